@@ -1,0 +1,76 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from edem.geo.models import Territory
+
+from .models import Cabinet, Publication
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+class PublicationForm(forms.ModelForm):
+    publish = forms.BooleanField(
+        label=_("Publish"),
+        required=False,
+        help_text=_("Leave unticked to keep it as a draft. A future time schedules it."),
+    )
+
+    class Meta:
+        model = Publication
+        fields = [
+            "kind",
+            "title",
+            "summary",
+            "body",
+            "image",
+            "image_alt",
+            "territory",
+            "published_at",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "published_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+        help_texts = {
+            "body": _("Markdown: **bold**, *italic*, lists, links. HTML is not allowed."),
+            "image_alt": _("What the image shows, for people who cannot see it."),
+            "published_at": _("Empty: now, when you publish."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["published_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["published_at"].required = False
+        if self.instance.pk:
+            self.fields["publish"].initial = self.instance.status == Publication.Status.PUBLISHED
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and getattr(image, "size", 0) > MAX_IMAGE_BYTES:
+            raise ValidationError(_("The image is larger than 5 MB."))
+        return image
+
+    def clean(self):
+        data = super().clean()
+        if data.get("image") and not data.get("image_alt"):
+            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
+        return data
+
+
+class PublicationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    cabinet = forms.ModelChoiceField(
+        label=_("Authority"),
+        queryset=Cabinet.objects.active(),
+        required=False,
+        to_field_name="code",
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territory"), queryset=Territory.objects.all(), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All"))] + list(Publication.Kind.choices), required=False
+    )

@@ -1,0 +1,165 @@
+"""Load the demo municipality (fixtures/demo_town.json). Idempotent: running it again updates
+the same rows and creates nothing twice."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from cabinets import services
+from cabinets.models import Cabinet, Publication
+from edem.geo.models import Territory
+from edem.markup import render_markdown
+
+FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_town.json"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo municipality: territories, cabinets, staff for every role, citizens, news."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args, quiet=False, **options):
+        data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+        with transaction.atomic():
+            self._site()
+            territories = self._territories(data["territories"])
+            users = self._users(data, territories)
+            cabinets = self._cabinets(data["cabinets"], users)
+            self._staff_mfa(data, cabinets, users)
+            self._publications(data["publications"], cabinets, territories, users)
+        if not quiet:
+            self._print_logins(data, cabinets)
+
+    def _site(self):
+        domain = urlsplit(settings.SITE_URL).netloc or "localhost:8000"
+        Site.objects.update_or_create(
+            pk=settings.SITE_ID, defaults={"domain": domain, "name": "edem"}
+        )
+
+    def _territories(self, rows):
+        result = {}
+        for row in rows:
+            territory, _ = Territory.objects.update_or_create(
+                name=row["name"], defaults={"kind": row["kind"], "boundary": row["boundary"]}
+            )
+            result[row["name"]] = territory
+        return result
+
+    def _users(self, data, territories):
+        User = get_user_model()
+        result = {}
+        for row in data["users"]:
+            defaults = {
+                "last_name": row["last_name"],
+                "first_name": row["first_name"],
+                "patronymic": row.get("patronymic", ""),
+                "postal_address": row.get("postal_address", ""),
+                "phone": row.get("phone", ""),
+                "language": row.get("language", "ru"),
+                "territory": territories.get(row.get("territory")),
+                "is_staff": bool(row.get("superuser")),
+                "is_superuser": bool(row.get("superuser")),
+            }
+            if row.get("citizen"):
+                defaults |= {
+                    "verification_level": User.Verification.RESIDENT,
+                    "verified_at": timezone.now(),
+                    "verification_note": "Demo: passport seen at the service centre",
+                }
+            user, created = User.objects.update_or_create(email=row["email"], defaults=defaults)
+            if created or not user.has_usable_password():
+                user.set_password(data["password"])
+                user.save(update_fields=["password"])
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
+            result[row["email"]] = user
+        return result
+
+    def _cabinets(self, rows, users):
+        result = {}
+        for row in rows:
+            head_email = next((m[0] for m in row["members"] if m[1] == "head"), None)
+            cabinet, _ = Cabinet.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "name": row["name"],
+                    "short_name": row["short_name"],
+                    "kind": row["kind"],
+                    "parent": result.get(row.get("parent")),
+                    "email": row.get("email", ""),
+                    "phone": row.get("phone", ""),
+                    "address": row.get("address", ""),
+                    "description": row.get("description", ""),
+                    "head": users.get(head_email),
+                },
+            )
+            for email, role, position in row["members"]:
+                services.add_membership(
+                    cabinet=cabinet, user=users[email], role=role, position=position
+                )
+            result[row["code"]] = cabinet
+        return result
+
+    def _staff_mfa(self, data, cabinets, users):
+        """Demo officials share one known TOTP secret, so that anyone can try the service
+        cabinet: add it to an authenticator app, or run ``manage.py demo_totp EMAIL``."""
+        for row in data["cabinets"]:
+            for email, _role, _position in row["members"]:
+                user = users[email]
+                if not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists():
+                    TOTP.activate(user, data["totp_secret"])
+                    RecoveryCodes.activate(user)
+
+    def _publications(self, rows, cabinets, territories, users):
+        now = timezone.now()
+        for row in rows:
+            cabinet = cabinets[row["cabinet"]]
+            Publication.objects.update_or_create(
+                cabinet=cabinet,
+                title=row["title"],
+                defaults={
+                    "kind": row["kind"],
+                    "summary": row.get("summary", ""),
+                    "body": row["body"],
+                    "body_html": render_markdown(row["body"]),
+                    "territory": territories.get(row.get("territory")),
+                    "status": Publication.Status.PUBLISHED,
+                    "published_at": now - timedelta(days=row.get("days_ago", 0)),
+                    "author": cabinet.head,
+                },
+            )
+
+    def _print_logins(self, data, cabinets):
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"Demo municipality «{data['municipality']}» is loaded."))
+        out(f"Every demo account has the password: {data['password']}")
+        out("Citizens:")
+        for row in data["users"]:
+            if row.get("citizen"):
+                out(f"  {row['email']:32} {row['last_name']} {row['first_name']}")
+        out("Officials (service cabinet; second factor required):")
+        for row in data["cabinets"]:
+            for email, role, _position in row["members"]:
+                out(f"  {email:32} {role:10} {cabinets[row['code']].short_name}")
+        out("Administrator (Django admin at /admin/):")
+        out("  admin@demo.edem")
+        out(f"Officials' TOTP secret (add it to an authenticator app): {data['totp_secret']}")
+        out("  or print the current code: python manage.py demo_totp mayor@demo.edem")

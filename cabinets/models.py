@@ -1,0 +1,231 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .roles import CABINET_PERMISSIONS, Role
+
+
+class CabinetQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Cabinet(models.Model):
+    """An authority's electronic service cabinet: where its officials handle participation."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATION = "administration", pgettext_lazy("cabinet kind", "Administration")
+        DEPARTMENT = "department", pgettext_lazy("cabinet kind", "Department")
+        MUNICIPAL_SERVICE = "municipal_service", pgettext_lazy("cabinet kind", "Municipal service")
+        COUNCIL = "council", pgettext_lazy("cabinet kind", "Council")
+        ADVISORY_BODY = "advisory_body", pgettext_lazy("cabinet kind", "Advisory body")
+
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=60)
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Short Latin code used in registration numbers and addresses, e.g. ADM."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_cabinets",
+    )
+    email = models.EmailField(_("official e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("public description"), blank=True)
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory served"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cabinets",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CabinetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service cabinet")
+        verbose_name_plural = _("service cabinets")
+        ordering = ["name"]
+        permissions = CABINET_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "administration",
+                        "department",
+                        "municipal_service",
+                        "council",
+                        "advisory_body",
+                    ]
+                ),
+                name="cabinet_kind_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cabinets:public_detail", args=[self.code])
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True, cabinet__is_active=True)
+
+
+class Membership(models.Model):
+    """A person's role in a cabinet. Active while ``ended_at`` is empty.
+
+    Permissions follow from active memberships only; ``cabinets.services`` keeps the
+    django-guardian object permissions in sync whenever a membership starts, changes or ends.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    cabinet = models.ForeignKey(
+        Cabinet, verbose_name=_("cabinet"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    position = models.CharField(
+        _("position"), max_length=200, blank=True, help_text=_("As printed under a signature.")
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["cabinet", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cabinet", "role"],
+                condition=models.Q(ended_at__isnull=True),
+                name="membership_one_active_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["head", "registrar", "executor", "observer"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.cabinet.short_name})"
+
+    @property
+    def is_active(self):
+        return self.ended_at is None
+
+
+class PublicationQuerySet(models.QuerySet):
+    def published(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            status=Publication.Status.PUBLISHED, published_at__lte=now, cabinet__is_active=True
+        )
+
+
+class Publication(models.Model):
+    """News or an announcement a cabinet publishes to inform residents."""
+
+    class Kind(models.TextChoices):
+        NEWS = "news", pgettext_lazy("publication kind", "News")
+        ANNOUNCEMENT = "announcement", pgettext_lazy("publication kind", "Announcement")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("publication status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("publication status", "Published")
+
+    cabinet = models.ForeignKey(
+        Cabinet, verbose_name=_("cabinet"), on_delete=models.PROTECT, related_name="publications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    title = models.CharField(_("title"), max_length=255)
+    summary = models.CharField(_("summary"), max_length=400, blank=True)
+    body = models.TextField(_("text (Markdown)"))
+    body_html = models.TextField(_("text (sanitised HTML)"), editable=False, default="")
+    image = models.ImageField(_("image"), upload_to="publications/%Y/%m/", blank=True)
+    image_alt = models.CharField(_("image description"), max_length=255, blank=True)
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="publications",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("publish time"), null=True, blank=True, db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="publications",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "published_at"], name="publication_feed_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published"]),
+                name="publication_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="publication_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cabinets:publication_detail", args=[self.pk])
+
+    @property
+    def is_visible(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "service"
+
+urlpatterns = [
+    path("", views.service_home, name="home"),
+    path("<slug:code>/", views.service_cabinet, name="cabinet"),
+    path("<slug:code>/publications/new/", views.publication_edit, name="publication_new"),
+    path("<slug:code>/publications/<int:pk>/", views.publication_edit, name="publication_edit"),
+]

@@ -1,0 +1,5 @@
+"""edem: an e-democracy portal for municipalities."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,82 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils import timezone, translation
+
+from edem.notifications.services import notify
+
+from .models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's mail goes through the outbox like every other message (retried, never lost),
+    and the user's language follows them across devices."""
+
+    def send_mail(self, template_prefix, email, context):
+        request = getattr(self, "request", None)
+        ctx = {"email": email, "current_site": get_current_site(request), "request": request}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html = ""
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        recipient = get_user_model().objects.filter(email__iexact=email).first()
+        notify(
+            template=f"allauth:{template_prefix}",
+            recipient=recipient,
+            email=email,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+        )
+
+    def save_user(self, request, user, form, commit=True):
+        user.language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+        if user.language not in User.Language.values:
+            user.language = settings.LANGUAGE_CODE
+        return super().save_user(request, user, form, commit=commit)
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if user.language:
+            translation.activate(user.language)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+            )
+        return response
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """A login through the identity provider (ESIA- or id.gov.ua-style OpenID Connect) verifies
+    the person: their verification level becomes ``identity`` and the name comes from the
+    provider."""
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        claims = sociallogin.account.extra_data or {}
+        user.patronymic = claims.get("middle_name", "") or user.patronymic
+        return user
+
+    def pre_social_login(self, request, sociallogin):
+        user = sociallogin.user
+        if user.pk and user.verification_level != User.Verification.IDENTITY:
+            mark_identity_verified(user, sociallogin.account.provider)
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        mark_identity_verified(user, sociallogin.account.provider)
+        return user
+
+
+def mark_identity_verified(user, provider):
+    user.verification_level = User.Verification.IDENTITY
+    user.verified_at = timezone.now()
+    user.verification_note = f"OpenID Connect: {provider}"[:255]
+    user.save(update_fields=["verification_level", "verified_at", "verification_note"])

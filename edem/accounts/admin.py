@@ -1,0 +1,100 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from cabinets.models import Membership
+
+from . import services
+from .models import User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("cabinet", "role", "position", "started_at", "ended_at")
+    readonly_fields = ("cabinet", "role", "position", "started_at", "ended_at")
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("memberships in service cabinets (edit them on the cabinet)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("last_name", "first_name", "email")
+    list_display = (
+        "email",
+        "full_name",
+        "verification_level",
+        "territory",
+        "language",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
+    list_filter = ("verification_level", "language", "territory", "is_staff", "is_active")
+    search_fields = ("email", "last_name", "first_name", "patronymic", "phone")
+    list_select_related = ("territory",)
+    autocomplete_fields = ("territory",)
+    readonly_fields = ("verified_at", "verified_by", "last_login", "date_joined")
+    inlines = [MembershipInline]
+    actions = ["verify_as_resident"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            _("Person"),
+            {
+                "fields": (
+                    "last_name",
+                    "first_name",
+                    "patronymic",
+                    "postal_address",
+                    "phone",
+                    "language",
+                    "territory",
+                )
+            },
+        ),
+        (
+            _("Verification"),
+            {"fields": ("verification_level", "verification_note", "verified_at", "verified_by")},
+        ),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "last_name", "first_name", "password1", "password2"),
+            },
+        ),
+    )
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.full_name
+
+    @admin.action(description=_("Confirm as resident (document seen at the service centre)"))
+    def verify_as_resident(self, request, queryset):
+        count = 0
+        for user in queryset:
+            services.verify_resident(
+                user=user,
+                actor=request.user,
+                note=_("Confirmed in the admin by %(who)s") % {"who": request.user},
+            )
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d person confirmed.", "%(n)d people confirmed.", count) % {"n": count},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupProfileForm(forms.Form):
+    """Extra fields on allauth's sign-up form: the name 59-FZ asks of an appellant."""
+
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    patronymic = forms.CharField(label=_("Patronymic (if any)"), max_length=150, required=False)
+
+    def signup(self, request, user):
+        user.last_name = self.cleaned_data["last_name"].strip()
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.patronymic = self.cleaned_data["patronymic"].strip()
+        user.save(update_fields=["last_name", "first_name", "patronymic"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "last_name",
+            "first_name",
+            "patronymic",
+            "postal_address",
+            "phone",
+            "language",
+            "territory",
+        ]
+        widgets = {"postal_address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "postal_address": _("Needed only if you want answers by post."),
+            "territory": _("Where you live: some polls and budgets are open to residents only."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["last_name"].required = True
+        self.fields["first_name"].required = True
+        self.fields["territory"].queryset = self.fields["territory"].queryset.order_by("name")

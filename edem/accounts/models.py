@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class EmailUserManager(UserManager):
+    """Users are identified by e-mail; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person using the portal: a citizen, an official, or both.
+
+    Holds the identity data 59-FZ Art. 7 asks of an appellant (surname, name, patronymic,
+    postal address) so that forms can be prefilled, and the verification level that decides
+    what the person may do (file an appeal, sign a petition, vote).
+    """
+
+    class Verification(models.TextChoices):
+        EMAIL = "email", pgettext_lazy("verification level", "E-mail confirmed")
+        RESIDENT = "resident", pgettext_lazy("verification level", "Resident (document seen)")
+        IDENTITY = "identity", pgettext_lazy("verification level", "Identity provider")
+
+    class Language(models.TextChoices):
+        RU = "ru", "Русский"
+        UK = "uk", "Українська"
+        EN = "en", "English"
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.RU
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory of residence"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
+    )
+    verification_level = models.CharField(
+        _("verification level"),
+        max_length=20,
+        choices=Verification.choices,
+        default=Verification.EMAIL,
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verification_note = models.CharField(
+        _("verification note"),
+        max_length=255,
+        blank=True,
+        help_text=_("Which document the official saw, or which provider confirmed the identity."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(verification_level__in=["email", "resident", "identity"]),
+                name="user_verification_level_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def full_name(self):
+        """Surname, name and patronymic, in the order Russian and Ukrainian documents use."""
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    @property
+    def is_verified_resident(self):
+        return self.verification_level in (self.Verification.RESIDENT, self.Verification.IDENTITY)
+
+    @property
+    def is_cabinet_member(self):
+        """Has at least one active membership in a service cabinet (cached per instance)."""
+        if not self.pk:
+            return False
+        if not hasattr(self, "_is_cabinet_member"):
+            self._is_cabinet_member = self.memberships.active().exists()
+        return self._is_cabinet_member

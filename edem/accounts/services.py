@@ -1,0 +1,51 @@
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edem.notifications.services import notify
+
+from .models import User
+
+
+@transaction.atomic
+def verify_resident(*, user, actor, note):
+    """An official who saw a document confirms that ``user`` is a resident.
+
+    The person is told by mail (through the outbox, in their own language) when their level
+    changes; a repeated confirmation only refreshes who confirmed it and when.
+    """
+    if not (actor.is_superuser or actor.has_perm("accounts.change_user")):
+        raise PermissionDenied(_("You may not verify residents."))
+    if not note.strip():
+        raise ValueError(_("Say which document you saw."))
+    if user.verification_level == User.Verification.IDENTITY:
+        return user  # already stronger
+    newly_verified = user.verification_level != User.Verification.RESIDENT
+    user.verification_level = User.Verification.RESIDENT
+    user.verified_at = timezone.now()
+    user.verified_by = actor
+    user.verification_note = note.strip()[:255]
+    user.save(
+        update_fields=["verification_level", "verified_at", "verified_by", "verification_note"]
+    )
+    if newly_verified:
+        notify(
+            template="accounts/resident_verified",
+            recipient=user,
+            context={
+                "full_name": user.full_name,
+                "level": user.verification_level,
+                "cabinet_path": reverse("accounts:cabinet"),
+            },
+            key=f"resident-verified:{user.pk}:{user.verified_at.isoformat()}",
+        )
+    return user
+
+
+@transaction.atomic
+def update_profile(*, user, form):
+    """Save the profile form; the language becomes the user's default for pages and mail."""
+    form.instance = user
+    return form.save()

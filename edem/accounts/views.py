@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import services
+from .forms import ProfileForm
+
+
+@login_required
+def cabinet(request):
+    """The citizen's personal cabinet: profile, verification, and (as issues land) their
+    appeals, signatures and votes."""
+    return render(request, "accounts/cabinet.html", {"profile": request.user})
+
+
+@login_required
+def profile_edit(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.update_profile(user=request.user, form=form)
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("accounts:cabinet")
+        translation.activate(user.language)
+        response.set_cookie("django_language", user.language, samesite="Lax")
+        return response
+    return render(request, "accounts/profile_form.html", {"form": form})
+
+
+@login_required
+def mfa_required(request):
+    """Shown to a cabinet member who has no second factor yet."""
+    return render(request, "accounts/mfa_required.html")
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, remembered on the account of a signed-in user."""
+    response = django_set_language(request)
+    lang = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and lang in dict(user.Language.choices) and user.language != lang:
+        user.language = lang
+        user.save(update_fields=["language"])
+    return response

@@ -1,0 +1,25 @@
+"""The Celery app and the one place where the beat schedule is declared.
+
+The schedule is written into django-celery-beat's tables by ``manage.py
+sync_beat_schedule`` (run by ``make run`` and the beat container), so that
+administrators can see and pause the periodic tasks in the admin.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edem.settings")
+
+app = Celery("edem")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# name -> (task, every N seconds)
+BEAT_SCHEDULE = {
+    "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
+}
+app.conf.beat_schedule = {
+    name: {"task": task, "schedule": float(seconds)}
+    for name, (task, seconds) in BEAT_SCHEDULE.items()
+}

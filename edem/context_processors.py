@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+def portal(request):
+    """Portal-wide values every page needs: its name and the contacts in the footer."""
+    user = getattr(request, "user", None)
+    is_staff_member = bool(user and user.is_authenticated and user.is_cabinet_member)
+    return {
+        "portal_name": settings.EDEM_PORTAL_NAME or _("edem: e-democracy portal"),
+        "municipality_name": settings.EDEM_MUNICIPALITY_NAME,
+        "contact_email": settings.EDEM_CONTACT_EMAIL,
+        "contact_phone": settings.EDEM_CONTACT_PHONE,
+        "contact_address": settings.EDEM_CONTACT_ADDRESS,
+        "user_is_cabinet_member": is_staff_member,
+    }

@@ -1,0 +1,42 @@
+import json
+
+from django import forms
+from django.conf import settings
+
+
+class GeoJSONMapWidget(forms.Textarea):
+    """A GeoJSON textarea with a Leaflet map above it: the polygon is previewed on the map
+    and can be drawn or edited with Leaflet.draw (django-leaflet's bundled files); the map
+    writes back into the textarea, so editing the text by hand works too."""
+
+    template_name = "geo/widgets/geojson_map.html"
+
+    class Media:
+        css = {"all": ("leaflet/leaflet.css", "leaflet/draw/leaflet.draw.css", "css/admin-map.css")}
+        js = ("leaflet/leaflet.js", "leaflet/draw/leaflet.draw.js", "js/geojson-editor.js")
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"rows": 6, "class": "vLargeTextField geojson-source", **(attrs or {})}
+        )
+
+    def format_value(self, value):
+        if value in (None, "", "null"):
+            return ""
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        return json.dumps(value, ensure_ascii=False)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        tiles = settings.LEAFLET_CONFIG["TILES"][0]
+        context["map"] = {
+            "tiles_url": tiles[1],
+            "attribution": tiles[2].get("attribution", ""),
+            "center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
+            "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        }
+        return context

@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from django.views.static import serve
+
+from edem.accounts.views import set_language
+
+from . import views
+from .admin_discovery import autodiscover
+
+autodiscover()
+
+admin.site.site_header = _("edem administration")
+admin.site.site_title = _("edem administration")
+admin.site.index_title = _("Municipality settings")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("robots.txt", views.robots),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path(
+        "personal-data/",
+        TemplateView.as_view(template_name="personal_data.html"),
+        name="personal_data",
+    ),
+    path("account/", include("allauth.urls")),
+    path("me/", include("edem.accounts.urls")),
+    path("service/", include("cabinets.urls_service")),
+    path("", include("cabinets.urls")),
+    path("admin/", admin.site.urls),
+    # Public media only (publication images). Files of appeals are served by views that check
+    # who may see them, never from here.
+    re_path(
+        r"^media/(?P<path>publications/.*)$",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+        name="public_media",
+    ),
+]
+
+handler403 = "edem.views.permission_denied"
+handler404 = "edem.views.page_not_found"
+handler500 = "edem.views.server_error"

@@ -1,0 +1,50 @@
+/* GeoJSON boundary editor for the admin: Leaflet + Leaflet.draw, synced with a textarea. */
+(function () {
+  "use strict";
+  function init(box) {
+    var textarea = document.getElementById(box.dataset.target);
+    var mapEl = box.querySelector(".geojson-map");
+    if (!textarea || !mapEl || typeof L === "undefined") return;
+    var center = (box.dataset.center || "0,0").split(",").map(Number);
+    var map = L.map(mapEl).setView(center, Number(box.dataset.zoom || 12));
+    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
+    var drawn = new L.FeatureGroup().addTo(map);
+    function load() {
+      drawn.clearLayers();
+      var text = textarea.value.trim();
+      if (!text) return;
+      try {
+        var layer = L.geoJSON(JSON.parse(text));
+        layer.eachLayer(function (l) { drawn.addLayer(l); });
+        if (drawn.getLayers().length) map.fitBounds(drawn.getBounds(), { padding: [10, 10] });
+        textarea.setCustomValidity("");
+      } catch (e) {
+        textarea.setCustomValidity(e.message);
+      }
+    }
+    function save() {
+      var geoms = [];
+      drawn.eachLayer(function (l) { geoms.push(l.toGeoJSON().geometry); });
+      if (!geoms.length) { textarea.value = ""; return; }
+      if (geoms.length === 1) { textarea.value = JSON.stringify(geoms[0]); return; }
+      textarea.value = JSON.stringify({
+        type: "MultiPolygon",
+        coordinates: geoms.map(function (g) { return g.type === "Polygon" ? g.coordinates : g.coordinates[0]; })
+      });
+    }
+    if (L.Control && L.Control.Draw) {
+      map.addControl(new L.Control.Draw({
+        edit: { featureGroup: drawn },
+        draw: { polyline: false, circle: false, circlemarker: false, marker: false, rectangle: true, polygon: true }
+      }));
+      map.on(L.Draw.Event.CREATED, function (e) { drawn.addLayer(e.layer); save(); });
+      map.on(L.Draw.Event.EDITED, save);
+      map.on(L.Draw.Event.DELETED, save);
+    }
+    textarea.addEventListener("change", load);
+    load();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".geojson-editor").forEach(init);
+  });
+})();

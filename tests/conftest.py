@@ -1,0 +1,48 @@
+import os
+
+import pytest
+
+from .factories import CabinetFactory, CitizenFactory, UserFactory
+
+SERVICES = os.environ.get("EDEM_TEST_SERVICES") == "1"
+
+needs_services = pytest.mark.skipif(
+    not SERVICES, reason="needs the real PostgreSQL and Redis (run through `make test`)"
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _mail_to_locmem(settings):
+    """Unless a test says otherwise, mail goes to django.core.mail.outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process unless a test starts a real worker (tests/notifications)."""
+    from edem.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def citizen(db):
+    return CitizenFactory()
+
+
+@pytest.fixture
+def cabinet(db):
+    return CabinetFactory()

@@ -1,0 +1,107 @@
+"""factory_boy factories for every model the tests need; never copy-paste setup."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from cabinets import services as cabinet_services
+from cabinets.models import Cabinet, Publication
+from cabinets.roles import Role
+from edem.geo.models import Territory
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+def square(lon, lat, size):
+    """A GeoJSON square with its south-west corner at (lon, lat)."""
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
+    }
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Territory
+
+    name = factory.Sequence(lambda n: f"District {n}")
+    kind = Territory.Kind.DISTRICT
+    boundary = factory.LazyFunction(lambda: square(38.0, 56.0, 0.01))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = "Мария"
+    last_name = factory.Sequence(lambda n: f"Иванова{n}")
+    patronymic = "Петровна"
+    language = "ru"
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or DEFAULT_PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class CitizenFactory(UserFactory):
+    verification_level = get_user_model().Verification.RESIDENT
+    verified_at = factory.LazyFunction(timezone.now)
+    postal_address = "Демоград, ул. Садовая, д. 1"
+
+
+class CabinetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cabinet
+
+    name = factory.Sequence(lambda n: f"Управление № {n}")
+    short_name = factory.Sequence(lambda n: f"У{n}")
+    code = factory.Sequence(lambda n: f"c{n}")
+    kind = Cabinet.Kind.DEPARTMENT
+    email = factory.LazyAttribute(lambda o: f"{o.code}@example.org")
+
+
+def member(cabinet=None, role=Role.EXECUTOR, user=None, mfa=True, **user_fields):
+    """A user with an active ``role`` in ``cabinet`` (created if not given) and, unless
+    ``mfa=False``, a TOTP authenticator with a known secret (``TOTP_SECRET``)."""
+    cabinet = cabinet or CabinetFactory()
+    user = user or UserFactory(**user_fields)
+    cabinet_services.add_membership(cabinet=cabinet, user=user, role=role)
+    if mfa:
+        add_totp(user)
+    return user
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def add_totp(user, secret=TOTP_SECRET):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
+    return secret
+
+
+class PublicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Publication
+
+    cabinet = factory.SubFactory(CabinetFactory)
+    title = factory.Sequence(lambda n: f"Новость {n}")
+    body = "Текст **новости**."
+    body_html = "<p>Текст <strong>новости</strong>.</p>"
+    status = Publication.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
