@@ -7,6 +7,7 @@ still pending. ``deliver`` sends under a row lock, so a message queued twice is 
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,21 +25,38 @@ logger = logging.getLogger(__name__)
 # Publishing must never hold up the request that caused the message: if the broker does not
 # answer, give up at once and leave the row to the sweep. (Connect and socket time-outs come
 # from CELERY_BROKER_CONNECTION_TIMEOUT and CELERY_BROKER_TRANSPORT_OPTIONS.)
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# After the broker refused a task, this process does not ask it again for a while: each try
+# can cost the connect and socket time-outs, and the sweep delivers the rows anyway.
+BROKER_PAUSE = 30  # seconds
+_broker_paused_until = 0.0  # time.monotonic()
 
 # How many rows one sweep takes; the next sweep takes the rest.
 SWEEP_BATCH = 1000
 
 
 def _queue_delivery(notification_id):
-    """Publish the delivery task. Returns False (and logs) if the broker refused it."""
+    """Publish the delivery task. Returns False (and logs) if the broker refused it, or if it
+    refused one a moment ago."""
+    global _broker_paused_until
     from .tasks import deliver_notification
 
+    if time.monotonic() < _broker_paused_until:
+        logger.info(
+            "Broker down a moment ago; notification %s waits for the sweep.", notification_id
+        )
+        return False
     try:
         deliver_notification.apply_async(
             (notification_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY
         )
     except Exception as exc:  # broker down: the sweep picks the row up later
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE
         logger.warning(
             "Could not queue notification %s (%s); the sweep will retry.", notification_id, exc
         )

@@ -16,7 +16,7 @@ import time
 import uuid
 from email import policy
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -113,6 +113,14 @@ def smtp_settings(settings, smtp_server):
 # --- Broker ------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_paused(monkeypatch):
+    """Each test starts with the publisher willing to try the broker (see BROKER_PAUSE)."""
+    from edem.notifications import services
+
+    monkeypatch.setattr(services, "_broker_paused_until", 0.0)
+
+
 def _reset_broker_pools(app):
     """Make the next publish take its connection from the pool for the current ``broker_url``.
 
@@ -182,9 +190,14 @@ class Worker:
         return "".join(self.log)
 
 
-def _database_url_for(name):
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path=f"/{name}"))
+def _database_url(settings_dict):
+    """A DATABASE_URL for the worker that points at this session's test database."""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
 def _purge(broker_url, queue):
@@ -207,6 +220,8 @@ def celery_worker(django_db_setup, smtp_server):
     from django.conf import settings
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker tests need PostgreSQL (DATABASE_URL)")
     broker_url = settings.CELERY_BROKER_URL
     if not broker_url.startswith("redis"):
         pytest.skip("the worker tests need a Redis broker (CELERY_BROKER_URL)")
@@ -217,7 +232,7 @@ def celery_worker(django_db_setup, smtp_server):
         "DJANGO_SETTINGS_MODULE": "edem.settings",
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
+        "DATABASE_URL": _database_url(connection.settings_dict),
         "REDIS_URL": os.environ.get("REDIS_URL", broker_url),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",

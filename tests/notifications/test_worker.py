@@ -55,7 +55,7 @@ def test_worker_delivers_over_smtp_in_the_recipients_language(
     assert 'lang="uk"' in html_part(message)
     assert citizen.last_name in text_part(message)
     assert notification.attempts == 1
-    assert f"deliver_notification[" in live_celery.output()
+    assert "deliver_notification[" in live_celery.output()
 
 
 def test_after_a_broker_outage_the_sweep_requeues_and_the_worker_delivers(
