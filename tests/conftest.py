@@ -1,4 +1,6 @@
+import copy
 import os
+import uuid
 
 import pytest
 
@@ -20,6 +22,16 @@ def _media_root(settings, tmp_path):
 def _mail_to_locmem(settings):
     """Unless a test says otherwise, mail goes to django.core.mail.outbox."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test gets a cache of its own (a fresh key prefix): allauth's rate limits and
+    used-TOTP markers live there, and on Redis they would outlive the test. The broker's keys
+    in Redis are left alone."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"edem-test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)

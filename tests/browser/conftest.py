@@ -10,6 +10,8 @@ Playwright (which unregisters its loop) after the last browser test, so the rest
 suite keeps Django's check.
 """
 
+import copy
+import uuid
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,18 @@ def _async_unsafe_allowed():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    """A cache key prefix of this test's own. The test database starts afresh on every run,
+    so the demo mayor gets the same primary key each time, while Redis keeps allauth's
+    "TOTP code already used" markers (and its rate-limit counters) between runs: a second run
+    within the same 30-second step would find its code "already used"."""
+    caches = copy.deepcopy(settings.CACHES)
+    for alias in caches:
+        caches[alias]["KEY_PREFIX"] = f"{caches[alias].get('KEY_PREFIX', '')}:{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(scope="package")
