@@ -1,1 +1,365 @@
-"""Models arrive with this app's issue."""
+"""Citizens' appeals under 59-FZ (and the Ukrainian profile): the rows and their invariants.
+
+Which transition is allowed to whom lives in ``workflow.py``; dates come from ``deadlines.py``;
+every change goes through ``services.py``. Appeals and their history are never deleted.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .workflow import Status
+
+
+class Category(models.Model):
+    """A topic tree managed in the admin; a category may name the cabinet that usually
+    handles it (routing rules can refine this by territory)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    default_cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("default cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return f"{self.parent} / {self.name}" if self.parent_id else self.name
+
+
+class RoutingRule(models.Model):
+    """(category, territory) → cabinet. The most specific matching rule with the highest
+    priority wins; an empty category or territory matches any."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    priority = models.SmallIntegerField(_("priority"), default=0)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["-priority", "id"]
+
+    def __str__(self):
+        return f"{self.category or '*'} × {self.territory or '*'} → {self.cabinet}"
+
+
+class CabinetAppealSettings(models.Model):
+    """How a cabinet handles appeals: registration mode and number format (R4)."""
+
+    class Registration(models.TextChoices):
+        ON_RECEIPT = "on_receipt", pgettext_lazy("registration mode", "On receipt (automatic)")
+        MANUAL = "manual", pgettext_lazy("registration mode", "By a registrar within the term")
+
+    cabinet = models.OneToOneField(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.CASCADE,
+        related_name="appeal_settings",
+    )
+    registration = models.CharField(
+        _("registration of electronic appeals"),
+        max_length=20,
+        choices=Registration.choices,
+        default=Registration.ON_RECEIPT,
+    )
+    number_format = models.CharField(
+        _("number format"),
+        max_length=60,
+        default="{code}-{year}-{seq:06d}",
+        help_text=_("Placeholders: {code} (cabinet code in capitals), {year}, {seq}."),
+    )
+
+    class Meta:
+        verbose_name = _("appeal settings of a cabinet")
+        verbose_name_plural = _("appeal settings of cabinets")
+
+    def __str__(self):
+        return str(self.cabinet)
+
+
+class RegistrationSequence(models.Model):
+    """Per-cabinet, per-year counter of registration numbers. Incremented under a row lock, so
+    numbers are never reused and never collide."""
+
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_value = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("registration sequence")
+        verbose_name_plural = _("registration sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["cabinet", "year"], name="registration_sequence_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.cabinet_id}/{self.year}: {self.last_value}"
+
+
+class Appeal(models.Model):
+    class Kind(models.TextChoices):  # R1
+        PROPOSAL = "proposal", pgettext_lazy("appeal kind", "Proposal")
+        STATEMENT = "statement", pgettext_lazy("appeal kind", "Statement")
+        COMPLAINT = "complaint", pgettext_lazy("appeal kind", "Complaint")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", pgettext_lazy("appeal channel", "Portal")
+        PAPER = "paper", pgettext_lazy("appeal channel", "Paper, handed in")
+        POST = "post", pgettext_lazy("appeal channel", "Post")
+        RECEPTION = "reception", pgettext_lazy("appeal channel", "Personal reception")
+        FORWARDED = "forwarded", pgettext_lazy("appeal channel", "Forwarded by another body")
+
+    class AnswerChannel(models.TextChoices):  # R3
+        EMAIL = "email", pgettext_lazy("answer channel", "E-mail")
+        PORTAL_ACCOUNT = "portal_account", pgettext_lazy("answer channel", "Portal account")
+        EPGU_ACCOUNT = "epgu_account", pgettext_lazy("answer channel", "Gosuslugi account")
+        POST = "post", pgettext_lazy("answer channel", "Post")
+
+    class NoMeritsGround(models.TextChoices):  # R11, 59-FZ Art. 11
+        NO_NAME_OR_ADDRESS = (
+            "no_name_or_address",
+            _("No surname or no address for the answer (part 1)"),
+        )
+        ABUSIVE = "abusive", _("Obscene language or threats (part 3)")
+        UNREADABLE = "unreadable", _("Text cannot be read (part 4)")
+        UNCLEAR = "unclear", _("Substance cannot be determined (part 4.1)")
+        REPEATED = "repeated", _("Same question already answered, no new arguments (part 5)")
+        PUBLISHED = "published", _("Answer already published on the site (part 5.1)")
+        SECRET = "secret", _("Answer would reveal a protected secret (part 6)")
+
+    number = models.CharField(_("registration number"), max_length=60, blank=True, db_index=True)
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.PORTAL
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    # Personal data (R3/R19): never returned by public selectors (R14, R18).
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail for the answer"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    answer_channel = models.CharField(
+        _("answer channel"),
+        max_length=20,
+        choices=AnswerChannel.choices,
+        default=AnswerChannel.EMAIL,
+    )
+
+    subject = models.CharField(_("subject"), max_length=255)
+    text = models.TextField(_("text"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    place = models.CharField(_("address of the place"), max_length=255, blank=True)
+
+    is_collective = models.BooleanField(_("collective"), default=False)  # R1
+    is_public = models.BooleanField(_("published as a public problem"), default=False)  # R13, R18
+    show_author_name = models.BooleanField(_("show the author's name publicly"), default=False)
+    personal_data_consent_at = models.DateTimeField(
+        _("personal data consent"), null=True, blank=True
+    )
+    respondent_cabinet = models.ForeignKey(  # R6
+        "cabinets.Cabinet",
+        verbose_name=_("body complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_about",
+    )
+    respondent_official = models.ForeignKey(  # R6
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("official complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_about",
+    )
+    simple = models.BooleanField(_("needs no extra study"), default=False)  # R21
+
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
+    # Deadlines (DESIGN §4): legal_due counts overdue, control_due drives reminders.
+    registration_due = models.DateField(_("registration due"), null=True, blank=True)
+    forwarding_due = models.DateField(_("forwarding due"), null=True, blank=True)
+    legal_due = models.DateField(_("answer due (legal)"), null=True, blank=True, db_index=True)
+    control_due = models.DateField(_("answer due (control)"), null=True, blank=True, db_index=True)
+    original_due = models.DateField(_("answer due before extension"), null=True, blank=True)
+
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_appeals",
+    )
+    co_executors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("co-executors"),
+        blank=True,
+        related_name="co_assigned_appeals",
+    )
+    no_merits_ground = models.CharField(
+        _("ground for no answer on the merits"),
+        max_length=30,
+        choices=NoMeritsGround.choices,
+        blank=True,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_appeals",
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["cabinet", "status", "legal_due"], name="appeal_queue_idx"),
+            models.Index(fields=["status", "latitude", "longitude"], name="appeal_map_idx"),
+            models.Index(fields=["author", "-received_at"], name="appeal_author_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="appeal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["proposal", "statement", "complaint"]),
+                name="appeal_kind_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["cabinet", "number"],
+                condition=~models.Q(number=""),
+                name="appeal_number_unique",
+            ),
+        ]
+        permissions = [("view_personal_data", "Can see the personal data of appellants")]
+
+    def __str__(self):
+        return self.number or f"#{self.pk}"
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    def is_overdue(self, today=None):
+        """Overdue counts against ``legal_due`` (RULES, Conventions)."""
+        from .deadlines import is_overdue
+
+        return (
+            bool(self.legal_due)
+            and Status(self.status).is_open
+            and is_overdue(self.legal_due, today)
+        )
+
+
+class AppealEvent(models.Model):
+    """One immutable line of an appeal's history (who, when, from, to, note)."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=30, blank=True)
+    to_status = models.CharField(_("to"), max_length=30, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(_("shown to the citizen"), default=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal event")
+        verbose_name_plural = _("appeal history")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.appeal} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Appeal history is immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Appeal history is never deleted.")

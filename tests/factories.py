@@ -105,3 +105,20 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     body_html = "<p>Текст <strong>новости</strong>.</p>"
     status = Publication.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "appeals.Appeal"
+        skip_postgeneration_save = True
+
+    cabinet = factory.SubFactory(CabinetFactory)
+    kind = "statement"
+    author = factory.SubFactory(CitizenFactory)
+    last_name = factory.LazyAttribute(lambda o: o.author.last_name if o.author else "Петров")
+    first_name = factory.LazyAttribute(lambda o: o.author.first_name if o.author else "Пётр")
+    patronymic = "Петрович"
+    email = factory.LazyAttribute(lambda o: o.author.email if o.author else "petrov@example.org")
+    postal_address = "Демоград, ул. Садовая, д. 1, кв. 2"
+    subject = "Яма на дороге"
+    text = "Во дворе дома № 1 по ул. Садовой глубокая яма."
