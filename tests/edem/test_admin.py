@@ -30,3 +30,12 @@ def test_territory_admin_refuses_an_invalid_polygon_with_a_reason(admin_client):
     )
     assert response.status_code == 200
     assert "Polygon" in response.content.decode()
+
+
+def test_appeals_are_read_only_and_never_deleted_in_the_admin(admin_client):
+    from tests.factories import AppealFactory
+
+    appeal = AppealFactory()
+    assert admin_client.get(f"/admin/appeals/appeal/{appeal.pk}/change/").status_code == 200
+    assert admin_client.get(f"/admin/appeals/appeal/{appeal.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/appeals/appeal/add/").status_code == 403

@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from .models import Appeal, AppealEvent, CabinetAppealSettings, Category, RoutingRule
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "default_cabinet", "order", "is_active")
+    list_filter = ("is_active", "parent", "default_cabinet")
+    search_fields = ("name",)
+    list_editable = ("order", "is_active")
+    autocomplete_fields = ("parent", "default_cabinet")
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ("category", "territory", "cabinet", "priority")
+    list_filter = ("cabinet", "territory", "category")
+    search_fields = ("category__name", "territory__name", "cabinet__name")
+    list_select_related = ("category", "territory", "cabinet")
+    autocomplete_fields = ("category", "territory", "cabinet")
+
+
+@admin.register(CabinetAppealSettings)
+class CabinetAppealSettingsAdmin(admin.ModelAdmin):
+    list_display = ("cabinet", "registration", "number_format")
+    list_filter = ("registration",)
+    search_fields = ("cabinet__name", "cabinet__code")
+    autocomplete_fields = ("cabinet",)
+
+
+class AppealEventInline(admin.TabularInline):
+    model = AppealEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "action", "from_status", "to_status", "note", "is_public")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    """Read-only: appeals change only through the service cabinet, and are never deleted."""
+
+    list_display = ("__str__", "subject", "cabinet", "kind", "status", "received_at", "legal_due")
+    list_filter = ("status", "kind", "channel", "cabinet", "category", "archived")
+    search_fields = ("number", "subject", "last_name", "email")
+    date_hierarchy = "received_at"
+    list_select_related = ("cabinet",)
+    inlines = [AppealEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields] + ["co_executors"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
