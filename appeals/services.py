@@ -47,7 +47,12 @@ def route(*, category=None, territory=None):
             continue
         if rule.territory_id not in (None, getattr(territory, "pk", None)):
             continue
-        score = (rule.priority, rule.category_id is not None, rule.territory_id is not None, -rule.pk)
+        score = (
+            rule.priority,
+            rule.category_id is not None,
+            rule.territory_id is not None,
+            -rule.pk,
+        )
         if best is None or score > best[0]:
             best = (score, rule.cabinet)
     if best:
@@ -66,7 +71,9 @@ def next_number(cabinet, when=None):
     RegistrationSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
     sequence.refresh_from_db()
     settings, _created = CabinetAppealSettings.objects.get_or_create(cabinet=cabinet)
-    return settings.number_format.format(code=cabinet.code.upper(), year=year, seq=sequence.last_value)
+    return settings.number_format.format(
+        code=cabinet.code.upper(), year=year, seq=sequence.last_value
+    )
 
 
 def set_receipt_deadlines(appeal):
@@ -112,7 +119,9 @@ def assign(*, appeal, actor, executor, co_executors=()):
     workflow.check(appeal, actor, "assign")
     people = [executor, *co_executors]
     if appeal.respondent_official_id and any(p.pk == appeal.respondent_official_id for p in people):
-        raise TransitionNotAllowed(_("A complaint cannot be assigned to the official it is about."))  # R6
+        raise TransitionNotAllowed(
+            _("A complaint cannot be assigned to the official it is about.")
+        )  # R6
     for person in people:
         if not person.has_perm("cabinets.answer_appeal", appeal.cabinet):
             raise TransitionNotAllowed(
@@ -185,4 +194,165 @@ def withdraw(*, appeal, actor, note=""):
     appeal.closed_at = timezone.now()
     appeal.save()
     _event(appeal, actor=actor, action="withdraw", from_status=previous, note=note)
+    return appeal
+
+
+# --- Filing, forwarding, answering ---------------------------------------------------------
+
+
+class FilingRefused(TransitionNotAllowed):
+    """The appeal cannot be accepted as it is; the message says what is missing."""
+
+
+def _notify_citizen(appeal, event, **context):
+    """Tell the author (by e-mail, in their language) what happened to their appeal. Runs in
+    the caller's transaction: the mail is queued only if the change commits."""
+    from edem.notifications.services import notify
+
+    email = appeal.email or getattr(appeal.author, "email", "")
+    if not email:
+        return None  # a paper appeal answered by post: the letter goes by post
+    payload = {
+        "event": event,
+        "number": appeal.number,
+        "subject": appeal.subject,
+        "full_name": appeal.full_name,
+        "path": f"/appeals/my/{appeal.pk}/",
+        **context,
+    }
+    return notify(
+        template="appeals/status",
+        recipient=appeal.author if appeal.author and appeal.author.email == email else None,
+        email=email,
+        language=getattr(appeal.author, "language", None),
+        context=payload,
+        key=f"appeal:{appeal.pk}:{event}:{appeal.events.count()}",
+    )
+
+
+def _default_cabinet():
+    from cabinets.models import Cabinet
+
+    return (
+        Cabinet.objects.active().filter(kind=Cabinet.Kind.ADMINISTRATION).order_by("pk").first()
+        or Cabinet.objects.active().order_by("pk").first()
+    )
+
+
+@transaction.atomic
+def file_appeal(*, author, cabinet=None, **fields):
+    """A citizen files an appeal on the portal.
+
+    R2: the author's verification level must satisfy the profile. R3/R19: the identity fields
+    and the address for the chosen answer channel are required. The territory comes from the
+    map point; the cabinet is the one chosen, or routing decides. The appeal is stored as
+    *received* and, where the cabinet registers on receipt (R4, the default), registered at once.
+    """
+    from edem.geo.lookup import territory_for
+
+    profile = get_profile()
+    if not profile.verification_sufficient(author.verification_level):  # R2
+        raise FilingRefused(
+            _(
+                "Confirm your identity before filing an appeal: sign in through the identity provider or show a document at the service centre."
+            )
+        )
+    appeal = Appeal(author=author, channel=Appeal.Channel.PORTAL, **fields)
+    missing = [
+        name
+        for name in profile.required_fields(appeal.answer_channel)
+        if not getattr(appeal, name, "")
+    ]
+    if missing:  # R3, R19
+        names = ", ".join(str(Appeal._meta.get_field(name).verbose_name) for name in missing)
+        raise FilingRefused(_("Fill in: %(fields)s.") % {"fields": names})
+    if appeal.latitude is not None and appeal.longitude is not None and appeal.territory is None:
+        appeal.territory = territory_for(appeal.latitude, appeal.longitude)
+    appeal.cabinet = (
+        cabinet or route(category=appeal.category, territory=appeal.territory) or _default_cabinet()
+    )
+    if appeal.cabinet is None:
+        raise FilingRefused(_("The portal has no authority to receive appeals yet."))
+    appeal.received_at = timezone.now()
+    appeal.personal_data_consent_at = appeal.personal_data_consent_at or appeal.received_at
+    set_receipt_deadlines(appeal)
+    appeal.save()
+    _event(appeal, actor=author, action="receive")
+    settings_ = CabinetAppealSettings.objects.filter(cabinet=appeal.cabinet).first()
+    if settings_ is None or settings_.registration == CabinetAppealSettings.Registration.ON_RECEIPT:
+        appeal = register(appeal=appeal, actor=None)  # R4: registered at submit time
+        _notify_citizen(
+            appeal, "registered", due=appeal.legal_due.isoformat(), cabinet=appeal.cabinet.name
+        )
+    else:
+        _notify_citizen(appeal, "received", due=appeal.registration_due.isoformat())
+    return appeal
+
+
+@transaction.atomic
+def forward(*, appeal, actor, to_cabinet, reason):
+    """Forward to the competent cabinet (R5): a reason is required, never to the body the
+    complaint is about (R6); the citizen is told where. The receiving cabinet starts its own
+    clock from its own registration."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "forward")
+    if not reason.strip():
+        raise TransitionNotAllowed(_("Say why the appeal is forwarded."))
+    if to_cabinet.pk == appeal.cabinet_id:
+        raise TransitionNotAllowed(_("The appeal is already in this cabinet."))
+    if appeal.respondent_cabinet_id == to_cabinet.pk:  # R6
+        raise TransitionNotAllowed(
+            _("A complaint cannot be forwarded to the body whose decision or action it challenges.")
+        )
+    from_cabinet, previous = appeal.cabinet, appeal.status
+    appeal.status = Status.FORWARDED
+    _event(
+        appeal,
+        actor=actor,
+        action="forward",
+        from_status=previous,
+        note=reason.strip(),
+        from_cabinet=from_cabinet.pk,
+        to_cabinet=to_cabinet.pk,
+        to_cabinet_name=to_cabinet.name,
+    )
+    # In the new cabinet the appeal starts again as received (its own registration, R5).
+    appeal.cabinet = to_cabinet
+    appeal.status = Status.RECEIVED
+    appeal.number, appeal.registered_at = "", None
+    appeal.legal_due = appeal.control_due = appeal.forwarding_due = appeal.original_due = None
+    appeal.executor = None
+    appeal.received_at = timezone.now()
+    set_receipt_deadlines(appeal)
+    appeal.save()
+    appeal.co_executors.clear()
+    _event(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
+    _notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
+    return appeal
+
+
+@transaction.atomic
+def close_no_merits(*, appeal, actor, ground, note):
+    """Record one of the 59-FZ Art. 11 outcomes (R11) with its reason; the citizen is told,
+    except where the law gives no notice (part 1)."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "close_no_merits")
+    if ground not in Appeal.NoMeritsGround.values:
+        raise TransitionNotAllowed(_("Choose the ground of Article 11 that applies."))
+    if not note.strip():
+        raise TransitionNotAllowed(_("Explain the decision: the citizen will read it."))
+    previous, appeal.status = appeal.status, Status.CLOSED_NO_MERITS
+    appeal.no_merits_ground = ground
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    _event(
+        appeal,
+        actor=actor,
+        action="close_no_merits",
+        from_status=previous,
+        note=note.strip(),
+        ground=ground,
+    )
+    if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:  # R11: part 1 gets no notice
+        _notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
     return appeal
