@@ -22,12 +22,22 @@ def _request():
 
 
 def test_new_user_from_the_identity_provider_gets_identity_level_and_patronymic():
-    claims = {"sub": "esia-42", "email": "o.p@example.org", "given_name": "Ольга", "family_name": "Попова", "middle_name": "Игоревна"}
+    claims = {
+        "sub": "esia-42",
+        "email": "o.p@example.org",
+        "given_name": "Ольга",
+        "family_name": "Попова",
+        "middle_name": "Игоревна",
+    }
     account = SocialAccount(provider="identity", uid="esia-42", extra_data=claims)
     sociallogin = SocialLogin(account=account, user=User(email=claims["email"]))
     adapter = SocialAccountAdapter()
     request = _request()
-    adapter.populate_user(request, sociallogin, {"email": claims["email"], "first_name": "Ольга", "last_name": "Попова"})
+    adapter.populate_user(
+        request,
+        sociallogin,
+        {"email": claims["email"], "first_name": "Ольга", "last_name": "Попова"},
+    )
     user = adapter.save_user(request, sociallogin)
     user.refresh_from_db()
     assert user.verification_level == User.Verification.IDENTITY
@@ -37,7 +47,9 @@ def test_new_user_from_the_identity_provider_gets_identity_level_and_patronymic(
 
 def test_existing_connected_user_is_upgraded_on_login():
     person = UserFactory()
-    account = SocialAccount.objects.create(user=person, provider="identity", uid="esia-7", extra_data={})
+    account = SocialAccount.objects.create(
+        user=person, provider="identity", uid="esia-7", extra_data={}
+    )
     sociallogin = SocialLogin(account=account, user=person)
     SocialAccountAdapter().pre_social_login(_request(), sociallogin)
     person.refresh_from_db()
