@@ -363,3 +363,57 @@ class AppealEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Appeal history is never deleted.")
+
+
+class Answer(models.Model):
+    """The answer to an appeal: drafted by the executor, signed by the head or an authorised
+    signer (R12). The signed letter carries a verification code and a hash of its text; the
+    public verification page confirms them."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="answers"
+    )
+    text = models.TextField(_("answer text"))
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drafted_at = models.DateTimeField(_("drafted"), default=timezone.now)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer_name = models.CharField(_("signer"), max_length=255, blank=True)
+    signer_position = models.CharField(_("signer's position"), max_length=255, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    verification_code = models.CharField(
+        _("verification code"), max_length=32, blank=True, db_index=True
+    )
+    text_sha256 = models.CharField(_("text hash (SHA-256)"), max_length=64, blank=True)
+    letter = models.FileField(_("letter (PDF)"), upload_to="letters/%Y/%m/", blank=True)
+    on_time = models.BooleanField(_("sent on time"), null=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["-drafted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["verification_code"],
+                condition=~models.Q(verification_code=""),
+                name="answer_code_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.appeal} ({self.signed_at or _('draft')})"
+
+    @property
+    def is_signed(self):
+        return self.signed_at is not None

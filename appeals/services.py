@@ -356,3 +356,83 @@ def close_no_merits(*, appeal, actor, ground, note):
     if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:  # R11: part 1 gets no notice
         _notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
     return appeal
+
+
+@transaction.atomic
+def draft_answer(*, appeal, actor, text):
+    """The executor (or the head) writes or rewrites the answer draft."""
+    from .models import Answer
+
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "draft_answer")
+    if not text.strip():
+        raise TransitionNotAllowed(_("The answer is empty."))
+    answer = appeal.answers.filter(signed_at__isnull=True).first() or Answer(
+        appeal=appeal, drafted_by=actor
+    )
+    answer.text, answer.drafted_by, answer.drafted_at = text.strip(), actor, timezone.now()
+    answer.save()
+    previous, appeal.status = appeal.status, Status.ANSWER_DRAFTED
+    appeal.save()
+    _event(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
+    return answer
+
+
+def _confirm_second_factor(user, code):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None or not code or not TOTP(authenticator).validate_code(code.strip()):
+        raise TransitionNotAllowed(_("The code from your authenticator app is not correct."))
+
+
+@transaction.atomic
+def sign_answer(*, appeal, actor, otp_code):
+    """The head or an authorised signer signs the answer (R12), re-confirming with their second
+    factor. The letter is rendered to PDF with a verification code and the hash of its text, and
+    the citizen is notified over the chosen channel."""
+    from django.core.files.base import ContentFile
+
+    from cabinets.models import Membership
+
+    from .letters import answer_letter_pdf, new_verification_code, text_hash
+
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "sign_answer")
+    _confirm_second_factor(actor, otp_code)
+    answer = appeal.answers.filter(signed_at__isnull=True).first()
+    if answer is None:
+        raise TransitionNotAllowed(_("There is no answer draft to sign."))
+    membership = (
+        Membership.objects.active()
+        .filter(user=actor, cabinet=appeal.cabinet)
+        .order_by("role")
+        .first()
+    )
+    now = timezone.now()
+    answer.signed_by, answer.signed_at = actor, now
+    answer.signer_name = actor.full_name
+    answer.signer_position = (membership.position if membership else "") or str(appeal.cabinet)
+    answer.verification_code = new_verification_code()
+    answer.text_sha256 = text_hash(answer.text)
+    answer.on_time = (
+        deadlines.local_date(now) <= appeal.legal_due if appeal.legal_due else True
+    )  # R12
+    pdf = answer_letter_pdf(answer, language=getattr(appeal.author, "language", None))
+    answer.letter.save(
+        f"{appeal.number or appeal.pk}-answer.pdf".replace("/", "-"), ContentFile(pdf), save=False
+    )
+    answer.save()
+    previous, appeal.status = appeal.status, Status.ANSWERED
+    appeal.answered_at = now
+    appeal.save()
+    _event(
+        appeal,
+        actor=actor,
+        action="sign_answer",
+        from_status=previous,
+        code=answer.verification_code,
+    )
+    _notify_citizen(appeal, "answered", code=answer.verification_code)
+    return answer

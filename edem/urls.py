@@ -29,6 +29,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("me/", include("edem.accounts.urls")),
     path("service/", include("cabinets.urls_service")),
+    path("appeals/", include("appeals.urls")),
     path("", include("cabinets.urls")),
     path("admin/", admin.site.urls),
     # Public media only (publication images). Files of appeals are served by views that check

@@ -1,0 +1,50 @@
+"""The answer letter (R12): rendered by WeasyPrint through ``edem.documents`` with the
+cabinet's letterhead, number and date, the citizen's name and address, the answer, the signer,
+and a verification code with a QR link to the public page that confirms the letter."""
+
+import base64
+import hashlib
+import io
+import secrets
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.urls import reverse
+
+from edem.documents.pdf import render_pdf
+
+
+def text_hash(text):
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def new_verification_code():
+    """Twelve characters a person can type (no 0/O, 1/I), grouped by four."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def verification_url(code):
+    return settings.SITE_URL + reverse("appeals:verify_letter", args=[code])
+
+
+def qr_data_uri(url):
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def answer_letter_pdf(answer, *, language=None):
+    appeal = answer.appeal
+    url = verification_url(answer.verification_code)
+    context = {
+        "appeal": appeal,
+        "answer": answer,
+        "cabinet": appeal.cabinet,
+        "verification_url": url,
+        "qr": qr_data_uri(url),
+    }
+    return render_pdf("appeals/letters/answer.html", context, language=language)
