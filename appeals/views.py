@@ -1,6 +1,16 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .models import Answer
+from edem.jurisdiction import get_profile
+
+from . import services, workflow
+from .forms import AppealForm
+from .models import Answer, Appeal
 
 
 def verify_letter(request, code):
@@ -12,4 +22,93 @@ def verify_letter(request, code):
     )
     return render(
         request, "appeals/verify_letter.html", {"answer": answer, "appeal": answer.appeal}
+    )
+
+
+@login_required
+def file_appeal(request):
+    """The filing form (R1–R3). Works without JavaScript; the map only fills two hidden
+    fields. A form with errors comes back with everything typed."""
+    if not get_profile().verification_sufficient(request.user.verification_level):  # R2
+        return render(request, "appeals/citizen/verify_first.html", status=403)
+    form = AppealForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal = services.file_appeal(author=request.user, **form.service_fields())
+        except workflow.TransitionNotAllowed as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Your appeal is received. We sent the details to your e-mail.")
+            )
+            return redirect("appeals:my_detail", pk=appeal.pk)
+    return render(
+        request, "appeals/citizen/form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _own(request, pk):
+    """The author's own appeal; anyone else gets a 404 so that numbers do not leak (R14)."""
+    return get_object_or_404(
+        Appeal.objects.select_related("cabinet", "category", "territory"),
+        pk=pk,
+        author=request.user,
+    )
+
+
+@login_required
+def my_list(request):
+    appeals = (
+        Appeal.objects.filter(author=request.user)
+        .select_related("cabinet")
+        .order_by("-received_at")
+    )
+    page = Paginator(appeals, 20).get_page(request.GET.get("page"))
+    return render(request, "appeals/citizen/list.html", {"page": page})
+
+
+@login_required
+def my_detail(request, pk):
+    appeal = _own(request, pk)
+    return render(
+        request,
+        "appeals/citizen/detail.html",
+        {
+            "appeal": appeal,
+            "events": appeal.events.filter(is_public=True).select_related("actor"),
+            "answer": appeal.answers.filter(signed_at__isnull=False).first(),
+            "actions": [a.name for a in workflow.available_actions(appeal, request.user)],
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    appeal = _own(request, pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick “Yes, withdraw it” to confirm."))
+        return redirect("appeals:my_detail", pk=appeal.pk)
+    try:
+        services.withdraw(
+            appeal=appeal, actor=request.user, note=request.POST.get("note", "")[:2000]
+        )
+    except workflow.TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your appeal is withdrawn. Its consideration has stopped."))
+    return redirect("appeals:my_detail", pk=appeal.pk)
+
+
+@login_required
+def my_letter(request, pk):
+    appeal = _own(request, pk)
+    answer = appeal.answers.filter(signed_at__isnull=False).exclude(letter="").first()
+    if answer is None:
+        raise Http404
+    return FileResponse(
+        answer.letter.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{appeal.number or appeal.pk}-answer.pdf".replace("/", "-"),
     )

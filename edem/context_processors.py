@@ -13,4 +13,7 @@ def portal(request):
         "contact_phone": settings.EDEM_CONTACT_PHONE,
         "contact_address": settings.EDEM_CONTACT_ADDRESS,
         "user_is_cabinet_member": is_staff_member,
+        "map_tiles": settings.EDEM_MAP_TILES_URL,
+        "map_center": ",".join(str(x) for x in settings.EDEM_MAP_CENTER),
+        "map_zoom": settings.EDEM_MAP_ZOOM,
     }

@@ -1,0 +1,125 @@
+"""The citizen's filing form: validation with messages a citizen understands."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cabinets.models import Cabinet
+from edem.jurisdiction import get_profile
+
+from .models import Appeal, Category
+
+MAX_TEXT = 20_000
+
+
+class AppealForm(forms.ModelForm):
+    cabinet = forms.ModelChoiceField(
+        label=_("Addressee"),
+        queryset=Cabinet.objects.active(),
+        required=False,
+        empty_label=_("I don't know: let the portal route it"),
+        help_text=_(
+            "Choose the authority, or leave it to the portal: it routes by topic and place."
+        ),
+    )
+    personal_data_consent = forms.BooleanField(
+        label=_("I agree that my personal data is processed to consider this appeal."),
+        required=True,
+        error_messages={"required": _("Without this consent the appeal cannot be considered.")},
+    )
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "kind",
+            "cabinet",
+            "category",
+            "subject",
+            "text",
+            "place",
+            "latitude",
+            "longitude",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "answer_channel",
+            "email",
+            "postal_address",
+            "phone",
+            "is_public",
+            "show_author_name",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 10, "maxlength": MAX_TEXT}),
+            "latitude": forms.HiddenInput,
+            "longitude": forms.HiddenInput,
+            "postal_address": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "kind": _(
+                "A proposal suggests an improvement; a statement asks for help or reports a problem; a complaint asks to restore violated rights."
+            ),
+            "place": _("Street and house, or a landmark. You can also mark the place on the map."),
+            "is_public": _(
+                "Everyone will see the problem on the map, without your contacts or address."
+            ),
+            "show_author_name": _("If the problem is public, show your name next to it."),
+            "email": _("The answer and notices are sent here."),
+            "postal_address": _("Needed if you want the answer by post."),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile = get_profile()
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
+            "parent"
+        )
+        self.fields["category"].empty_label = _("Choose a topic")
+        self.fields["kind"].choices = Appeal.Kind.choices
+        self.fields["answer_channel"].choices = [
+            (value, label)
+            for value, label in Appeal.AnswerChannel.choices
+            if value in self.profile.answer_channels
+        ]
+        self.fields["text"].max_length = MAX_TEXT
+        self.fields["subject"].widget.attrs["maxlength"] = 255
+        if user is not None and not self.is_bound:
+            for name in (
+                "last_name",
+                "first_name",
+                "patronymic",
+                "email",
+                "postal_address",
+                "phone",
+            ):
+                self.initial.setdefault(name, getattr(user, name, ""))
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if len(text) > MAX_TEXT:
+            raise forms.ValidationError(_("The text is longer than 20,000 characters."))
+        return text
+
+    def clean(self):
+        data = super().clean()
+        for name in self.profile.required_fields(data.get("answer_channel")):  # R3, R19
+            if name in self.fields and not data.get(name) and name not in self.errors:
+                self.add_error(name, _("Needed to consider the appeal and send you the answer."))
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lon is None):
+            self.add_error(None, _("The place on the map is incomplete: mark it again."))
+        if lat is not None and not (Decimal(-90) <= lat <= Decimal(90)):
+            self.add_error(None, _("The place on the map is outside the map."))
+        if lon is not None and not (Decimal(-180) <= lon <= Decimal(180)):
+            self.add_error(None, _("The place on the map is outside the map."))
+        if data.get("show_author_name") and not data.get("is_public"):
+            data["show_author_name"] = False
+        return data
+
+    def service_fields(self):
+        """What ``services.file_appeal`` takes."""
+        data = dict(self.cleaned_data)
+        data.pop("personal_data_consent", None)
+        return data
