@@ -13,7 +13,23 @@ from .models import Appeal, Category
 MAX_TEXT = 20_000
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class AppealForm(forms.ModelForm):
+    attachments = forms.FileField(
+        label=_("Photos and documents"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}
+        ),
+        help_text=_(
+            "Up to 10 files, each up to 10 MB: JPEG, PNG or WebP photos and PDF documents. Location data is removed from photos."
+        ),
+    )
+    pending = forms.CharField(widget=forms.HiddenInput, required=False)
+
     cabinet = forms.ModelChoiceField(
         label=_("Addressee"),
         queryset=Cabinet.objects.active(),
@@ -70,8 +86,12 @@ class AppealForm(forms.ModelForm):
             "postal_address": _("Needed if you want the answer by post."),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, pending=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.pending_attachments = list(pending)
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["pending"] = ",".join(str(a.pk) for a in self.pending_attachments)
         self.profile = get_profile()
         self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
             "parent"
@@ -121,5 +141,11 @@ class AppealForm(forms.ModelForm):
     def service_fields(self):
         """What ``services.file_appeal`` takes."""
         data = dict(self.cleaned_data)
-        data.pop("personal_data_consent", None)
+        for name in ("personal_data_consent", "attachments", "pending"):
+            data.pop(name, None)
+        data["attachments"] = self.pending_attachments
         return data
+
+
+def parse_ids(value):
+    return [int(part) for part in (value or "").split(",") if part.strip().isdigit()][:50]

@@ -417,3 +417,53 @@ class Answer(models.Model):
     @property
     def is_signed(self):
         return self.signed_at is not None
+
+
+class Attachment(models.Model):
+    """A file attached to an appeal: an image (re-encoded, metadata stripped, thumbnail made)
+    or a PDF, checked by content. Uploads not yet attached to an appeal are *pending*: a form
+    that comes back with errors keeps them, keyed by the uploader."""
+
+    class Stage(models.TextChoices):
+        INITIAL = "initial", pgettext_lazy("attachment stage", "With the appeal")
+        SUPPLEMENT = "supplement", pgettext_lazy("attachment stage", "Added later")
+        SCAN = "scan", pgettext_lazy("attachment stage", "Scan of a paper appeal")
+
+    appeal = models.ForeignKey(
+        Appeal,
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.INITIAL
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    thumbnail = models.FileField(_("thumbnail"), upload_to="attachments/%Y/%m/thumbs/", blank=True)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")

@@ -240,7 +240,7 @@ def _default_cabinet():
 
 
 @transaction.atomic
-def file_appeal(*, author, cabinet=None, **fields):
+def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     """A citizen files an appeal on the portal.
 
     R2: the author's verification level must satisfy the profile. R3/R19: the identity fields
@@ -277,7 +277,8 @@ def file_appeal(*, author, cabinet=None, **fields):
     appeal.personal_data_consent_at = appeal.personal_data_consent_at or appeal.received_at
     set_receipt_deadlines(appeal)
     appeal.save()
-    _event(appeal, actor=author, action="receive")
+    _attach(appeal, [a for a in attachments if a.uploaded_by_id == author.pk])
+    _event(appeal, actor=author, action="receive", attachments=len(attachments))
     settings_ = CabinetAppealSettings.objects.filter(cabinet=appeal.cabinet).first()
     if settings_ is None or settings_.registration == CabinetAppealSettings.Registration.ON_RECEIPT:
         appeal = register(appeal=appeal, actor=None)  # R4: registered at submit time
@@ -436,3 +437,52 @@ def sign_answer(*, appeal, actor, otp_code):
     )
     _notify_citizen(appeal, "answered", code=answer.verification_code)
     return answer
+
+
+# --- Attachments ------------------------------------------------------------------------------
+
+
+def store_upload(*, upload, actor, stage="initial"):
+    """Check an uploaded file (``uploads.clean_upload``) and keep it as a pending attachment of
+    ``actor``; raises ``uploads.UploadRefused`` with the reason."""
+    from django.core.files.base import ContentFile
+
+    from .models import Attachment
+    from .uploads import clean_upload
+
+    clean = clean_upload(upload)
+    attachment = Attachment(
+        uploaded_by=actor,
+        stage=stage,
+        original_name=(upload.name or clean.name)[:255],
+        content_type=clean.content_type,
+        size=len(clean.content),
+        width=clean.width,
+        height=clean.height,
+        sha256=clean.sha256,
+    )
+    attachment.file.save(clean.name, ContentFile(clean.content), save=False)
+    if clean.thumbnail is not None:
+        attachment.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+    attachment.save()
+    return attachment
+
+
+def pending_uploads(actor, ids):
+    """The actor's own pending (not yet attached) uploads among ``ids``."""
+    from .models import Attachment
+
+    return list(
+        Attachment.objects.filter(pk__in=ids, uploaded_by=actor, appeal__isnull=True).order_by("pk")
+    )
+
+
+def _attach(appeal, attachments):
+    from .models import Attachment
+    from .uploads import MAX_FILES
+
+    if appeal.attachments.count() + len(attachments) > MAX_FILES:
+        raise FilingRefused(_("At most 10 files can be attached."))
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments], appeal__isnull=True).update(
+        appeal=appeal
+    )

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 from edem.jurisdiction import get_profile
 
 from . import services, workflow
-from .forms import AppealForm
+from .forms import AppealForm, parse_ids
 from .models import Answer, Appeal
+from .uploads import MAX_FILES, UploadRefused
 
 
 def verify_letter(request, code):
@@ -31,8 +32,15 @@ def file_appeal(request):
     fields. A form with errors comes back with everything typed."""
     if not get_profile().verification_sufficient(request.user.verification_level):  # R2
         return render(request, "appeals/citizen/verify_first.html", status=403)
-    form = AppealForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        form = AppealForm(user=request.user)
+        return render(request, "appeals/citizen/form.html", {"form": form})
+    pending, upload_errors = _collect_uploads(request)
+    form = AppealForm(request.POST, user=request.user, pending=pending)
+    if form.is_valid():
+        for message in upload_errors:
+            form.add_error("attachments", message)
+    if not form.errors:
         try:
             appeal = services.file_appeal(author=request.user, **form.service_fields())
         except workflow.TransitionNotAllowed as exc:
@@ -45,6 +53,29 @@ def file_appeal(request):
     return render(
         request, "appeals/citizen/form.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def _collect_uploads(request):
+    """Files kept from an earlier try of the form (minus those the user removed) plus the files
+    of this request, each checked; returns (attachments, error messages)."""
+    removed = set(parse_ids(",".join(request.POST.getlist("remove_attachment"))))
+    pending = [
+        a
+        for a in services.pending_uploads(request.user, parse_ids(request.POST.get("pending")))
+        if a.pk not in removed
+    ]
+    errors = []
+    for upload in request.FILES.getlist("attachments"):
+        if len(pending) >= MAX_FILES:
+            errors.append(
+                _("At most 10 files can be attached; “%(name)s” was not.") % {"name": upload.name}
+            )
+            continue
+        try:
+            pending.append(services.store_upload(upload=upload, actor=request.user))
+        except UploadRefused as exc:
+            errors.append(str(exc))
+    return pending, errors
 
 
 def _own(request, pk):
@@ -77,6 +108,7 @@ def my_detail(request, pk):
             "appeal": appeal,
             "events": appeal.events.filter(is_public=True).select_related("actor"),
             "answer": appeal.answers.filter(signed_at__isnull=False).first(),
+            "attachments": appeal.attachments.all(),
             "actions": [a.name for a in workflow.available_actions(appeal, request.user)],
         },
     )
@@ -111,4 +143,16 @@ def my_letter(request, pk):
         content_type="application/pdf",
         as_attachment=True,
         filename=f"{appeal.number or appeal.pk}-answer.pdf".replace("/", "-"),
+    )
+
+
+@login_required
+def my_attachment(request, pk, attachment_pk, thumb=False):
+    """An attachment of the author's own appeal (never a public URL: R14)."""
+    appeal = _own(request, pk)
+    attachment = get_object_or_404(appeal.attachments, pk=attachment_pk)
+    field = attachment.thumbnail if thumb and attachment.thumbnail else attachment.file
+    content_type = "image/jpeg" if field is attachment.thumbnail else attachment.content_type
+    return FileResponse(
+        field.open("rb"), content_type=content_type, filename=attachment.original_name
     )
