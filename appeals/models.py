@@ -467,3 +467,35 @@ class Attachment(models.Model):
     @property
     def is_image(self):
         return self.content_type.startswith("image/")
+
+
+class Reminder(models.Model):
+    """A reminder or escalation already sent: one per appeal, deadline stage and kind. The
+    unique constraint makes the beat task safe to run twice (or from two beats)."""
+
+    class Kind(models.TextChoices):
+        ANSWER_T5 = "answer_t5", _("Answer due in 5 days")
+        ANSWER_T1 = "answer_t1", _("Answer due tomorrow")
+        REGISTRATION_T1 = "registration_t1", _("Registration due tomorrow")
+        OVERDUE = "overdue", _("Overdue: escalated to the head")
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    stage = models.CharField(
+        _("deadline stage"), max_length=40, help_text=_("The due date the reminder is about.")
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "kind", "stage"], name="reminder_once_per_stage"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.appeal} {self.kind} {self.stage}"

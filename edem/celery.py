@@ -18,6 +18,7 @@ app.autodiscover_tasks()
 # name -> (task, every N seconds)
 BEAT_SCHEDULE = {
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
+    "appeals: deadline reminders and escalation": ("appeals.tasks.send_deadline_reminders", 3600),
 }
 app.conf.beat_schedule = {
     name: {"task": task, "schedule": float(seconds)}

@@ -1,0 +1,116 @@
+from datetime import date
+
+import pytest
+from django.core import mail
+
+from appeals.models import Reminder
+from appeals.reminders import send_due_reminders
+from appeals.workflow import Status
+from cabinets.roles import Role
+from tests.factories import AppealFactory, CabinetFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff():
+    cabinet = CabinetFactory()
+    return (
+        cabinet,
+        member(cabinet, Role.HEAD),
+        member(cabinet, Role.REGISTRAR),
+        member(cabinet, Role.EXECUTOR),
+    )
+
+
+def deliver(django_capture_on_commit_callbacks, today):
+    with django_capture_on_commit_callbacks(execute=True):
+        return send_due_reminders(today=today)
+
+
+def test_R8_executor_reminded_5_days_and_1_day_before_control_due_once_each(
+    staff, django_capture_on_commit_callbacks
+):
+    cabinet, _head, _registrar, executor = staff
+    appeal = AppealFactory(
+        cabinet=cabinet, status=Status.IN_WORK, executor=executor, number="X-1",
+        legal_due=date(2026, 4, 1), control_due=date(2026, 4, 1),
+    )  # fmt: skip
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 3, 27)) == 1
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 3, 27)) == 0  # the beat ran twice
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 3, 31)) == 1
+    assert [m.to for m in mail.outbox] == [[executor.email], [executor.email]]
+    assert "X-1" in mail.outbox[0].subject
+    assert set(appeal.reminders.values_list("kind", flat=True)) == {"answer_t5", "answer_t1"}
+
+
+def test_R8_reminders_use_control_due_which_is_before_a_holiday(
+    staff, django_capture_on_commit_callbacks
+):
+    cabinet, _head, _registrar, executor = staff
+    # legal due on Friday 1 May 2026 (a holiday): control due Thursday 30 April.
+    AppealFactory(
+        cabinet=cabinet, status=Status.IN_WORK, executor=executor,
+        legal_due=date(2026, 5, 1), control_due=date(2026, 4, 30),
+    )  # fmt: skip
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 29)) == 1
+    assert Reminder.objects.get().kind == "answer_t1"
+
+
+def test_R4_registrar_reminded_the_day_before_registration_is_due(
+    staff, django_capture_on_commit_callbacks
+):
+    cabinet, _head, registrar, _executor = staff
+    AppealFactory(cabinet=cabinet, status=Status.RECEIVED, registration_due=date(2026, 3, 5))
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 3, 4)) == 1
+    assert mail.outbox[0].to == [registrar.email]
+
+
+def test_R8_overdue_escalated_to_the_head_the_day_after_once(
+    staff, django_capture_on_commit_callbacks
+):
+    cabinet, head, _registrar, executor = staff
+    appeal = AppealFactory(
+        cabinet=cabinet, status=Status.IN_WORK, executor=executor,
+        legal_due=date(2026, 4, 1), control_due=date(2026, 4, 1),
+    )  # fmt: skip
+    assert (
+        deliver(django_capture_on_commit_callbacks, date(2026, 4, 1)) == 0
+    )  # due today: not overdue
+    assert not appeal.is_overdue(today=date(2026, 4, 1))
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 2)) == 1
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 3)) == 0
+    assert mail.outbox[-1].to == [head.email]
+    assert appeal.is_overdue(today=date(2026, 4, 2))
+
+
+def test_an_extension_starts_a_new_reminder_stage(staff, django_capture_on_commit_callbacks):
+    cabinet, head, registrar, executor = staff
+    appeal = AppealFactory(
+        cabinet=cabinet, status=Status.IN_WORK, executor=executor,
+        legal_due=date(2026, 4, 1), control_due=date(2026, 4, 1),
+    )  # fmt: skip
+    deliver(django_capture_on_commit_callbacks, date(2026, 3, 31))
+    appeal.legal_due = appeal.control_due = date(2026, 4, 20)
+    appeal.save()
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 19)) == 1
+
+
+def test_closed_appeals_get_no_reminders(staff, django_capture_on_commit_callbacks):
+    cabinet, _head, _registrar, executor = staff
+    AppealFactory(
+        cabinet=cabinet, status=Status.ANSWERED, executor=executor,
+        legal_due=date(2026, 4, 1), control_due=date(2026, 4, 1),
+    )  # fmt: skip
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 3, 31)) == 0
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 5)) == 0
+
+
+def test_beat_task_is_scheduled_and_runs(staff):
+    from appeals.tasks import send_deadline_reminders
+    from edem.celery import BEAT_SCHEDULE
+
+    assert any(
+        task == "appeals.tasks.send_deadline_reminders" for task, _ in BEAT_SCHEDULE.values()
+    )
+    assert send_deadline_reminders.delay().get() == 0
