@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Appeal, AppealEvent, CabinetAppealSettings, Category, RoutingRule
+from .models import (
+    AccessLog,
+    Appeal,
+    AppealEvent,
+    CabinetAppealSettings,
+    Category,
+    Rating,
+    RoutingRule,
+)
 
 
 @admin.register(Category)
@@ -59,3 +67,34 @@ class AppealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """R14/R18: who saw personal data and who exported lists. Read-only."""
+
+    list_display = ("at", "user", "action", "appeal", "cabinet", "ip")
+    list_filter = ("action", "cabinet")
+    search_fields = ("user__email", "user__last_name", "appeal__number")
+    date_hierarchy = "at"
+    list_select_related = ("user", "appeal", "cabinet")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ("appeal", "stars", "created_at")
+    list_filter = ("stars",)
+    search_fields = ("appeal__number", "comment")
+    list_select_related = ("appeal",)

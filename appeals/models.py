@@ -499,3 +499,93 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.appeal} {self.kind} {self.stage}"
+
+
+class AccessLog(models.Model):
+    """Who saw a citizen's personal data or exported appeals, and when (R14, R18). Read by the
+    head of the cabinet and the administrator; never edited."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", pgettext_lazy("access log action", "Viewed personal data")
+        EXPORT = "export", pgettext_lazy("access log action", "Exported a list")
+        LETTER = "letter", pgettext_lazy("access log action", "Opened the answer letter")
+        FILE = "file", pgettext_lazy("access log action", "Opened an attachment")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    appeal = models.ForeignKey(
+        Appeal,
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_log",
+    )
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.appeal or ''}"
+
+
+class InternalNote(models.Model):
+    """A note officials leave on the case file; never shown to the citizen."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Rating(models.Model):
+    """The citizen's rating of the answer (1–5, with a comment)."""
+
+    appeal = models.OneToOneField(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="rating"
+    )
+    stars = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rating of an answer")
+        verbose_name_plural = _("ratings of answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_1_to_5"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.appeal}: {self.stars}"

@@ -6,6 +6,8 @@ routing, registration with concurrency-safe numbering (R4), assignment, extensio
 withdrawal (R10).
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -486,3 +488,131 @@ def _attach(appeal, attachments):
     Attachment.objects.filter(pk__in=[a.pk for a in attachments], appeal__isnull=True).update(
         appeal=appeal
     )
+
+
+# --- The citizen after the answer, access log, notes ----------------------------------------
+
+REOPEN_DAYS = 30
+
+
+@transaction.atomic
+def reopen(*, appeal, actor, reason):
+    """The citizen asks to reopen within 30 days of the answer; the appeal returns to the head
+    of the cabinet as a new stage with a new answer deadline counted from today."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "reopen")
+    if not reason.strip():
+        raise TransitionNotAllowed(_("Say why the answer does not resolve your question."))
+    if appeal.answered_at and timezone.now() - appeal.answered_at > timedelta(days=REOPEN_DAYS):
+        raise TransitionNotAllowed(
+            _("An appeal can be reopened within 30 days of the answer; file a new one instead.")
+        )
+    profile = get_profile()
+    today = timezone.localdate()
+    due = deadlines.answer_deadline(today, today, profile)
+    previous, appeal.status = appeal.status, Status.REOPENED
+    appeal.legal_due, appeal.control_due, appeal.original_due = due.legal_due, due.control_due, None
+    appeal.executor = None
+    appeal.save()
+    appeal.co_executors.clear()
+    _event(
+        appeal,
+        actor=actor,
+        action="reopen",
+        from_status=previous,
+        note=reason.strip(),
+        new_due=due.legal_due.isoformat(),
+    )
+    return appeal
+
+
+@transaction.atomic
+def rate_answer(*, appeal, actor, stars, comment=""):
+    from .models import Rating
+
+    if appeal.author_id != actor.pk:
+        raise TransitionNotAllowed(_("Only the author of the appeal may rate the answer."))
+    if appeal.status != Status.ANSWERED:
+        raise TransitionNotAllowed(_("The answer can be rated once it is given."))
+    if not 1 <= int(stars) <= 5:
+        raise TransitionNotAllowed(_("Choose from 1 to 5 stars."))
+    rating, _created = Rating.objects.update_or_create(
+        appeal=appeal, defaults={"stars": int(stars), "comment": comment.strip()[:2000]}
+    )
+    _event(
+        appeal,
+        actor=actor,
+        action="rate",
+        from_status=appeal.status,
+        is_public=False,
+        stars=int(stars),
+    )
+    return rating
+
+
+@transaction.atomic
+def add_materials(*, appeal, actor, attachments, note=""):
+    """The citizen adds documents to an open appeal (R14)."""
+    if appeal.author_id != actor.pk:
+        raise TransitionNotAllowed(_("Only the author of the appeal may add materials."))
+    if not Status(appeal.status).is_open:
+        raise TransitionNotAllowed(
+            _("Materials can be added while the appeal is being considered.")
+        )
+    _attach(appeal, [a for a in attachments if a.uploaded_by_id == actor.pk])
+    _event(
+        appeal,
+        actor=actor,
+        action="add_materials",
+        from_status=appeal.status,
+        note=note.strip(),
+        files=len(attachments),
+    )
+    return appeal
+
+
+def log_access(*, user, action, appeal=None, cabinet=None, ip=None, **details):
+    """Write one access-log line (R14, R18)."""
+    from .models import AccessLog
+
+    return AccessLog.objects.create(
+        user=user,
+        action=action,
+        appeal=appeal,
+        cabinet=cabinet or getattr(appeal, "cabinet", None),
+        ip=ip,
+        details=details,
+    )
+
+
+@transaction.atomic
+def add_note(*, appeal, actor, text):
+    from .models import InternalNote
+
+    if not actor.has_perm("cabinets.view_cabinet_work", appeal.cabinet):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if not text.strip():
+        raise TransitionNotAllowed(_("The note is empty."))
+    return InternalNote.objects.create(appeal=appeal, author=actor, text=text.strip())
+
+
+@transaction.atomic
+def reclassify(*, appeal, actor, kind, note=""):
+    """An officer corrects the kind of the appeal (R1); the change is logged."""
+    appeal = _locked(appeal)
+    if not actor.has_perm("cabinets.register_appeal", appeal.cabinet):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if kind not in Appeal.Kind.values:
+        raise TransitionNotAllowed(_("Unknown kind of appeal."))
+    old, appeal.kind = appeal.kind, kind
+    appeal.save(update_fields=["kind", "updated_at"])
+    _event(
+        appeal,
+        actor=actor,
+        action="reclassify",
+        from_status=appeal.status,
+        note=note,
+        old_kind=old,
+        new_kind=kind,
+    )
+    return appeal

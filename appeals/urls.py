@@ -10,6 +10,11 @@ urlpatterns = [
     path("my/<int:pk>/", views.my_detail, name="my_detail"),
     path("my/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("my/<int:pk>/letter/", views.my_letter, name="my_letter"),
+    path(
+        "my/<int:pk>/<str:action>/",
+        views.citizen_action,
+        name="citizen_action",
+    ),
     path("my/<int:pk>/files/<int:attachment_pk>/", views.my_attachment, name="my_attachment"),
     path(
         "my/<int:pk>/files/<int:attachment_pk>/thumb/",

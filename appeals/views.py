@@ -10,7 +10,7 @@ from edem.jurisdiction import get_profile
 
 from . import services, workflow
 from .forms import AppealForm, parse_ids
-from .models import Answer, Appeal
+from .models import Answer, Appeal, Rating
 from .uploads import MAX_FILES, UploadRefused
 
 
@@ -109,6 +109,8 @@ def my_detail(request, pk):
             "events": appeal.events.filter(is_public=True).select_related("actor"),
             "answer": appeal.answers.filter(signed_at__isnull=False).first(),
             "attachments": appeal.attachments.all(),
+            "appeal_rating": Rating.objects.filter(appeal=appeal).first(),
+            "appeal_is_open": workflow.Status(appeal.status).is_open,
             "actions": [a.name for a in workflow.available_actions(appeal, request.user)],
         },
     )
@@ -156,3 +158,42 @@ def my_attachment(request, pk, attachment_pk, thumb=False):
     return FileResponse(
         field.open("rb"), content_type=content_type, filename=attachment.original_name
     )
+
+
+@login_required
+@require_POST
+def citizen_action(request, pk, action):
+    """The author's actions after filing: rate the answer, ask to reopen, add materials."""
+    appeal = _own(request, pk)
+    try:
+        if action == "rate":
+            services.rate_answer(
+                appeal=appeal,
+                actor=request.user,
+                stars=int(request.POST.get("stars") or 0),
+                comment=request.POST.get("comment", ""),
+            )
+            messages.success(request, _("Thank you for rating the answer."))
+        elif action == "reopen":
+            services.reopen(
+                appeal=appeal, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Your request is sent to the head of the cabinet."))
+        elif action == "add_materials":
+            pending, errors = _collect_uploads(request)
+            if errors:
+                raise workflow.TransitionNotAllowed(" ".join(errors))
+            if not pending:
+                raise workflow.TransitionNotAllowed(_("Choose at least one file."))
+            services.add_materials(
+                appeal=appeal,
+                actor=request.user,
+                attachments=pending,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("The materials are added to your appeal."))
+        else:
+            raise Http404
+    except (workflow.TransitionNotAllowed, ValueError) as exc:
+        messages.error(request, str(exc))
+    return redirect("appeals:my_detail", pk=appeal.pk)
