@@ -589,3 +589,35 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.appeal}: {self.stars}"
+
+
+class CoSigner(models.Model):
+    """A co-signer of a collective appeal (R1): invited by e-mail by the author, confirms with
+    their own account. The answer goes to the author and to every confirmed co-signer."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="cosigners"
+    )
+    email = models.EmailField(_("e-mail"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cosigned_appeals",
+    )
+    token = models.CharField(_("invitation token"), max_length=64, unique=True)
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-signer")
+        verbose_name_plural = _("co-signers")
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "email"], name="cosigner_once_per_appeal")
+        ]
+
+    def __str__(self):
+        return self.email

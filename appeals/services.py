@@ -207,13 +207,11 @@ class FilingRefused(TransitionNotAllowed):
 
 
 def _notify_citizen(appeal, event, **context):
-    """Tell the author (by e-mail, in their language) what happened to their appeal. Runs in
-    the caller's transaction: the mail is queued only if the change commits."""
+    """Tell the author (by e-mail, in their language) what happened to their appeal; an answer
+    also goes to every confirmed co-signer (R1). Runs in the caller's transaction: the mail is
+    queued only if the change commits."""
     from edem.notifications.services import notify
 
-    email = appeal.email or getattr(appeal.author, "email", "")
-    if not email:
-        return None  # a paper appeal answered by post: the letter goes by post
     payload = {
         "event": event,
         "number": appeal.number,
@@ -222,14 +220,24 @@ def _notify_citizen(appeal, event, **context):
         "path": f"/appeals/my/{appeal.pk}/",
         **context,
     }
-    return notify(
-        template="appeals/status",
-        recipient=appeal.author if appeal.author and appeal.author.email == email else None,
-        email=email,
-        language=getattr(appeal.author, "language", None),
-        context=payload,
-        key=f"appeal:{appeal.pk}:{event}:{appeal.events.count()}",
+    author_email = appeal.email or getattr(appeal.author, "email", "")
+    emails = (
+        answer_recipients(appeal) if event == "answered" else [author_email] if author_email else []
     )
+    stage = appeal.events.count()
+    for email in emails:
+        is_author = email == author_email
+        notify(
+            template="appeals/status",
+            recipient=appeal.author
+            if is_author and appeal.author and appeal.author.email == email
+            else None,
+            email=email,
+            language=getattr(appeal.author, "language", None),
+            context=payload if is_author else {**payload, "full_name": "", "path": ""},
+            key=f"appeal:{appeal.pk}:{event}:{stage}:{email}",
+        )
+    # A paper appeal without an e-mail is answered by post: the letter goes by post.
 
 
 def _default_cabinet():
@@ -615,4 +623,130 @@ def reclassify(*, appeal, actor, kind, note=""):
         old_kind=old,
         new_kind=kind,
     )
+    return appeal
+
+
+# --- Collective appeals and paper appeals ------------------------------------------------------
+
+MAX_COSIGNERS = 100
+
+
+@transaction.atomic
+def invite_cosigners(*, appeal, actor, emails):
+    """The author invites co-signers of a collective appeal by e-mail (R1)."""
+    import secrets
+
+    from django.core.validators import validate_email
+
+    from edem.notifications.services import notify
+
+    from .models import CoSigner
+
+    if appeal.author_id != actor.pk:
+        raise TransitionNotAllowed(_("Only the author of the appeal may invite co-signers."))
+    if not Status(appeal.status).is_open:
+        raise TransitionNotAllowed(
+            _("Co-signers can be invited while the appeal is being considered.")
+        )
+    cleaned = []
+    for raw in emails:
+        email = raw.strip().lower()
+        if not email or email == actor.email.lower():
+            continue
+        try:
+            validate_email(email)
+        except Exception as exc:
+            raise TransitionNotAllowed(
+                _("“%(email)s” is not an e-mail address.") % {"email": raw.strip()}
+            ) from exc
+        cleaned.append(email)
+    if appeal.cosigners.count() + len(cleaned) > MAX_COSIGNERS:
+        raise TransitionNotAllowed(_("A collective appeal can have at most 100 co-signers."))
+    invited = []
+    for email in dict.fromkeys(cleaned):
+        cosigner, created = CoSigner.objects.get_or_create(
+            appeal=appeal, email=email, defaults={"token": secrets.token_urlsafe(32)}
+        )
+        if created:
+            invited.append(cosigner)
+            notify(
+                template="appeals/cosign_invitation",
+                email=email,
+                language=actor.language,
+                context={
+                    "author": appeal.full_name,
+                    "subject": appeal.subject,
+                    "path": f"/appeals/cosign/{cosigner.token}/",
+                },
+                key=f"cosign:{cosigner.pk}",
+            )
+    if invited and not appeal.is_collective:
+        appeal.is_collective = True
+        appeal.save(update_fields=["is_collective", "updated_at"])
+    if invited:
+        _event(
+            appeal,
+            actor=actor,
+            action="invite_cosigners",
+            from_status=appeal.status,
+            is_public=False,
+            count=len(invited),
+        )
+    return invited
+
+
+@transaction.atomic
+def confirm_cosign(*, token, actor):
+    """A co-signer confirms with their own account, whose e-mail must be the invited one."""
+    from .models import CoSigner
+
+    cosigner = (
+        CoSigner.objects.select_for_update().select_related("appeal").filter(token=token).first()
+    )
+    if cosigner is None:
+        raise TransitionNotAllowed(_("This invitation link is not valid."))
+    if cosigner.email.lower() != actor.email.lower():
+        raise TransitionNotAllowed(_("Sign in with the e-mail address the invitation was sent to."))
+    if cosigner.confirmed_at is None:
+        cosigner.user, cosigner.confirmed_at = actor, timezone.now()
+        cosigner.save(update_fields=["user", "confirmed_at"])
+        _event(
+            cosigner.appeal,
+            actor=actor,
+            action="cosign",
+            from_status=cosigner.appeal.status,
+            is_public=False,
+        )
+    return cosigner
+
+
+def answer_recipients(appeal):
+    """Where the answer goes (R1): the author and every confirmed co-signer."""
+    emails = [appeal.email or getattr(appeal.author, "email", "")]
+    emails += list(
+        appeal.cosigners.filter(confirmed_at__isnull=False).values_list("email", flat=True)
+    )
+    return [e for e in dict.fromkeys(emails) if e]
+
+
+@transaction.atomic
+def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fields):
+    """A registrar enters an appeal received on paper, by post or at a personal reception on
+    behalf of a citizen: the stamped receipt date starts the clocks (R4), then the same
+    workflow follows."""
+    if not actor.has_perm("cabinets.register_appeal", cabinet):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if channel not in (Appeal.Channel.PAPER, Appeal.Channel.POST, Appeal.Channel.RECEPTION):
+        raise TransitionNotAllowed(_("Choose how the appeal was received."))
+    if received_at > timezone.now():
+        raise TransitionNotAllowed(_("The receipt date cannot be in the future."))
+    appeal = Appeal(cabinet=cabinet, channel=channel, received_at=received_at, **fields)
+    if not appeal.last_name or not (appeal.postal_address or appeal.email):
+        raise TransitionNotAllowed(
+            _("Enter the surname and an address for the answer (59-FZ Art. 7).")
+        )
+    set_receipt_deadlines(appeal)
+    appeal.save()
+    _attach(appeal, [a for a in scans if a.uploaded_by_id == actor.pk])
+    _event(appeal, actor=actor, action="receive", channel=channel, entered_by_registrar=True)
     return appeal

@@ -22,5 +22,6 @@ urlpatterns = [
         {"thumb": True},
         name="my_attachment_thumb",
     ),
+    path("cosign/<str:token>/", views.cosign, name="cosign"),
     path("letters/<str:code>/", views.verify_letter, name="verify_letter"),
 ]

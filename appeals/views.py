@@ -111,6 +111,7 @@ def my_detail(request, pk):
             "attachments": appeal.attachments.all(),
             "appeal_rating": Rating.objects.filter(appeal=appeal).first(),
             "appeal_is_open": workflow.Status(appeal.status).is_open,
+            "cosigners": appeal.cosigners.all(),
             "actions": [a.name for a in workflow.available_actions(appeal, request.user)],
         },
     )
@@ -179,6 +180,10 @@ def citizen_action(request, pk, action):
                 appeal=appeal, actor=request.user, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("Your request is sent to the head of the cabinet."))
+        elif action == "invite":
+            emails = request.POST.get("emails", "").replace(",", "\n").splitlines()
+            invited = services.invite_cosigners(appeal=appeal, actor=request.user, emails=emails)
+            messages.success(request, _("Invitations sent: %(n)d.") % {"n": len(invited)})
         elif action == "add_materials":
             pending, errors = _collect_uploads(request)
             if errors:
@@ -197,3 +202,28 @@ def citizen_action(request, pk, action):
     except (workflow.TransitionNotAllowed, ValueError) as exc:
         messages.error(request, str(exc))
     return redirect("appeals:my_detail", pk=appeal.pk)
+
+
+@login_required
+def cosign(request, token):
+    """A co-signer opens the invitation and confirms with their own account (R1)."""
+    from .models import CoSigner
+
+    cosigner = get_object_or_404(CoSigner.objects.select_related("appeal"), token=token)
+    error = None
+    if request.method == "POST":
+        try:
+            services.confirm_cosign(token=token, actor=request.user)
+        except workflow.TransitionNotAllowed as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request, _("You have co-signed the appeal. The answer will come to you too.")
+            )
+            return redirect("accounts:cabinet")
+    return render(
+        request,
+        "appeals/citizen/cosign.html",
+        {"cosigner": cosigner, "appeal": cosigner.appeal, "error": error},
+        status=400 if error else 200,
+    )
