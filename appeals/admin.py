@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     AccessLog,
+    AnswerTemplate,
     Appeal,
     AppealEvent,
     CabinetAppealSettings,
@@ -98,3 +99,11 @@ class RatingAdmin(admin.ModelAdmin):
     list_filter = ("stars",)
     search_fields = ("appeal__number", "comment")
     list_select_related = ("appeal",)
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin):
+    list_display = ("title", "category", "cabinet", "is_active")
+    list_filter = ("is_active", "category", "cabinet")
+    search_fields = ("title", "body")
+    autocomplete_fields = ("category", "cabinet")

@@ -48,3 +48,12 @@ def answer_letter_pdf(answer, *, language=None):
         "qr": qr_data_uri(url),
     }
     return render_pdf("appeals/letters/answer.html", context, language=language)
+
+
+def registration_card_pdf(appeal, *, language=None):
+    """The registration card of an appeal (R4): number, dates, channel, citizen, substance."""
+    return render_pdf(
+        "appeals/letters/registration_card.html",
+        {"appeal": appeal, "cabinet": appeal.cabinet, "events": appeal.events.all()},
+        language=language,
+    )

@@ -621,3 +621,58 @@ class CoSigner(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class AnswerTemplate(models.Model):
+    """A ready answer text for a category (or for any), with placeholders the executor's draft
+    is filled from: {name}, {number}, {date}, {subject}, {cabinet}."""
+
+    title = models.CharField(_("title"), max_length=200)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+    )
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    body = models.TextField(
+        _("text"), help_text=_("Placeholders: {name}, {number}, {date}, {subject}, {cabinet}.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def render(self, appeal):
+        """The body with the appeal's values in place; unknown placeholders stay as typed."""
+        values = {
+            "name": " ".join(p for p in (appeal.first_name, appeal.patronymic) if p)
+            or appeal.full_name,
+            "number": appeal.number,
+            "date": appeal.registered_at.strftime("%d.%m.%Y") if appeal.registered_at else "",
+            "subject": appeal.subject,
+            "cabinet": str(appeal.cabinet),
+        }
+
+        class _Keep(dict):
+            def __missing__(self, key):
+                return "{" + key + "}"
+
+        try:
+            return self.body.format_map(_Keep(values))
+        except (ValueError, IndexError):
+            return self.body
