@@ -676,3 +676,31 @@ class AnswerTemplate(models.Model):
             return self.body.format_map(_Keep(values))
         except (ValueError, IndexError):
             return self.body
+
+
+class ExternalRequest(models.Model):
+    """A request for documents sent to another body while considering an appeal (R7, 59-FZ
+    Art. 10(2)); the other body must reply within 15 days."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="external_requests"
+    )
+    addressee = models.CharField(_("addressee"), max_length=255)
+    subject = models.TextField(_("what is requested"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_on = models.DateField(_("sent"))
+    due_on = models.DateField(_("reply due"), db_index=True)
+    answered_on = models.DateField(_("reply received"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to another body")
+        verbose_name_plural = _("requests to other bodies")
+        ordering = ["-sent_on"]
+
+    def __str__(self):
+        return f"{self.appeal} → {self.addressee}"

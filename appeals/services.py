@@ -155,6 +155,8 @@ def extend(*, appeal, actor, days, reason, note):
         raise TransitionNotAllowed(_("Choose the reason for the extension the law allows."))
     if not note.strip():
         raise TransitionNotAllowed(_("Explain the extension: the citizen will read it."))
+    if reason == "external_request" and not appeal.external_requests.exists():  # R9 + R7
+        raise TransitionNotAllowed(_("No request for documents was sent for this appeal."))
     profile = get_profile()
     previous = list(appeal.events.filter(action="extend").values_list("data", flat=True))
     try:
@@ -750,3 +752,40 @@ def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fiel
     _attach(appeal, [a for a in scans if a.uploaded_by_id == actor.pk])
     _event(appeal, actor=actor, action="receive", channel=channel, entered_by_registrar=True)
     return appeal
+
+
+@transaction.atomic
+def send_external_request(*, appeal, actor, addressee, subject):
+    """Request documents from another body (R7): due 15 days after sending. It is also what
+    allows an extension with the reason ``external_request`` (R9)."""
+    from .models import ExternalRequest
+
+    if (
+        not (
+            actor.has_perm("cabinets.answer_appeal", appeal.cabinet)
+            or actor.has_perm("cabinets.sign_answer", appeal.cabinet)
+        )
+        or not Status(appeal.status).is_open
+    ):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if not addressee.strip() or not subject.strip():
+        raise TransitionNotAllowed(_("Name the body and what is requested."))
+    today = timezone.localdate()
+    due = deadlines.external_request_deadline(today, get_profile())
+    request = ExternalRequest.objects.create(
+        appeal=appeal,
+        addressee=addressee.strip(),
+        subject=subject.strip(),
+        sent_by=actor,
+        sent_on=today,
+        due_on=due.legal_due,
+    )
+    _event(
+        appeal,
+        actor=actor,
+        action="external_request",
+        from_status=appeal.status,
+        is_public=False,
+        addressee=addressee.strip(),
+    )
+    return request

@@ -106,6 +106,14 @@ def test_R9_extension_by_the_head_once_at_most_30_days_with_reason(cabinet, head
         services.extend(appeal=appeal, actor=head, days=10, reason="busy", note="Много работы")
     with pytest.raises(TransitionNotAllowed):
         services.extend(appeal=appeal, actor=head, days=10, reason="exceptional", note=" ")
+    with pytest.raises(TransitionNotAllowed):  # no documents were requested (R7)
+        services.extend(
+            appeal=appeal, actor=head, days=30, reason="external_request", note="Запрос"
+        )
+    request = services.send_external_request(
+        appeal=appeal, actor=head, addressee="Росреестр", subject="Выписка из ЕГРН"
+    )
+    assert request.due_on == date(2026, 3, 17)  # R7: 15 days
     appeal = services.extend(
         appeal=appeal, actor=head, days=30, reason="external_request", note="Запрошены документы"
     )
