@@ -1,6 +1,6 @@
 """Reads for answer templates (kept apart from the work-queue selectors)."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import AnswerTemplate
 
@@ -13,5 +13,5 @@ def templates_for(appeal):
         AnswerTemplate.objects.filter(is_active=True)
         .filter(Q(category__isnull=True) | Q(category_id__in=categories))
         .filter(Q(cabinet__isnull=True) | Q(cabinet_id=appeal.cabinet_id))
-        .order_by("-category", "-cabinet", "title")
+        .order_by(F("category").desc(nulls_last=True), F("cabinet").desc(nulls_last=True), "title")
     )

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from appeals import services
 from appeals.models import Appeal, CabinetAppealSettings
@@ -48,7 +49,7 @@ def test_R19_ua_profile_accepts_an_email_verified_user_but_needs_residence(
     settings, administration
 ):
     settings.EDEM_JURISDICTION = "ua"
-    with pytest.raises(services.FilingRefused) as excinfo:
+    with translation.override("en"), pytest.raises(services.FilingRefused) as excinfo:
         services.file_appeal(author=UserFactory(), **FIELDS)
     assert "postal address" in str(excinfo.value)
     appeal = services.file_appeal(

@@ -7,11 +7,13 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from appeals.models import Appeal, Attachment
 from appeals.uploads import MAX_BYTES, UploadRefused, clean_upload
 from tests.factories import CabinetFactory, CitizenFactory
+from tests.helpers import read_streaming
 
 from .test_citizen_views import post_data
 
@@ -51,6 +53,13 @@ def pixel_flood_png(width=30000, height=30000):
         + chunk(b"IDAT", zlib.compress(b"\0" * 16))
         + chunk(b"IEND", b"")
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are asserted in English (the source language)."""
+    with translation.override("en"):
+        yield
 
 
 def test_png_renamed_jpg_is_accepted_as_png():
@@ -127,8 +136,7 @@ def test_form_error_keeps_uploaded_files_as_pending_and_they_attach_on_resubmit(
     appeal = Appeal.objects.get(author=citizen)
     assert [a.original_name for a in appeal.attachments.all()] == ["a.jpg"]
     response = client.get(reverse("appeals:my_attachment", args=[appeal.pk, pending[0].pk]))
-    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"\xff\xd8"
-    response.close()
+    assert response.status_code == 200 and read_streaming(response)[:2] == b"\xff\xd8"
     other = CitizenFactory()
     client.force_login(other)
     assert (

@@ -50,7 +50,7 @@ def test_worker_delivers_over_smtp_in_the_recipients_language(
     wait_until_sent(notification, live_celery)
     (message,) = smtp_server.messages_to(citizen.email)
     assert message["To"] == citizen.email
-    assert message["Subject"] == notification.subject
+    assert message["Subject"].strip() == notification.subject  # header folding adds a space
     assert message["X-Edem-Notification"] == str(notification.pk)
     assert 'lang="uk"' in html_part(message)
     assert citizen.last_name in text_part(message)
