@@ -62,7 +62,7 @@ ACTIONS = {
     for a in (
         _a(
             "register",
-            _("Register"),
+            pgettext_lazy("appeal action", "Register"),
             [Status.RECEIVED],
             Status.REGISTERED,
             "cabinets.register_appeal",
