@@ -315,6 +315,21 @@ class Appeal(models.Model):
     def full_name(self):
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
 
+    @property
+    def due_state(self):
+        """ "overdue" (past legal_due), "soon" (control_due within 3 days) or "" — shown in colour
+        and in words on the work queue."""
+        from datetime import timedelta
+
+        today = timezone.localdate()
+        if not self.legal_due or not Status(self.status).is_open:
+            return ""
+        if self.is_overdue(today):
+            return "overdue"
+        if self.control_due and self.control_due <= today + timedelta(days=3):
+            return "soon"
+        return ""
+
     def is_overdue(self, today=None):
         """Overdue counts against ``legal_due`` (RULES, Conventions)."""
         from .deadlines import is_overdue

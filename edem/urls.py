@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("account/", include("allauth.urls")),
     path("me/", include("edem.accounts.urls")),
+    path("service/appeals/", include("appeals.urls_service")),
     path("service/", include("cabinets.urls_service")),
     path("appeals/", include("appeals.urls")),
     path("", include("cabinets.urls")),

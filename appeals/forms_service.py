@@ -1,0 +1,137 @@
+"""Forms of the service cabinet: the work-queue filter and one small form per action."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from cabinets.models import Cabinet, Membership
+from cabinets.roles import Role
+from edem.geo.models import Territory
+
+from .models import Appeal, Category
+from .workflow import Status
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + list(Status.choices)
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All"))] + list(Appeal.Kind.choices)
+    )
+    category = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Category.objects.all(), required=False, empty_label=_("All")
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territory"), queryset=Territory.objects.all(), required=False, empty_label=_("All")
+    )
+    executor = forms.ModelChoiceField(
+        label=_("Executor"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Anyone"),
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_from = forms.DateField(
+        label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_to = forms.DateField(
+        label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    due_soon = forms.BooleanField(label=_("Due in 3 days or less"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cabinets = Membership.objects.active().filter(user=user).values("cabinet_id")
+        staff = Membership.objects.active().filter(
+            cabinet_id__in=cabinets, role__in=[Role.EXECUTOR, Role.HEAD]
+        )
+        self.fields["executor"].queryset = (
+            get_user_model().objects.filter(pk__in=staff.values("user_id")).distinct()
+        )
+
+
+def _staff_of(cabinet):
+    users = Membership.objects.active().filter(cabinet=cabinet, role__in=[Role.EXECUTOR, Role.HEAD])
+    return (
+        get_user_model()
+        .objects.filter(pk__in=users.values("user_id"))
+        .order_by("last_name", "first_name")
+    )
+
+
+class AssignForm(forms.Form):
+    executor = forms.ModelChoiceField(label=_("Executor"), queryset=get_user_model().objects.none())
+    co_executors = forms.ModelMultipleChoiceField(
+        label=_("Co-executors"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, *args, appeal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["executor"].queryset = _staff_of(appeal.cabinet)
+        self.fields["co_executors"].queryset = _staff_of(appeal.cabinet)
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=30)
+    reason = forms.ChoiceField(
+        label=_("Ground"),
+        choices=[
+            ("exceptional", _("Exceptional case")),
+            ("external_request", _("Documents requested from another body")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Explanation for the citizen"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ForwardForm(forms.Form):
+    to_cabinet = forms.ModelChoiceField(label=_("To"), queryset=Cabinet.objects.none())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, appeal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+
+
+class DraftForm(forms.Form):
+    text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class SignForm(forms.Form):
+    otp_code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class NoMeritsForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("Ground (59-FZ Art. 11)"), choices=Appeal.NoMeritsGround.choices
+    )
+    note = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+ACTION_FORMS = {
+    "register": EmptyForm,
+    "assign": AssignForm,
+    "extend": ExtendForm,
+    "forward": ForwardForm,
+    "draft_answer": DraftForm,
+    "sign_answer": SignForm,
+    "close_no_merits": NoMeritsForm,
+}
+NEEDS_APPEAL = {"assign", "forward"}

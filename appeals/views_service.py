@@ -1,0 +1,242 @@
+"""The appeals part of the electronic service cabinet: the work queue and the appeal card.
+Thin views: the selectors say what the user may see, the workflow what they may do, the
+services do it."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from edem.accounts.mfa import service_cabinet_required
+
+from . import selectors, services, workflow
+from .answer_templates import templates_for
+from .forms_service import ACTION_FORMS, NEEDS_APPEAL, QueueFilterForm
+from .models import AccessLog
+from .workflow import Status
+
+PAGE_SIZE = 25
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def safe_cell(value):
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@service_cabinet_required
+def queue(request):
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    appeals = selectors.work_queue(request.user, filters)
+    if request.GET.get("format") == "csv":
+        return _csv(request, appeals)
+    page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = selectors.status_counts(request.user, filters)
+    return render(
+        request,
+        "appeals/service/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": [(status, counts.get(status.value, 0)) for status in Status],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _csv(request, appeals):
+    services.log_access(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        ip=_client_ip(request),
+        count=appeals.count(),
+    )  # R14/R18
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appeals.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Number"),
+            _("Subject"),
+            _("Status"),
+            _("Authority"),
+            _("Received"),
+            _("Answer due"),
+            _("Executor"),
+        ]
+    )
+    for appeal in appeals[:10000]:
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    appeal.number,
+                    appeal.subject,
+                    appeal.get_status_display(),
+                    appeal.cabinet.short_name,
+                    timezone.localtime(appeal.received_at).strftime("%Y-%m-%d %H:%M"),
+                    appeal.legal_due,
+                    appeal.executor or "",
+                )
+            ]
+        )
+    return response
+
+
+def _card(request, appeal, forms=None, status=200):
+    actions = (
+        workflow.available_actions(appeal, request.user)
+        if selectors.holds(request.user, appeal)
+        else []
+    )
+    forms = forms or {}
+    action_forms = []
+    for action in actions:
+        form_class = ACTION_FORMS.get(action.name)
+        if form_class is None:
+            continue
+        form = forms.get(action.name)
+        if form is None:
+            kwargs = {"appeal": appeal} if action.name in NEEDS_APPEAL else {}
+            initial = {}
+            if action.name == "draft_answer":
+                draft = appeal.answers.filter(signed_at__isnull=True).first()
+                template = templates_for(appeal).first()
+                initial["text"] = (
+                    draft.text if draft else (template.render(appeal) if template else "")
+                )
+            form = form_class(initial=initial, prefix=action.name, **kwargs)
+        action_forms.append((action, form))
+    services.log_access(
+        user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=_client_ip(request)
+    )  # R14/R18
+    return render(
+        request,
+        "appeals/service/card.html",
+        {
+            "appeal": appeal,
+            "events": appeal.events.select_related("actor"),
+            "answers": appeal.answers.select_related("signed_by", "drafted_by"),
+            "attachments": appeal.attachments.all(),
+            "notes": appeal.notes.select_related("author"),
+            "action_forms": action_forms,
+            "read_only": not selectors.holds(request.user, appeal),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@service_cabinet_required
+def card(request, pk):
+    return _card(request, selectors.appeal_for_staff(request.user, pk))
+
+
+def _run(action, appeal, user, data):
+    if action == "register":
+        return services.register(appeal=appeal, actor=user)
+    if action == "assign":
+        return services.assign(
+            appeal=appeal,
+            actor=user,
+            executor=data["executor"],
+            co_executors=list(data["co_executors"]),
+        )
+    if action == "extend":
+        return services.extend(
+            appeal=appeal, actor=user, days=data["days"], reason=data["reason"], note=data["note"]
+        )
+    if action == "forward":
+        return services.forward(
+            appeal=appeal, actor=user, to_cabinet=data["to_cabinet"], reason=data["reason"]
+        )
+    if action == "draft_answer":
+        return services.draft_answer(appeal=appeal, actor=user, text=data["text"])
+    if action == "sign_answer":
+        return services.sign_answer(appeal=appeal, actor=user, otp_code=data["otp_code"])
+    if action == "close_no_merits":
+        return services.close_no_merits(
+            appeal=appeal, actor=user, ground=data["ground"], note=data["note"]
+        )
+    raise Http404
+
+
+@service_cabinet_required
+@require_POST
+def act(request, pk, action):
+    appeal = selectors.appeal_for_staff(request.user, pk)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    kwargs = {"appeal": appeal} if action in NEEDS_APPEAL else {}
+    form = form_class(request.POST, prefix=action, **kwargs)
+    if form.is_valid():
+        try:
+            _run(action, appeal, request.user, form.cleaned_data)
+        except workflow.TransitionNotAllowed as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": workflow.ACTIONS[action].label}
+            )
+            appeal.refresh_from_db()
+            if not selectors.holds(request.user, appeal):  # forwarded away
+                return redirect("appeals_service:queue")
+            return redirect("appeals_service:card", pk=appeal.pk)
+    return _card(request, appeal, forms={action: form}, status=400)
+
+
+@service_cabinet_required
+def letter(request, pk, answer_pk):
+    appeal = selectors.appeal_for_staff(request.user, pk)
+    answer = appeal.answers.filter(pk=answer_pk).exclude(letter="").first()
+    if answer is None:
+        raise Http404
+    services.log_access(
+        user=request.user, action=AccessLog.Action.LETTER, appeal=appeal, ip=_client_ip(request)
+    )
+    return FileResponse(
+        answer.letter.open("rb"),
+        content_type="application/pdf",
+        filename=f"{appeal.number}-answer.pdf",
+    )
+
+
+@service_cabinet_required
+def attachment(request, pk, attachment_pk):
+    appeal = selectors.appeal_for_staff(request.user, pk)
+    item = appeal.attachments.filter(pk=attachment_pk).first()
+    if item is None:
+        raise Http404
+    services.log_access(
+        user=request.user, action=AccessLog.Action.FILE, appeal=appeal, ip=_client_ip(request)
+    )
+    return FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.original_name
+    )
+
+
+@service_cabinet_required
+@require_POST
+def add_note(request, pk):
+    appeal = selectors.appeal_for_staff(request.user, pk)
+    try:
+        services.add_note(appeal=appeal, actor=request.user, text=request.POST.get("text", ""))
+    except workflow.TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+    return redirect("appeals_service:card", pk=appeal.pk)

@@ -1,0 +1,228 @@
+"""Fill PostgreSQL with N appeals for the benchmarks (default 1,000,000), fast, with COPY.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/edem_bench \
+        .venv/bin/python bench/seed_appeals.py [N]
+
+Needs the demo town (it runs ``migrate`` and ``seed_demo`` first). The spread is realistic:
+statuses weighted towards closed cases, every demo cabinet and territory, received dates over
+the last two years, deadlines from the jurisdiction profile, half of the appeals public with a
+point inside the town, authors drawn from 2,000 seeded citizens, executors from the cabinet's
+staff. Prints one line with the count and the time taken.
+"""
+
+import io
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edem.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from appeals.models import Appeal, Category  # noqa: E402
+from cabinets.models import Cabinet, Membership  # noqa: E402
+from edem.accounts.models import User  # noqa: E402
+from edem.geo.models import Territory  # noqa: E402
+
+STATUSES = [
+    ("answered", 55),
+    ("in_work", 12),
+    ("registered", 8),
+    ("answer_drafted", 4),
+    ("received", 3),
+    ("closed_no_merits", 6),
+    ("forwarded", 4),
+    ("withdrawn", 5),
+    ("reopened", 1),
+    ("merged", 2),
+]
+SUBJECTS = [
+    "Яма на дороге", "Не горят фонари", "Не вывозят мусор", "Протекает крыша", "Нет горячей воды",
+    "Сломана детская площадка", "Нужен пешеходный переход", "Шум по ночам", "Аварийное дерево",
+    "Нет отопления", "Не работает лифт", "Свалка во дворе", "Парковка на газоне", "Подтопление",
+]  # fmt: skip
+COLUMNS = [
+    "number",
+    "kind",
+    "channel",
+    "status",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "email",
+    "postal_address",
+    "phone",
+    "answer_channel",
+    "subject",
+    "text",
+    "latitude",
+    "longitude",
+    "place",
+    "is_collective",
+    "is_public",
+    "show_author_name",
+    "personal_data_consent_at",
+    "simple",
+    "received_at",
+    "registered_at",
+    "registration_due",
+    "forwarding_due",
+    "legal_due",
+    "control_due",
+    "original_due",
+    "no_merits_ground",
+    "answered_at",
+    "closed_at",
+    "archived",
+    "created_at",
+    "updated_at",
+    "author_id",
+    "cabinet_id",
+    "executor_id",
+    "territory_id",
+    "category_id",
+]
+BATCH = 50_000
+
+
+def prepare():
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", quiet=True)
+    categories = []
+    for name in ("Дороги", "ЖКХ", "Благоустройство", "Транспорт", "Образование", "Соцзащита"):
+        categories.append(Category.objects.get_or_create(name=name)[0].pk)
+    have = User.objects.filter(email__startswith="bench-citizen-").count()
+    User.objects.bulk_create(
+        [
+            User(
+                email=f"bench-citizen-{i}@example.org",
+                last_name=f"Житель{i}",
+                first_name="Иван",
+                password=make_password(None),
+            )
+            for i in range(have, 2000)
+        ],
+        batch_size=1000,
+    )
+    authors = list(
+        User.objects.filter(email__startswith="bench-citizen-").values_list("pk", flat=True)
+    )
+    cabinets = list(Cabinet.objects.values_list("pk", "code"))
+    staff = {}
+    for cabinet_id, user_id in Membership.objects.filter(role__in=["executor", "head"]).values_list(
+        "cabinet_id", "user_id"
+    ):
+        staff.setdefault(cabinet_id, []).append(user_id)
+    territories = list(Territory.objects.values_list("pk", flat=True))
+    return categories, authors, cabinets, staff, territories
+
+
+def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
+    statuses = [s for s, w in STATUSES for _ in range(w)]
+    now = datetime.now(UTC)
+    for i in range(start, start + n):
+        cabinet_id, code = rnd.choice(cabinets)
+        status = rnd.choice(statuses)
+        received = now - timedelta(minutes=rnd.randint(0, 2 * 365 * 24 * 60))
+        registered = (
+            None if status == "received" else received + timedelta(minutes=rnd.randint(1, 600))
+        )
+        reg_day = (registered or received).date()
+        legal_due = reg_day + timedelta(days=30) if registered else None
+        is_public = rnd.random() < 0.5
+        lat, lon = (
+            f"{56 + rnd.uniform(-0.045, 0.045):.6f}",
+            f"{38 + rnd.uniform(-0.09, 0.09):.6f}",
+        )
+        closed = status in ("answered", "closed_no_merits", "withdrawn", "merged", "forwarded")
+        done_at = received + timedelta(days=rnd.randint(1, 30)) if closed else None
+        subject = rnd.choice(SUBJECTS)
+        executor = (
+            rnd.choice(staff[cabinet_id])
+            if staff.get(cabinet_id) and status != "received"
+            else None
+        )
+        yield (
+            f"{code.upper()}-{received.year}-{i:07d}" if registered else "",
+            rnd.choice(["proposal", "statement", "complaint"]),
+            "portal",
+            status,
+            "Житель",
+            "Иван",
+            "",
+            f"citizen{i % 2000}@example.org",
+            f"Демоград, ул. Садовая, д. {i % 200}",
+            "",
+            "email",
+            subject,
+            f"{subject}. Подробное описание проблемы № {i}.",
+            lat,
+            lon,
+            f"ул. Садовая, {i % 200}",
+            "f",
+            "t" if is_public else "f",
+            "f",
+            received.isoformat(),
+            "f",
+            received.isoformat(),
+            registered.isoformat() if registered else None,
+            (received.date() + timedelta(days=3)).isoformat(),
+            (reg_day + timedelta(days=7)).isoformat(),
+            legal_due.isoformat() if legal_due else None,
+            legal_due.isoformat() if legal_due else None,
+            None,
+            "",
+            done_at.isoformat() if status == "answered" else None,
+            done_at.isoformat() if closed else None,
+            "f",
+            received.isoformat(),
+            received.isoformat(),
+            rnd.choice(authors),
+            cabinet_id,
+            executor,
+            rnd.choice(territories) if territories else None,
+            rnd.choice(categories),
+        )
+
+
+def copy_batch(cursor, batch):
+    buffer = io.StringIO()
+    for row in batch:
+        buffer.write(
+            "\t".join("\\N" if v is None else str(v).replace("\t", " ") for v in row) + "\n"
+        )
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY appeals_appeal ({', '.join(COLUMNS)}) FROM STDIN", buffer)
+
+
+def main():
+    if connection.vendor != "postgresql":
+        sys.exit("bench/seed_appeals.py needs PostgreSQL: set DATABASE_URL.")
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    started = time.perf_counter()
+    context = prepare()
+    start = Appeal.objects.count()
+    rnd = random.Random(42)  # noqa: S311 - benchmark data, not security
+    with connection.cursor() as cursor:
+        generator = rows(n, start, *context, rnd)
+        while True:
+            batch = [row for _, row in zip(range(BATCH), generator, strict=False)]
+            if not batch:
+                break
+            copy_batch(cursor, batch)
+        cursor.execute("ANALYZE appeals_appeal")
+    print(f"seeded {n} appeals (total {start + n}) in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
