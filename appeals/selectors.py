@@ -31,7 +31,8 @@ def visibility(user):
         passed = AppealEvent.objects.filter(action="forward", data__from_cabinet__in=list(full))
         q |= Q(pk__in=passed.values("appeal_id"))
     if executor_in:
-        q |= Q(cabinet_id__in=executor_in) & (Q(executor=user) | Q(co_executors=user))
+        co_assigned = Appeal.co_executors.through.objects.filter(user=user).values("appeal_id")
+        q |= Q(cabinet_id__in=executor_in) & (Q(executor=user) | Q(pk__in=co_assigned))
     return q
 
 
@@ -47,7 +48,6 @@ def appeal_for_staff(user, pk):
         Appeal.objects.filter(visibility(user))
         .select_related("cabinet", "category", "territory", "executor", "author")
         .filter(pk=pk)
-        .distinct()
         .first()
     )
     if appeal is None:
@@ -79,7 +79,7 @@ def work_queue(user, filters=None, *, with_status=True):
     """The appeals the user may see, filtered; sorted by the answer due date (soonest first)."""
     filters = filters or {}
     today = timezone.localdate()
-    qs = Appeal.objects.filter(visibility(user)).distinct()
+    qs = Appeal.objects.filter(visibility(user))  # no join in visibility(): no duplicates
     if with_status and filters.get("status"):
         qs = qs.filter(status=filters["status"])
     for name in ("category", "territory", "executor", "kind", "cabinet"):
