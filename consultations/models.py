@@ -1,1 +1,1 @@
-"""Models arrive with this app's issue."""
+"""Consultations: the shared eligibility check and one sub-app per instrument."""

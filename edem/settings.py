@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "cabinets",
     "appeals",
     "consultations",
+    "consultations.petitions",
+    "consultations.budgets",
     "analytics",
 ]
 

@@ -56,6 +56,7 @@ class UserAdmin(BaseUserAdmin):
                     "phone",
                     "language",
                     "territory",
+                    "birth_date",
                 )
             },
         ),

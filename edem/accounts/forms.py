@@ -29,8 +29,12 @@ class ProfileForm(forms.ModelForm):
             "phone",
             "language",
             "territory",
+            "birth_date",
         ]
-        widgets = {"postal_address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "postal_address": forms.Textarea(attrs={"rows": 3}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
         help_texts = {
             "postal_address": _("Needed only if you want answers by post."),
             "territory": _("Where you live: some polls and budgets are open to residents only."),

@@ -54,6 +54,12 @@ class User(AbstractUser):
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
+    birth_date = models.DateField(
+        _("date of birth"),
+        null=True,
+        blank=True,
+        help_text=_("Needed only where a vote or a poll has a minimum age."),
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.RU

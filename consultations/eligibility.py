@@ -1,0 +1,139 @@
+"""Who may vote, sign or support (R24, R30, R35): one check shared by every instrument.
+
+Each instrument's item (a poll, a petition, a budget cycle) inherits ``EligibilityRules`` and
+every write that records a person's voice calls ``ensure_eligible`` inside its transaction. One
+voice per person is a database constraint on ``voter_key`` (R30), never only a Python check: the
+key is a salted hash of the person's identity at the identity provider when they signed in
+through one, so a second account of the same person gets the same key.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from edem.accounts.models import User
+
+LEVEL_RANK = {
+    User.Verification.EMAIL: 0,
+    User.Verification.RESIDENT: 1,
+    User.Verification.IDENTITY: 2,
+}
+
+
+class NotEligible(Exception):
+    """Raised with a translated reason the user can read."""
+
+    def __init__(self, reason):
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+class EligibilityRules(models.Model):
+    """Who may take part in an item: verification level, territory of residence, minimum age.
+    An abstract base for the instruments' models."""
+
+    eligible_verification = models.CharField(
+        _("verification needed to take part"),
+        max_length=20,
+        choices=User.Verification.choices,
+        default=User.Verification.RESIDENT,
+    )
+    eligible_territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("open to residents of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the whole municipality. A territory includes its parts."),
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no age limit. For example 14, 16 or 18 (R30, R35)."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+def age_on(birth_date, today):
+    years = today.year - birth_date.year
+    if (today.month, today.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def _within(territory, ancestor_id):
+    seen = set()
+    while territory is not None and territory.pk not in seen:
+        if territory.pk == ancestor_id:
+            return True
+        seen.add(territory.pk)
+        territory = territory.parent
+    return False
+
+
+def refusal(user, rules, today=None):
+    """The translated reason ``user`` may not take part under ``rules``, or None if they may."""
+    if user is None or not user.is_authenticated:
+        return _("Sign in to take part.")
+    if not user.is_active:
+        return _("This account is disabled.")
+    needed = rules.eligible_verification
+    if LEVEL_RANK.get(user.verification_level, -1) < LEVEL_RANK.get(needed, 0):
+        return _(
+            "Taking part needs the verification level “%(level)s”; your account has “%(have)s”."
+        ) % {
+            "level": User.Verification(needed).label,
+            "have": User.Verification(user.verification_level).label,
+        }
+    if rules.eligible_territory_id:
+        if user.territory_id is None:
+            return _(
+                "Only residents of %(territory)s may take part: set your territory of "
+                "residence in your profile."
+            ) % {"territory": rules.eligible_territory}
+        if not _within(user.territory, rules.eligible_territory_id):
+            return _("Only residents of %(territory)s may take part.") % {
+                "territory": rules.eligible_territory
+            }
+    if rules.min_age:
+        if user.birth_date is None:
+            return _(
+                "Taking part is open from the age of %(age)d: add your date of birth to your "
+                "profile."
+            ) % {"age": rules.min_age}
+        if age_on(user.birth_date, today or timezone.localdate()) < rules.min_age:
+            return _("Taking part is open from the age of %(age)d.") % {"age": rules.min_age}
+    return None
+
+
+def ensure_eligible(user, rules, today=None):
+    reason = refusal(user, rules, today)
+    if reason is not None:
+        raise NotEligible(reason)
+
+
+def voter_key(user):
+    """A stable, salted hash that stands for one person (R30): their identity provider's
+    subject if they have one, else their account."""
+    account = None
+    if user.verification_level == User.Verification.IDENTITY:
+        account = user.socialaccount_set.order_by("pk").first()
+    source = f"idp:{account.provider}:{account.uid}" if account else f"user:{user.pk}"
+    return hashlib.sha256(f"{settings.SECRET_KEY}|voter|{source}".encode()).hexdigest()
+
+
+__all__ = [
+    "EligibilityRules",
+    "NotEligible",
+    "age_on",
+    "ensure_eligible",
+    "refusal",
+    "voter_key",
+]
