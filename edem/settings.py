@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "consultations",
     "consultations.petitions",
     "consultations.budgets",
+    "consultations.polls",
+    "consultations.discussions",
     "analytics",
 ]
 

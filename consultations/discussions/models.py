@@ -1,0 +1,1 @@
+"""Models of this instrument (see consultations/eligibility.py for the shared check)."""
