@@ -9,13 +9,24 @@ from cabinets.roles import Role
 from edem.geo.models import Territory
 
 from .models import Appeal, Category
+from .selectors import OPEN, Scope
 from .workflow import Status
 
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    scope = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            (Scope.HELD, _("Held by my cabinet")),
+            (Scope.PASSED, _("Forwarded elsewhere (read-only)")),
+        ],
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + list(Status.choices)
+        label=_("Status"),
+        required=False,
+        choices=[(OPEN, _("Open (in work)")), ("", _("All"))] + list(Status.choices),
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All"))] + list(Appeal.Kind.choices)

@@ -6,11 +6,12 @@ every change goes through ``services.py``. Appeals and their history are never d
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .workflow import Status
+from .workflow import OPEN_STATES, Status
 
 
 class Category(models.Model):
@@ -289,6 +290,13 @@ class Appeal(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["cabinet", "status", "legal_due"], name="appeal_queue_idx"),
+            # The default work queue: open appeals of a cabinet in due-date order (an ascending
+            # PostgreSQL index puts NULLs last, as the queue's ORDER BY does).
+            models.Index(
+                fields=["cabinet", "legal_due", "received_at", "id"],
+                name="appeal_open_queue_idx",
+                condition=Q(status__in=sorted(OPEN_STATES)),
+            ),
             models.Index(fields=["status", "latitude", "longitude"], name="appeal_map_idx"),
             models.Index(fields=["author", "-received_at"], name="appeal_author_idx"),
         ]
@@ -310,6 +318,13 @@ class Appeal(models.Model):
 
     def __str__(self):
         return self.number or f"#{self.pk}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that a save after forwarding refreshes the old cabinet's counts too.
+        instance._loaded_cabinet_id = instance.__dict__.get("cabinet_id")
+        return instance
 
     @property
     def full_name(self):
@@ -502,6 +517,9 @@ class Reminder(models.Model):
         _("deadline stage"), max_length=40, help_text=_("The due date the reminder is about.")
     )
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    batch = models.UUIDField(
+        _("sweep"), null=True, blank=True, db_index=True, help_text=_("The sweep that sent it.")
+    )
 
     class Meta:
         verbose_name = _("reminder")

@@ -1,7 +1,9 @@
 """Reads of appeals for officials: who may see what (R14), the work queue and its counts."""
 
+import hashlib
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import Http404
@@ -14,26 +16,43 @@ from .models import Appeal, AppealEvent
 from .workflow import OPEN_STATES
 
 FULL_VIEW_ROLES = (Role.HEAD, Role.REGISTRAR, Role.OBSERVER)
+COUNTS_TTL = 600
+
+
+def _roles(user):
+    """(cabinets where the user sees everything, cabinets where the user is an executor)."""
+    memberships = list(
+        Membership.objects.active().filter(user=user).values_list("cabinet_id", "role")
+    )
+    full = {cabinet for cabinet, role in memberships if role in FULL_VIEW_ROLES}
+    executor_in = {cabinet for cabinet, role in memberships if role == Role.EXECUTOR} - full
+    return full, executor_in
+
+
+def _held(user, full, executor_in):
+    q = Q(pk__in=[])
+    if full:
+        q |= Q(cabinet_id__in=sorted(full))
+    if executor_in:
+        co_assigned = Appeal.co_executors.through.objects.filter(user=user).values("appeal_id")
+        q |= Q(cabinet_id__in=sorted(executor_in)) & (Q(executor=user) | Q(pk__in=co_assigned))
+    return q
+
+
+def _passed_on(full):
+    """Appeals forwarded away from a cabinet where the user has a full-view role: read-only."""
+    if not full:
+        return Q(pk__in=[])
+    passed = AppealEvent.objects.filter(action="forward", data__from_cabinet__in=sorted(full))
+    return Q(pk__in=passed.values("appeal_id")) & ~Q(cabinet_id__in=sorted(full))
 
 
 def visibility(user):
     """A Q over appeals the user may see as staff (R14): the whole cabinet for its head,
     registrar and observer; only assigned appeals for an executor; read-only, the appeals that
     were forwarded away from a cabinet where the user has a full-view role."""
-    memberships = list(
-        Membership.objects.active().filter(user=user).values_list("cabinet_id", "role")
-    )
-    full = {cabinet for cabinet, role in memberships if role in FULL_VIEW_ROLES}
-    executor_in = {cabinet for cabinet, role in memberships if role == Role.EXECUTOR}
-    q = Q(pk__in=[])
-    if full:
-        q |= Q(cabinet_id__in=full)
-        passed = AppealEvent.objects.filter(action="forward", data__from_cabinet__in=list(full))
-        q |= Q(pk__in=passed.values("appeal_id"))
-    if executor_in:
-        co_assigned = Appeal.co_executors.through.objects.filter(user=user).values("appeal_id")
-        q |= Q(cabinet_id__in=executor_in) & (Q(executor=user) | Q(pk__in=co_assigned))
-    return q
+    full, executor_in = _roles(user)
+    return _held(user, full, executor_in) | _passed_on(full)
 
 
 def holds(user, appeal):
@@ -75,13 +94,28 @@ def _search(queryset, text):
     )
 
 
-def work_queue(user, filters=None, *, with_status=True):
-    """The appeals the user may see, filtered; sorted by the answer due date (soonest first)."""
-    filters = filters or {}
+class Scope:
+    HELD = "held"  # what the user's cabinets hold now: the work
+    PASSED = "passed"  # forwarded away from them: read-only, for reference
+
+
+OPEN = "open"  # the status filter's default: every state still in work
+
+
+def _queue(user, filters):
+    full, executor_in = _roles(user)
+    if filters.get("scope") == Scope.PASSED:
+        return Appeal.objects.filter(_passed_on(full)), full, executor_in
+    return Appeal.objects.filter(_held(user, full, executor_in)), full, executor_in
+
+
+def _filtered(qs, filters, *, with_status):
     today = timezone.localdate()
-    qs = Appeal.objects.filter(visibility(user))  # no join in visibility(): no duplicates
-    if with_status and filters.get("status"):
-        qs = qs.filter(status=filters["status"])
+    status = filters.get("status")
+    if with_status and status == OPEN:
+        qs = qs.filter(status__in=sorted(OPEN_STATES))
+    elif with_status and status:
+        qs = qs.filter(status=status)
     for name in ("category", "territory", "executor", "kind", "cabinet"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
@@ -95,23 +129,77 @@ def work_queue(user, filters=None, *, with_status=True):
         if filters.get(f"{name}_to"):
             qs = qs.filter(**{f"{field}__lte": filters[f"{name}_to"]})
     if filters.get("overdue"):
-        qs = qs.filter(status__in=OPEN_STATES, legal_due__lt=today)
+        qs = qs.filter(status__in=sorted(OPEN_STATES), legal_due__lt=today)
     if filters.get("due_soon"):
         qs = qs.filter(
-            status__in=OPEN_STATES,
+            status__in=sorted(OPEN_STATES),
             control_due__gte=today,
             control_due__lte=today + timedelta(days=3),
         )
     if filters.get("q"):
         qs = _search(qs, filters["q"])
+    return qs
+
+
+def work_queue(user, filters=None, *, with_status=True):
+    """The appeals the user may see, filtered; sorted by the answer due date (soonest first).
+    The default (status "open", scope "held") walks the partial index ``appeal_open_queue_idx``
+    in order, so the first page costs the same at a thousand appeals or a million."""
+    filters = filters or {}
+    qs, _full, _executor_in = _queue(user, filters)
+    qs = _filtered(qs, filters, with_status=with_status)
     return qs.select_related("cabinet", "category", "executor").order_by(
         F("legal_due").asc(nulls_last=True), "received_at", "pk"
     )
 
 
+def _version_key(cabinet_id):
+    return f"appeals:queue-version:{cabinet_id}"
+
+
+def bump_queue_version(*cabinet_ids):
+    """Invalidate the cached counts of these cabinets' queues (called when an appeal is saved)."""
+    for cabinet_id in {c for c in cabinet_ids if c}:
+        try:
+            cache.incr(_version_key(cabinet_id))
+        except ValueError:
+            cache.set(_version_key(cabinet_id), 1, None)
+
+
 def status_counts(user, filters=None):
-    """{status: count} for the sidebar, over the queue with every filter but the status."""
-    qs = work_queue(user, filters, with_status=False).order_by()
-    return dict(
-        qs.values_list("status").annotate(n=Count("pk", distinct=True)).values_list("status", "n")
+    """{status: count} for the sidebar, over the queue with every filter but the status.
+
+    A group-by over a cabinet's whole history (every closed appeal included) is the one part of
+    the queue whose cost grows with the archive, so the result is cached per user, filters, day
+    and the version of every cabinet involved; saving any appeal of a cabinet bumps its version
+    (``bump_queue_version``, from a signal), so a count is never stale after a change."""
+    filters = dict(filters or {})
+    filters.pop("status", None)
+    qs, full, executor_in = _queue(user, filters)
+    cabinets = sorted(full | executor_in)
+    versions = cache.get_many([_version_key(c) for c in cabinets]) if cabinets else {}
+    signature = repr(
+        (
+            user.pk,
+            sorted((k, str(getattr(v, "pk", v))) for k, v in filters.items() if v),
+            timezone.localdate().isoformat(),
+            [(c, versions.get(_version_key(c), 0)) for c in cabinets],
+        )
     )
+    key = "appeals:status-counts:" + hashlib.sha256(signature.encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        qs = _filtered(qs, filters, with_status=False).order_by()
+        counts = dict(qs.values_list("status").annotate(n=Count("*")).values_list("status", "n"))
+        cache.set(key, counts, COUNTS_TTL)
+    return counts
+
+
+def queue_total(counts, status):
+    """The number of appeals on the queue for a status filter, from the sidebar counts: the
+    paginator needs no COUNT query of its own."""
+    if status == OPEN:
+        return sum(n for s, n in counts.items() if s in OPEN_STATES)
+    if status:
+        return counts.get(status, 0)
+    return sum(counts.values())

@@ -36,15 +36,22 @@ def safe_cell(value):
 
 @service_cabinet_required
 def queue(request):
-    form = QueueFilterForm(request.GET or None, user=request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
+    data = request.GET.copy()
+    if "status" not in data:  # the first visit and links from mail: what is still in work
+        data["status"] = selectors.OPEN
+    form = QueueFilterForm(data, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {"status": selectors.OPEN}
     appeals = selectors.work_queue(request.user, filters)
     if request.GET.get("format") == "csv":
         return _csv(request, appeals)
-    page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     counts = selectors.status_counts(request.user, filters)
+    paginator = Paginator(appeals, PAGE_SIZE)
+    paginator.count = selectors.queue_total(counts, filters.get("status"))  # no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
+    other_filters = query.copy()
+    other_filters.pop("status", None)
     return render(
         request,
         "appeals/service/queue.html",
@@ -53,6 +60,9 @@ def queue(request):
             "page": page,
             "query": query.urlencode(),
             "counts": [(status, counts.get(status.value, 0)) for status in Status],
+            "open_count": selectors.queue_total(counts, selectors.OPEN),
+            "open_value": selectors.OPEN,
+            "other_filters": other_filters.urlencode(),
             "today": timezone.localdate(),
         },
     )

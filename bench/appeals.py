@@ -29,6 +29,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from appeals.models import Appeal, Reminder  # noqa: E402
 from appeals.reminders import send_due_reminders  # noqa: E402
+from appeals.selectors import bump_queue_version  # noqa: E402
 from edem.accounts.models import User  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "25"))
@@ -71,6 +72,17 @@ def main():
     measure(
         "work queue, first page, 3 filters (status, kind, overdue)",
         get(staff, "/service/appeals/", status="in_work", kind="complaint", overdue="on"),
+    )
+    adm = Appeal.objects.filter(cabinet__code="adm").values_list("cabinet_id", flat=True)[:1][0]
+    uncached = get(staff, "/service/appeals/")
+
+    def after_a_change():
+        bump_queue_version(adm)  # as saving an appeal of the cabinet does: counts recomputed
+        uncached()
+
+    measure(
+        "work queue, first page, no filter, right after a change (counts recomputed)",
+        after_a_change,
     )
     appeal = Appeal.objects.filter(cabinet__code="adm").order_by("-pk").first()
     measure("appeal card", get(staff, f"/service/appeals/{appeal.pk}/"))

@@ -4,7 +4,7 @@
         .venv/bin/python bench/seed_appeals.py [N]
 
 Needs the demo town (it runs ``migrate`` and ``seed_demo`` first). The spread is realistic:
-statuses weighted towards closed cases, every demo cabinet and territory, received dates over
+statuses by age (recent appeals in work, older ones closed but for 1% overdue), every demo cabinet and territory, received dates over
 the last two years, deadlines from the jurisdiction profile, half of the appeals public with a
 point inside the town, authors drawn from 2,000 seeded citizens, executors from the cabinet's
 staff. Prints one line with the count and the time taken.
@@ -34,18 +34,18 @@ from cabinets.models import Cabinet, Membership  # noqa: E402
 from edem.accounts.models import User  # noqa: E402
 from edem.geo.models import Territory  # noqa: E402
 
-STATUSES = [
-    ("answered", 55),
-    ("in_work", 12),
-    ("registered", 8),
-    ("answer_drafted", 4),
-    ("received", 3),
-    ("closed_no_merits", 6),
-    ("forwarded", 4),
-    ("withdrawn", 5),
-    ("reopened", 1),
-    ("merged", 2),
-]
+# Statuses by the appeal's age, as in a municipality that answers on time: the last few days
+# are still being registered, the last month and a half is in work or answered, and older
+# appeals are closed, but for one in a hundred left open and overdue.
+STATUSES_NEW = [("received", 40), ("registered", 40), ("in_work", 20)]  # under 3 days
+STATUSES_CURRENT = [  # 3 to 45 days
+    ("registered", 12), ("in_work", 40), ("answer_drafted", 10), ("answered", 25),
+    ("closed_no_merits", 3), ("forwarded", 3), ("withdrawn", 3), ("reopened", 2), ("merged", 2),
+]  # fmt: skip
+STATUSES_OLD = [  # over 45 days
+    ("answered", 74), ("closed_no_merits", 7), ("forwarded", 6), ("withdrawn", 7), ("merged", 5),
+    ("in_work", 1),
+]  # fmt: skip
 SUBJECTS = [
     "Яма на дороге", "Не горят фонари", "Не вывозят мусор", "Протекает крыша", "Нет горячей воды",
     "Сломана детская площадка", "Нужен пешеходный переход", "Шум по ночам", "Аварийное дерево",
@@ -128,12 +128,18 @@ def prepare():
 
 
 def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
-    statuses = [s for s, w in STATUSES for _ in range(w)]
+    weighted = {
+        name: [s for s, w in table for _ in range(w)]
+        for name, table in (
+            ("new", STATUSES_NEW), ("current", STATUSES_CURRENT), ("old", STATUSES_OLD)
+        )
+    }  # fmt: skip
     now = datetime.now(UTC)
     for i in range(start, start + n):
         cabinet_id, code = rnd.choice(cabinets)
-        status = rnd.choice(statuses)
         received = now - timedelta(minutes=rnd.randint(0, 2 * 365 * 24 * 60))
+        age = (now - received).days
+        status = rnd.choice(weighted["new" if age < 3 else "current" if age < 45 else "old"])
         registered = (
             None if status == "received" else received + timedelta(minutes=rnd.randint(1, 600))
         )

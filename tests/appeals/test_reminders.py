@@ -1,12 +1,16 @@
+import threading
 from datetime import date
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from appeals.models import Reminder
 from appeals.reminders import send_due_reminders
 from appeals.workflow import Status
 from cabinets.roles import Role
+from edem.notifications.models import Notification
+from tests.conftest import needs_services
 from tests.factories import AppealFactory, CabinetFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +118,63 @@ def test_beat_task_is_scheduled_and_runs(staff):
         task == "appeals.tasks.send_deadline_reminders" for task, _ in BEAT_SCHEDULE.values()
     )
     assert send_deadline_reminders.delay().get() == 0
+
+
+def test_R8_many_overdue_appeals_reach_the_head_as_one_digest(
+    staff, django_capture_on_commit_callbacks
+):
+    cabinet, head, _registrar, executor = staff
+    for n in range(3):
+        AppealFactory(
+            cabinet=cabinet, status=Status.IN_WORK, executor=executor, number=f"D-{n}",
+            legal_due=date(2026, 4, 1), control_due=date(2026, 4, 1),
+        )  # fmt: skip
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 2)) == 3
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [head.email]
+    assert all(f"D-{n}" in message.body for n in range(3))
+    assert "overdue=on" in message.body
+    assert Reminder.objects.filter(kind="overdue").count() == 3
+    # A fourth appeal that becomes overdue later gets its own message; the three are not repeated.
+    AppealFactory(
+        cabinet=cabinet, status=Status.IN_WORK, executor=executor, number="D-9",
+        legal_due=date(2026, 4, 2), control_due=date(2026, 4, 2),
+    )  # fmt: skip
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 3)) == 1
+    assert len(mail.outbox) == 2 and "D-9" in mail.outbox[1].subject
+
+
+@needs_services
+@pytest.mark.django_db(transaction=True)
+def test_R8_two_sweeps_at_once_remind_each_appeal_once():
+    cabinet = CabinetFactory(code="swp")
+    member(cabinet, Role.HEAD)
+    executor = member(cabinet, Role.EXECUTOR)
+    for _ in range(30):
+        AppealFactory(
+            cabinet=cabinet, status=Status.IN_WORK, executor=executor,
+            legal_due=date(2026, 4, 1), control_due=date(2026, 4, 1),
+        )  # fmt: skip
+    results, barrier = [], threading.Barrier(2)
+
+    def sweep():
+        try:
+            barrier.wait()
+            results.append(send_due_reminders(today=date(2026, 4, 2)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 30
+    assert Reminder.objects.filter(kind="overdue").count() == 30
+    listed = [
+        item["number"]
+        for n in Notification.objects.filter(template="appeals/reminder")
+        for item in n.context["items"]
+    ]
+    assert len(listed) == len(set(listed)) == 30

@@ -187,3 +187,46 @@ def test_queue_query_count_is_constant(client, world, django_assert_max_num_quer
     client.force_login(people["head"])
     with django_assert_max_num_queries(14):
         assert client.get(reverse("appeals_service:queue")).status_code == 200
+
+
+def test_queue_shows_open_appeals_by_default_and_forwarded_ones_on_request(client, world):
+    cabinet, appeal, people = world
+    closed = AppealFactory(cabinet=cabinet, status=Status.ANSWERED, subject="Давно отвечено")
+    passed = services.register(
+        appeal=AppealFactory(cabinet=cabinet, subject="Передано дальше"),
+        actor=people["registrar"],
+    )
+    services.forward(
+        appeal=passed, actor=people["registrar"], to_cabinet=CabinetFactory(), reason="Не наше"
+    )
+    client.force_login(people["head"])
+    url = reverse("appeals_service:queue")
+    default = client.get(url).content.decode()
+    assert appeal.subject in default
+    assert closed.subject not in default and passed.subject not in default
+    everything = client.get(url, {"status": ""}).content.decode()
+    assert closed.subject in everything and passed.subject not in everything
+    forwarded = client.get(url, {"scope": "passed", "status": ""}).content.decode()
+    assert passed.subject in forwarded and appeal.subject not in forwarded
+
+
+def test_status_counts_follow_every_change_at_once(client, world):
+    """The sidebar counts are cached, but saving an appeal refreshes its cabinet's counts."""
+    cabinet, appeal, people = world
+    client.force_login(people["head"])
+    url = reverse("appeals_service:queue")
+
+    def count_of(status):
+        page = client.get(url).content.decode()
+        label = dict(Status.choices)[status]
+        return int(page.split(f"{label}</a>: ")[1].split("<")[0])
+
+    assert count_of(Status.IN_WORK) == 1
+    waiting = AppealFactory(cabinet=cabinet, status=Status.RECEIVED)
+    assert count_of(Status.RECEIVED) == 1
+    services.register(appeal=waiting, actor=people["registrar"])
+    assert count_of(Status.RECEIVED) == 0 and count_of(Status.REGISTERED) == 1
+    services.forward(
+        appeal=waiting, actor=people["registrar"], to_cabinet=CabinetFactory(), reason="Не наше"
+    )
+    assert count_of(Status.REGISTERED) == 0
