@@ -114,6 +114,25 @@ def phone_page(browser, live_server):
 
 
 @pytest.fixture
+def new_page(browser, live_server):
+    """A factory of desktop pages, each in a fresh browser context of its own: one per person
+    of a scenario where several people take turns (their sessions never mix). Requests to any
+    host but the live server are refused at once, as on an intranet without internet access
+    (map tiles), so that no test waits for a network that is not there."""
+    contexts = []
+
+    def make(viewport=DESKTOP, **options):
+        context, page = _new_page(browser, live_server, viewport, **options)
+        contexts.append(context)
+        context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def demo_town(live_server):
     """The demo municipality (``manage.py seed_demo``) in the live server's database."""
     call_command("seed_demo", quiet=True)
