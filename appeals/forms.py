@@ -73,6 +73,10 @@ class AppealForm(forms.ModelForm):
             "longitude": forms.HiddenInput,
             "postal_address": forms.Textarea(attrs={"rows": 2}),
         }
+        labels = {
+            "is_public": _("Show the problem on the public map"),
+            "show_author_name": _("Show my name next to it"),
+        }
         help_texts = {
             "kind": _(
                 "A proposal suggests an improvement; a statement asks for help or reports a problem; a complaint asks to restore violated rights."
@@ -117,7 +121,8 @@ class AppealForm(forms.ModelForm):
                 self.initial.setdefault(name, getattr(user, name, ""))
 
     def clean_text(self):
-        text = self.cleaned_data["text"].strip()
+        # Browsers send textarea line breaks as CR LF: count and store them as one character.
+        text = self.cleaned_data["text"].replace("\r\n", "\n").strip()
         if len(text) > MAX_TEXT:
             raise forms.ValidationError(_("The text is longer than 20,000 characters."))
         return text

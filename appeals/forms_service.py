@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.models import Cabinet, Membership
@@ -10,7 +11,7 @@ from edem.geo.models import Territory
 
 from .models import Appeal, Category
 from .selectors import OPEN, Scope
-from .workflow import Status
+from .workflow import WORKING, Status
 
 
 class QueueFilterForm(forms.Form):
@@ -116,6 +117,10 @@ class ForwardForm(forms.Form):
 class DraftForm(forms.Form):
     text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 10}))
 
+    def clean_text(self):
+        # No CR in the signed text: its hash on the letter must match what is verified (R12).
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
 
 class SignForm(forms.Form):
     otp_code = forms.CharField(
@@ -132,6 +137,43 @@ class NoMeritsForm(forms.Form):
     note = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=_("Explanation for the citizen"),
+        help_text=_("For a complaint, the letter also explains the right to go to court (R6)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EarlierAppealField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
+
+
+class MergeForm(forms.Form):
+    into = EarlierAppealField(label=_("Earlier appeal of the same citizen"), queryset=None)
+    note = forms.CharField(
+        label=_("Explanation for the citizen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, appeal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        same_person = Q(pk__in=[])
+        if appeal.author_id:
+            same_person |= Q(author_id=appeal.author_id)
+        if appeal.email:
+            same_person |= Q(email__iexact=appeal.email)
+        self.fields["into"].queryset = (
+            Appeal.objects.filter(same_person, cabinet_id=appeal.cabinet_id)
+            .exclude(pk=appeal.pk)
+            .exclude(number="")
+            .filter(status__in=[*WORKING, Status.ANSWERED])
+            .order_by("-received_at")
+        )
+
+
 class EmptyForm(forms.Form):
     pass
 
@@ -144,5 +186,7 @@ ACTION_FORMS = {
     "draft_answer": DraftForm,
     "sign_answer": SignForm,
     "close_no_merits": NoMeritsForm,
+    "return": ReturnForm,
+    "merge": MergeForm,
 }
-NEEDS_APPEAL = {"assign", "forward"}
+NEEDS_APPEAL = {"assign", "forward", "merge"}

@@ -394,6 +394,42 @@ class AppealEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("Appeal history is never deleted.")
 
+    # Words for the history lines that are not workflow actions (those take their label from
+    # workflow.ACTIONS).
+    OTHER_ACTIONS = {
+        "receive": _("Received"),
+        "add_materials": _("Materials added"),
+        "cosign": _("Co-signer confirmed"),
+        "invite_cosigners": _("Co-signers invited"),
+        "external_request": _("Documents requested from another body"),
+        "merged_in": _("A repeat appeal was joined to this one"),
+        "rate": _("Answer rated"),
+        "reclassify": _("Kind changed"),
+    }
+
+    @property
+    def action_label(self):
+        from .workflow import ACTIONS
+
+        if self.action in ACTIONS:
+            return ACTIONS[self.action].label
+        return self.OTHER_ACTIONS.get(self.action, self.action)
+
+    @staticmethod
+    def _status_label(value):
+        try:
+            return Status(value).label
+        except ValueError:
+            return value
+
+    @property
+    def from_status_label(self):
+        return self._status_label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_status_label(self):
+        return self._status_label(self.to_status) if self.to_status else ""
+
 
 class Answer(models.Model):
     """The answer to an appeal: drafted by the executor, signed by the head or an authorised

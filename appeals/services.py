@@ -110,6 +110,9 @@ def register(*, appeal, actor, number=None):
     previous, appeal.status = appeal.status, Status.REGISTERED
     appeal.save()
     _event(appeal, actor=actor, action="register", from_status=previous, number=appeal.number)
+    _notify_citizen(
+        appeal, "registered", due=appeal.legal_due.isoformat(), cabinet=appeal.cabinet.name
+    )  # R4: the citizen learns the number and the due date
     return appeal
 
 
@@ -186,6 +189,7 @@ def extend(*, appeal, actor, days, reason, note):
         old_due=old_due.isoformat(),
         new_due=due.legal_due.isoformat(),
     )
+    _notify_citizen(appeal, "extended", due=due.legal_due.isoformat(), reason=note.strip())  # R9
     return appeal
 
 
@@ -198,6 +202,7 @@ def withdraw(*, appeal, actor, note=""):
     appeal.closed_at = timezone.now()
     appeal.save()
     _event(appeal, actor=actor, action="withdraw", from_status=previous, note=note)
+    _notify_citizen(appeal, "withdrawn")  # R10: a confirmation the citizen can keep
     return appeal
 
 
@@ -294,9 +299,6 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     settings_ = CabinetAppealSettings.objects.filter(cabinet=appeal.cabinet).first()
     if settings_ is None or settings_.registration == CabinetAppealSettings.Registration.ON_RECEIPT:
         appeal = register(appeal=appeal, actor=None)  # R4: registered at submit time
-        _notify_citizen(
-            appeal, "registered", due=appeal.legal_due.isoformat(), cabinet=appeal.cabinet.name
-        )
     else:
         _notify_citizen(appeal, "received", due=appeal.registration_due.isoformat())
     return appeal
@@ -341,6 +343,77 @@ def forward(*, appeal, actor, to_cabinet, reason):
     appeal.co_executors.clear()
     _event(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
     _notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
+    return appeal
+
+
+@transaction.atomic
+def return_with_explanation(*, appeal, actor, note):
+    """Return the appeal to the citizen with an explanation (R6): a complaint about the only
+    body that could consider it, where forwarding would send it to the body complained about;
+    the explanation names the right to go to court. Under the Ukrainian profile also an appeal
+    that lacks the required particulars (R19, within 10 days)."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "return")
+    if not note.strip():
+        raise TransitionNotAllowed(
+            _("Explain why the appeal is returned: the citizen will read it.")
+        )
+    previous, appeal.status = appeal.status, Status.RETURNED
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    _event(appeal, actor=actor, action="return", from_status=previous, note=note.strip())
+    _notify_citizen(
+        appeal,
+        "returned",
+        reason=note.strip(),
+        court=appeal.kind == Appeal.Kind.COMPLAINT,  # R6: the right to go to court
+    )
+    return appeal
+
+
+@transaction.atomic
+def merge(*, appeal, actor, into, note=""):
+    """Merge a repeat appeal into an earlier one of the same citizen in the same cabinet: it is
+    answered there, under the earlier number; the citizen is told which one."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "merge")
+    if into.pk == appeal.pk:
+        raise TransitionNotAllowed(_("An appeal cannot be merged into itself."))
+    if into.cabinet_id != appeal.cabinet_id:
+        raise TransitionNotAllowed(_("Merge only into an appeal held by the same cabinet."))
+    if not into.number or into.status not in (*workflow.WORKING, Status.ANSWERED):
+        raise TransitionNotAllowed(
+            _("Merge only into a registered appeal that is in work or answered.")
+        )
+    same_person = (appeal.author_id and appeal.author_id == into.author_id) or (
+        appeal.email and appeal.email.lower() == (into.email or "").lower()
+    )
+    if not same_person:
+        raise TransitionNotAllowed(_("Only a repeat appeal of the same citizen can be merged."))
+    previous, appeal.status = appeal.status, Status.MERGED
+    appeal.merged_into = into
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    _event(
+        appeal,
+        actor=actor,
+        action="merge",
+        from_status=previous,
+        note=note.strip(),
+        into=into.pk,
+        into_number=into.number,
+    )
+    _event(
+        into,
+        actor=actor,
+        action="merged_in",
+        from_status=into.status,
+        is_public=True,
+        note=note.strip(),
+        merged=appeal.pk,
+        merged_subject=appeal.subject,
+    )
+    _notify_citizen(appeal, "merged", into_number=into.number, reason=note.strip())
     return appeal
 
 
@@ -533,6 +606,7 @@ def reopen(*, appeal, actor, reason):
         note=reason.strip(),
         new_due=due.legal_due.isoformat(),
     )
+    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
     return appeal
 
 

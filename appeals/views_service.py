@@ -131,6 +131,8 @@ def _card(request, appeal, forms=None, status=200):
                     draft.text if draft else (template.render(appeal) if template else "")
                 )
             form = form_class(initial=initial, prefix=action.name, **kwargs)
+            if action.name == "merge" and not form.fields["into"].queryset.exists():
+                continue  # nothing earlier of this citizen to merge into
         action_forms.append((action, form))
     services.log_access(
         user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=_client_ip(request)
@@ -183,6 +185,10 @@ def _run(action, appeal, user, data):
         return services.close_no_merits(
             appeal=appeal, actor=user, ground=data["ground"], note=data["note"]
         )
+    if action == "return":
+        return services.return_with_explanation(appeal=appeal, actor=user, note=data["note"])
+    if action == "merge":
+        return services.merge(appeal=appeal, actor=user, into=data["into"], note=data["note"])
     raise Http404
 
 

@@ -1,0 +1,14 @@
+/* A small read-only map with the appeal's place: every element with class "place-view" and
+   data-lat / data-lon / data-tiles. Without JavaScript the coordinates and the address stay as
+   text beside it. */
+(function () {
+  "use strict";
+  if (typeof L === "undefined") return;
+  Array.prototype.forEach.call(document.querySelectorAll(".place-view"), function (el) {
+    var point = L.latLng(Number(el.dataset.lat), Number(el.dataset.lon));
+    el.hidden = false;
+    var map = L.map(el, { scrollWheelZoom: false, keyboard: true }).setView(point, 16);
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
+    L.marker(point, { keyboard: false, title: el.getAttribute("aria-label") || "" }).addTo(map);
+  });
+})();
