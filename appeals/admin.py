@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from edem.jurisdiction import get_profile
 
 from .models import (
     AccessLog,
@@ -7,6 +11,7 @@ from .models import (
     AppealEvent,
     CabinetAppealSettings,
     Category,
+    DeadlinePolicy,
     Rating,
     RoutingRule,
 )
@@ -107,3 +112,36 @@ class AnswerTemplateAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "category", "cabinet")
     search_fields = ("title", "body")
     autocomplete_fields = ("category", "cabinet")
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    """One row: the reminder days and the "due soon" window, with the legal terms of the
+    jurisdiction profile shown beside them, read-only."""
+
+    list_display = ("__str__", "first_reminder_days", "last_reminder_days", "due_soon_days")
+    fields = ("legal_terms", "first_reminder_days", "last_reminder_days", "due_soon_days")
+    readonly_fields = ("legal_terms",)
+
+    @admin.display(description=_("Legal terms (jurisdiction profile, not editable)"))
+    def legal_terms(self, obj):
+        profile = get_profile()
+        rows = [
+            (_("Law"), profile.law_name),
+            (_("Registration, days from receipt"), profile.registration_days),
+            (_("Forwarding, days from registration"), profile.forwarding_days),
+            (_("Answer, days"), profile.answer_days or "—"),
+            (_("Answer, months"), profile.answer_months or "—"),
+            (_("Extension at most, days"), profile.max_extension_days or "—"),
+            (_("Extensions allowed"), profile.extensions_allowed or "—"),
+            (_("Notice of no answer on the merits, days"), profile.no_merits_notice_days),
+        ]
+        return format_html_join(
+            "", "<div><strong>{}</strong>: {}</div>", ((str(k), str(v)) for k, v in rows)
+        )
+
+    def has_add_permission(self, request):
+        return not DeadlinePolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

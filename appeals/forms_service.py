@@ -4,12 +4,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cabinets.models import Cabinet, Membership
 from cabinets.roles import Role
 from edem.geo.models import Territory
 
-from .models import Appeal, Category
+from .models import Appeal, Category, DeadlinePolicy
 from .selectors import OPEN, Scope
 from .workflow import WORKING, Status
 
@@ -57,10 +58,14 @@ class QueueFilterForm(forms.Form):
         label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    due_soon = forms.BooleanField(label=_("Due in 3 days or less"), required=False)
+    due_soon = forms.BooleanField(label=_("Due soon"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        days = DeadlinePolicy.current().due_soon_days
+        self.fields["due_soon"].label = ngettext(
+            "Due in %(days)d day or less", "Due in %(days)d days or less", days
+        ) % {"days": days}
         cabinets = Membership.objects.active().filter(user=user).values("cabinet_id")
         staff = Membership.objects.active().filter(
             cabinet_id__in=cabinets, role__in=[Role.EXECUTOR, Role.HEAD]

@@ -5,6 +5,9 @@ every change goes through ``services.py``. Appeals and their history are never d
 """
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -107,6 +110,68 @@ class CabinetAppealSettings(models.Model):
 
     def __str__(self):
         return str(self.cabinet)
+
+
+class DeadlinePolicy(models.Model):
+    """The municipality's practice around the legal terms (one row): when executors are
+    reminded before the control date and what the work queue calls "due soon". The legal terms
+    themselves (R4, R5, R8, R9) come from the jurisdiction profile and cannot be changed here."""
+
+    first_reminder_days = models.PositiveSmallIntegerField(
+        _("first reminder, days before the control date"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(30)],
+    )
+    last_reminder_days = models.PositiveSmallIntegerField(
+        _("last reminder, days before the control date"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(29)],
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("“due soon” on the work queue, days"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    CACHE_KEY = "appeals:deadline-policy"
+
+    class Meta:
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policy")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_reminder_days__lt=models.F("first_reminder_days")),
+                name="deadline_policy_reminders_in_order",
+            )
+        ]
+
+    def __str__(self):
+        return str(_("Deadline policy"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one row
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    def clean(self):
+        if (
+            self.first_reminder_days is not None
+            and self.last_reminder_days is not None
+            and self.last_reminder_days >= self.first_reminder_days
+        ):
+            raise ValidationError(
+                {"last_reminder_days": _("The last reminder must come after the first one.")}
+            )
+
+    @classmethod
+    def current(cls):
+        """The policy in force (defaults until an administrator saves one), cached."""
+        policy = cache.get(cls.CACHE_KEY)
+        if policy is None:
+            policy = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(cls.CACHE_KEY, policy, 300)
+        return policy
 
 
 class RegistrationSequence(models.Model):
@@ -341,7 +406,8 @@ class Appeal(models.Model):
             return ""
         if self.is_overdue(today):
             return "overdue"
-        if self.control_due and self.control_due <= today + timedelta(days=3):
+        soon = timedelta(days=DeadlinePolicy.current().due_soon_days)
+        if self.control_due and self.control_due <= today + soon:
             return "soon"
         return ""
 
@@ -540,8 +606,8 @@ class Reminder(models.Model):
     unique constraint makes the beat task safe to run twice (or from two beats)."""
 
     class Kind(models.TextChoices):
-        ANSWER_T5 = "answer_t5", _("Answer due in 5 days")
-        ANSWER_T1 = "answer_t1", _("Answer due tomorrow")
+        ANSWER_T5 = "answer_t5", _("Answer due soon: first reminder")
+        ANSWER_T1 = "answer_t1", _("Answer due soon: last reminder")
         REGISTRATION_T1 = "registration_t1", _("Registration due tomorrow")
         OVERDUE = "overdue", _("Overdue: escalated to the head")
 

@@ -1,4 +1,5 @@
-"""Deadline reminders and escalation (R8): executors at T-5 and T-1 before ``control_due``,
+"""Deadline reminders and escalation (R8): executors twice before ``control_due`` (5 days and
+1 day before by default: ``DeadlinePolicy``),
 registrars the day before registration is due (R4), the head the day after a missed
 ``legal_due``.
 
@@ -23,7 +24,7 @@ from cabinets.models import Membership
 from cabinets.roles import Role
 from edem.notifications.services import notify
 
-from .models import Appeal, Reminder
+from .models import Appeal, DeadlinePolicy, Reminder
 from .workflow import OPEN_STATES, Status
 
 WORKING_STATES = [Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED, Status.REOPENED]
@@ -70,7 +71,7 @@ def _staff(cabinet_ids, role):
     return people
 
 
-def _digest(kind, person, rows, count, queue_query, batch):
+def _digest(kind, person, rows, count, queue_query, batch, days=None):
     items = [
         {
             "number": number or f"#{pk}",
@@ -82,6 +83,7 @@ def _digest(kind, person, rows, count, queue_query, batch):
     ]
     context = {
         "kind": kind,
+        "days": days,
         "count": count,
         "more": max(0, count - len(items)),
         "items": items,
@@ -97,7 +99,7 @@ def _digest(kind, person, rows, count, queue_query, batch):
     )
 
 
-def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query):
+def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query, days=None):
     """Claim one kind of reminder and send each recipient one digest; returns the number of
     appeals reminded about. Claims and messages commit together or not at all."""
     batch = uuid.uuid4()
@@ -115,7 +117,7 @@ def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query):
                 .values_list("pk", due_field, "number", "subject")[:DIGEST_ITEMS]
             )
             for person in recipients.get(group, []):
-                _digest(kind, person, rows, count, queue_query, batch)
+                _digest(kind, person, rows, count, queue_query, batch, days)
     return claimed
 
 
@@ -138,9 +140,13 @@ def _staffed(role):
 def send_due_reminders(today=None):
     """Run once or many times a day; returns how many appeals were reminded about now."""
     today = today or timezone.localdate()
+    policy = DeadlinePolicy.current()
     sent = 0
-    # R8: executors at T-5 and T-1 before the control date.
-    for days, kind in ((5, Reminder.Kind.ANSWER_T5), (1, Reminder.Kind.ANSWER_T1)):
+    # R8: executors twice before the control date (by default 5 days and 1 day before).
+    for days, kind in (
+        (policy.first_reminder_days, Reminder.Kind.ANSWER_T5),
+        (policy.last_reminder_days, Reminder.Kind.ANSWER_T1),
+    ):
         sent += _sweep(
             kind,
             Appeal.objects.filter(
@@ -152,6 +158,7 @@ def send_due_reminders(today=None):
             "executor_id",
             _executors,
             "due_soon=on",
+            days=days,
         )
     # R4: registrars the day before registration is due.
     sent += _sweep(

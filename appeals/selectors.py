@@ -12,7 +12,7 @@ from django.utils import timezone
 from cabinets.models import Membership
 from cabinets.roles import Role
 
-from .models import Appeal, AppealEvent
+from .models import Appeal, AppealEvent, DeadlinePolicy
 from .workflow import OPEN_STATES
 
 FULL_VIEW_ROLES = (Role.HEAD, Role.REGISTRAR, Role.OBSERVER)
@@ -134,7 +134,7 @@ def _filtered(qs, filters, *, with_status):
         qs = qs.filter(
             status__in=sorted(OPEN_STATES),
             control_due__gte=today,
-            control_due__lte=today + timedelta(days=3),
+            control_due__lte=today + timedelta(days=DeadlinePolicy.current().due_soon_days),
         )
     if filters.get("q"):
         qs = _search(qs, filters["q"])

@@ -178,3 +178,27 @@ def test_R8_two_sweeps_at_once_remind_each_appeal_once():
         for item in n.context["items"]
     ]
     assert len(listed) == len(set(listed)) == 30
+
+
+def test_R8_reminder_days_follow_the_deadline_policy(staff, django_capture_on_commit_callbacks):
+    from appeals.models import DeadlinePolicy
+
+    DeadlinePolicy(first_reminder_days=7, last_reminder_days=2, due_soon_days=5).save()
+    cabinet, _head, _registrar, executor = staff
+    AppealFactory(
+        cabinet=cabinet, status=Status.IN_WORK, executor=executor, number="P-1",
+        legal_due=date(2026, 4, 10), control_due=date(2026, 4, 10),
+    )  # fmt: skip
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 5)) == 0  # 5 days: no
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 3)) == 1  # 7 days
+    assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 8)) == 1  # 2 days
+    assert "7" in mail.outbox[0].body and "2026-04-10" in mail.outbox[0].body
+
+
+def test_deadline_policy_refuses_reminders_out_of_order():
+    from django.core.exceptions import ValidationError
+
+    from appeals.models import DeadlinePolicy
+
+    with pytest.raises(ValidationError):
+        DeadlinePolicy(first_reminder_days=2, last_reminder_days=2, due_soon_days=3).full_clean()
