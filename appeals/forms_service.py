@@ -37,7 +37,10 @@ class QueueFilterForm(forms.Form):
         label=_("Topic"), queryset=Category.objects.all(), required=False, empty_label=_("All")
     )
     territory = forms.ModelChoiceField(
-        label=_("Territory"), queryset=Territory.objects.all(), required=False, empty_label=_("All")
+        label=_("Territory"),
+        queryset=Territory.objects.defer("boundary"),
+        required=False,
+        empty_label=_("All"),
     )
     executor = forms.ModelChoiceField(
         label=_("Executor"),

@@ -21,9 +21,7 @@ COUNTS_TTL = 600
 
 def _roles(user):
     """(cabinets where the user sees everything, cabinets where the user is an executor)."""
-    memberships = list(
-        Membership.objects.active().filter(user=user).values_list("cabinet_id", "role")
-    )
+    memberships = user.active_roles
     full = {cabinet for cabinet, role in memberships if role in FULL_VIEW_ROLES}
     executor_in = {cabinet for cabinet, role in memberships if role == Role.EXECUTOR} - full
     return full, executor_in

@@ -33,8 +33,7 @@ def sync_cabinet_permissions(*, user, cabinet):
         assign_perm(f"cabinets.{code}", user, cabinet)
     for code in held - wanted:
         remove_perm(f"cabinets.{code}", user, cabinet)
-    if hasattr(user, "_is_cabinet_member"):
-        del user._is_cabinet_member
+    user.forget_roles()
     return wanted
 
 

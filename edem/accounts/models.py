@@ -129,10 +129,22 @@ class User(AbstractUser):
         return self.verification_level in (self.Verification.RESIDENT, self.Verification.IDENTITY)
 
     @property
+    def active_roles(self):
+        """[(cabinet id, role)] of the user's active memberships, read once per instance (one
+        query serves the service-cabinet guard and the appeals visibility of a request)."""
+        if not self.pk:
+            return []
+        if not hasattr(self, "_active_roles"):
+            self._active_roles = list(
+                self.memberships.active().order_by().values_list("cabinet_id", "role")
+            )
+        return self._active_roles
+
+    @property
     def is_cabinet_member(self):
         """Has at least one active membership in a service cabinet (cached per instance)."""
-        if not self.pk:
-            return False
-        if not hasattr(self, "_is_cabinet_member"):
-            self._is_cabinet_member = self.memberships.active().exists()
-        return self._is_cabinet_member
+        return bool(self.active_roles)
+
+    def forget_roles(self):
+        """Drop the cached roles after a membership changes."""
+        self.__dict__.pop("_active_roles", None)
