@@ -19,6 +19,7 @@ app.autodiscover_tasks()
 BEAT_SCHEDULE = {
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
     "appeals: deadline reminders and escalation": ("appeals.tasks.send_deadline_reminders", 3600),
+    "polls: open and close polls by date": ("consultations.polls.tasks.advance_polls", 300),
 }
 app.conf.beat_schedule = {
     name: {"task": task, "schedule": float(seconds)}

@@ -35,6 +35,7 @@ urlpatterns = [
     path("service/discussions/", include("consultations.discussions.urls_service")),
     path("service/", include("cabinets.urls_service")),
     path("appeals/", include("appeals.urls")),
+    path("consultations/", include("consultations.urls")),
     path("petitions/", include("consultations.petitions.urls")),
     path("budgets/", include("consultations.budgets.urls")),
     path("polls/", include("consultations.polls.urls")),

@@ -1,0 +1,31 @@
+"""The participation instruments the portal offers, in the order residents see them: one entry
+per sub-app, read by the consultations page, the home page, the personal cabinet and the
+service cabinet (through the ``consultations`` template tags)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    title: str
+    summary: str
+    list_url: str  # URL name of the public list
+    my_url: str  # URL name of the user's own page
+    service_url: str  # URL name of the service-cabinet list
+    personal_template: str  # section of the personal cabinet
+
+
+INSTRUMENTS = (
+    Instrument(
+        code="polls",
+        title=_("Polls and surveys"),
+        summary=_("Say what you think about questions the authorities put to residents."),
+        list_url="polls:list",
+        my_url="polls:my_votes",
+        service_url="polls_service:list",
+        personal_template="polls/_personal_section.html",
+    ),
+)
