@@ -68,6 +68,22 @@ class AppealAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields] + ["co_executors"]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .models import AccessLog
+        from .services import log_access
+
+        response = super().change_view(request, object_id, form_url, extra_context)
+        appeal = Appeal.objects.filter(pk=object_id).first()
+        if appeal is not None and response.status_code == 200:
+            log_access(  # R14/R18: the page shows the citizen's personal data
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                appeal=appeal,
+                ip=request.META.get("REMOTE_ADDR"),
+                via="admin",
+            )
+        return response
+
     def has_add_permission(self, request):
         return False
 

@@ -53,6 +53,21 @@ def visibility(user):
     return _held(user, full, executor_in) | _passed_on(full)
 
 
+def sees_personal_data(user, appeal):
+    """Whether the user may see the citizen's personal data on this appeal (R14, R18): staff
+    of the cabinet that holds it or held it before, but not an observer, who reads the case
+    without personal data (DESIGN §3)."""
+    roles = {role for cabinet, role in user.active_roles if cabinet == appeal.cabinet_id}
+    if roles - {Role.OBSERVER}:
+        return True
+    full, _executor_in = _roles(user)
+    if not full:
+        return False
+    return AppealEvent.objects.filter(
+        appeal=appeal, action="forward", data__from_cabinet__in=sorted(full)
+    ).exists()
+
+
 def holds(user, appeal):
     """Whether the user is staff of the cabinet that holds the appeal now (not read-only)."""
     return Membership.objects.active().filter(user=user, cabinet_id=appeal.cabinet_id).exists()

@@ -210,6 +210,13 @@ def cosign(request, token):
     from .models import CoSigner
 
     cosigner = get_object_or_404(CoSigner.objects.select_related("appeal"), token=token)
+    if (
+        cosigner.email.lower() != request.user.email.lower()
+        and cosigner.appeal.author_id != request.user.pk
+    ):
+        # R14/R18: the author's name and text are shown to the invited person only; a link
+        # that reached someone else reveals nothing, not even that the appeal exists.
+        raise Http404
     error = None
     if request.method == "POST":
         try:

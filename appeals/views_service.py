@@ -21,6 +21,10 @@ from .models import AccessLog
 from .workflow import Status
 
 PAGE_SIZE = 25
+# History lines whose actor is the citizen (or a co-signer): their names are personal data.
+CITIZEN_ACTIONS = frozenset(
+    {"receive", "withdraw", "reopen", "rate", "add_materials", "cosign", "invite_cosigners"}
+)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -137,11 +141,14 @@ def _card(request, appeal, forms=None, status=200):
     services.log_access(
         user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=_client_ip(request)
     )  # R14/R18
+    personal_data = selectors.sees_personal_data(request.user, appeal)
     return render(
         request,
         "appeals/service/card.html",
         {
             "appeal": appeal,
+            "personal_data": personal_data,
+            "citizen_actions": CITIZEN_ACTIONS,
             "events": appeal.events.select_related("actor"),
             "answers": appeal.answers.select_related("signed_by", "drafted_by"),
             "attachments": appeal.attachments.all(),
@@ -221,8 +228,8 @@ def act(request, pk, action):
 def letter(request, pk, answer_pk):
     appeal = selectors.appeal_for_staff(request.user, pk)
     answer = appeal.answers.filter(pk=answer_pk).exclude(letter="").first()
-    if answer is None:
-        raise Http404
+    if answer is None or not selectors.sees_personal_data(request.user, appeal):
+        raise Http404  # the letter is addressed to the citizen: personal data
     services.log_access(
         user=request.user, action=AccessLog.Action.LETTER, appeal=appeal, ip=_client_ip(request)
     )
@@ -237,7 +244,7 @@ def letter(request, pk, answer_pk):
 def attachment(request, pk, attachment_pk):
     appeal = selectors.appeal_for_staff(request.user, pk)
     item = appeal.attachments.filter(pk=attachment_pk).first()
-    if item is None:
+    if item is None or not selectors.sees_personal_data(request.user, appeal):
         raise Http404
     services.log_access(
         user=request.user, action=AccessLog.Action.FILE, appeal=appeal, ip=_client_ip(request)

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -11,6 +12,9 @@ from . import views
 from .admin_discovery import autodiscover
 
 autodiscover()
+# The admin signs in through the portal's own sign-in, so the second factor applies there too
+# (Django's admin login would accept a password alone).
+admin.site.login = secure_admin_login(admin.site.login)
 
 admin.site.site_header = _("edem administration")
 admin.site.site_title = _("edem administration")

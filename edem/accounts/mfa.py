@@ -1,11 +1,22 @@
 """MFA policy: every member of a service cabinet has a second factor before entering it."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
+
+
+def session_used_second_factor(request):
+    """Whether this session's sign-in (or a later re-authentication) included the code."""
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
 
 
 def service_cabinet_required(view):
@@ -21,6 +32,11 @@ def service_cabinet_required(view):
             raise Http404
         if not is_mfa_enabled(user, types=["totp"]):
             return redirect("accounts:mfa_required")
+        if not session_used_second_factor(request):
+            # Having a device is not enough: this session must have used it (a password
+            # alone, e.g. through another sign-in, never opens the service cabinet).
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapper

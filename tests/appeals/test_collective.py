@@ -31,8 +31,9 @@ def test_R1_collective_appeal_co_signers_confirm_with_their_own_account_and_get_
     invitation = next(m for m in mail.outbox if m.to == ["sosed@example.org"])
     link = re.search(r"(/appeals/cosign/[^/\s]+/)", invitation.body).group(1)
 
-    client.force_login(stranger)  # someone else cannot use the link
-    assert client.post(link).status_code == 400
+    client.force_login(stranger)  # someone else learns nothing from the link
+    assert client.get(link).status_code == 404
+    assert client.post(link).status_code == 404
     client.force_login(neighbour)
     assert appeal.subject in client.get(link).content.decode()
     assert client.post(link).status_code == 302

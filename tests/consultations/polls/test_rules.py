@@ -183,9 +183,9 @@ def test_R29_lifecycle_by_date_termination_and_frozen_questions():
         poll.refresh_from_db()
         assert poll.status == Status.ACTIVE
         # R29: frozen once ACTIVE, in the service...
-        with (
-            pytest.raises(TransitionNotAllowed, match="no longer change"),
+        with (  # the language outside: the match reads the (lazy) message on the way out
             translation.override("en"),
+            pytest.raises(TransitionNotAllowed, match="no longer change"),
         ):
             services.update_poll(poll=poll, actor=head, ends_at=poll.ends_at + timedelta(days=1))
         with pytest.raises(TransitionNotAllowed):
