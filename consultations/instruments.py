@@ -20,6 +20,15 @@ class Instrument:
 
 INSTRUMENTS = (
     Instrument(
+        code="discussions",
+        title=_("Public discussions of draft acts"),
+        summary=_("Comment on draft municipal acts and propose better wording."),
+        list_url="discussions:list",
+        my_url="discussions:my",
+        service_url="discussions_service:index",
+        personal_template="discussions/_personal_section.html",
+    ),
+    Instrument(
         code="polls",
         title=_("Polls and surveys"),
         summary=_("Say what you think about questions the authorities put to residents."),
@@ -27,5 +36,23 @@ INSTRUMENTS = (
         my_url="polls:my_votes",
         service_url="polls_service:list",
         personal_template="polls/_personal_section.html",
+    ),
+    Instrument(
+        code="petitions",
+        title=_("E-petitions"),
+        summary=_("Ask the authorities to act; with enough signatures they must answer."),
+        list_url="petitions:list",
+        my_url="petitions:my",
+        service_url="petitions_service:queue",
+        personal_template="petitions/_personal_section.html",
+    ),
+    Instrument(
+        code="budgets",
+        title=_("Participatory budgeting"),
+        summary=_("Propose projects for the town's money and vote for the ones you want."),
+        list_url="budgets:list",
+        my_url="budgets:my",
+        service_url="budgets_service:home",
+        personal_template="budgets/_personal_section.html",
     ),
 )

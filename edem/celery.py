@@ -19,6 +19,12 @@ app.autodiscover_tasks()
 BEAT_SCHEDULE = {
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
     "appeals: deadline reminders and escalation": ("appeals.tasks.send_deadline_reminders", 3600),
+    "budgets: phases by date": ("consultations.budgets.tasks.advance_budget_cycles", 3600),
+    "discussions: open and close by the calendar": (
+        "consultations.discussions.tasks.run_discussion_calendar",
+        300,
+    ),
+    "petitions: by date": ("consultations.petitions.tasks.run_petitions_by_date", 3600),
     "polls: open and close polls by date": ("consultations.polls.tasks.advance_polls", 300),
 }
 app.conf.beat_schedule = {

@@ -1,1 +1,0 @@
-"""Models of this instrument (see consultations/eligibility.py for the shared check)."""

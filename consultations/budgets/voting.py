@@ -1,0 +1,257 @@
+"""Voting (R35) and results (R36) of participatory budgeting: the one place votes are
+written, and the count that applies the rule of ``winners.py``."""
+
+import hashlib
+from collections import Counter
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations.eligibility import NotEligible, ensure_eligible, voter_key
+from edem.notifications.services import notify
+
+from . import workflow
+from .models import Ballot, BudgetCycle, Channel, Vote
+from .services import _event, _locked_cycle, advance
+from .winners import Candidate, select_winners
+from .workflow import ON_BALLOT, ImplementationStatus, Phase, ProjectStatus, TransitionNotAllowed
+
+# --- Voting (R35) ---------------------------------------------------------------------------
+
+
+def paper_voter_key(reference):
+    """The voter key of a person who votes on paper with an identity document and no
+    account: a salted hash of the normalised document reference."""
+    normal = "".join(ch for ch in reference.upper() if ch.isalnum())
+    return hashlib.sha256(f"{settings.SECRET_KEY}|voter|doc:{normal}".encode()).hexdigest()
+
+
+def _record_votes(*, cycle, key, user, projects, channel, entered_by, today):
+    """The one place votes are written (R35). The person's ballot row (unique per cycle and
+    voter key) is created if needed and locked before the votes are counted, so parallel
+    requests of one person are serialised: never more than K votes, never two for one project
+    (also a database constraint)."""
+    if not cycle.is_open(Phase.VOTING, today):
+        raise TransitionNotAllowed(_("Voting is not open."))
+    chosen = list({p.pk: p for p in projects}.values())
+    if not chosen:
+        raise TransitionNotAllowed(_("Choose at least one project."))
+    for project in chosen:
+        if project.cycle_id != cycle.pk or project.status != ProjectStatus.ACCEPTED:
+            raise TransitionNotAllowed(
+                _("“%(title)s” is not on the ballot.") % {"title": project.title}
+            )
+    ballot, _created = Ballot.objects.get_or_create(
+        cycle=cycle, voter_key=key, defaults={"user": user}
+    )
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)  # R35: one ballot, locked
+    if ballot.locked_at is not None:
+        raise TransitionNotAllowed(_("The ballot is closed."))
+    existing = list(ballot.votes.values_list("project_id", "project__category_id"))
+    already = {pk for pk, _cat in existing}
+    new = [p for p in chosen if p.pk not in already]
+    if not new:
+        raise TransitionNotAllowed(_("You have already voted for these projects."))
+    k = cycle.votes_per_voter
+    if len(existing) + len(new) > k:  # R35: up to K distinct projects
+        raise TransitionNotAllowed(
+            _("Each voter has %(k)d votes; you have %(left)d left.")
+            % {"k": k, "left": max(k - len(existing), 0)}
+        )
+    if cycle.one_vote_per_category:
+        per_category = Counter(cat for _pk, cat in existing)
+        per_category.update(p.category_id for p in new)
+        if any(n > 1 for n in per_category.values()):
+            raise TransitionNotAllowed(_("You may vote for only one project in each category."))
+    try:
+        with transaction.atomic():
+            for project in new:
+                Vote.objects.create(
+                    ballot=ballot,
+                    project=project,
+                    voter_key=key,
+                    channel=channel,
+                    entered_by=entered_by,
+                )
+    except IntegrityError as exc:  # the database constraint, should the lock ever be bypassed
+        raise TransitionNotAllowed(_("You have already voted for these projects.")) from exc
+    if ballot.user_id is None and user is not None:
+        ballot.user = user
+        ballot.save(update_fields=["user"])
+    _event(
+        cycle,
+        action="vote",
+        actor=entered_by,
+        is_public=False,
+        channel=channel,
+        count=len(new),
+    )
+    return ballot
+
+
+@transaction.atomic
+def cast_votes(*, cycle, user, projects, today=None):
+    """An eligible resident votes online for up to K accepted projects (R35)."""
+    cycle = BudgetCycle.objects.get(pk=cycle.pk)
+    try:
+        ensure_eligible(user, cycle, today)
+    except NotEligible as exc:
+        raise TransitionNotAllowed(exc.reason) from exc
+    return _record_votes(
+        cycle=cycle,
+        key=voter_key(user),
+        user=user,
+        projects=projects,
+        channel=Channel.ONLINE,
+        entered_by=None,
+        today=today,
+    )
+
+
+@transaction.atomic
+def enter_paper_ballot(
+    *,
+    cycle,
+    actor,
+    projects,
+    voter=None,
+    id_reference="",
+    eligibility_confirmed=False,
+    today=None,
+):
+    """An official enters a paper ballot cast at the service centre (R35). With the voter's
+    account the votes land on the same ballot as online votes (one ballot per person across
+    all channels) and the same eligibility check applies; without one, the official enters
+    the identity document's reference and confirms that they checked eligibility on it."""
+    cycle = BudgetCycle.objects.get(pk=cycle.pk)
+    workflow.check(cycle, actor, "enter_paper_votes", today=today)
+    if voter is not None:
+        try:
+            ensure_eligible(voter, cycle, today)
+        except NotEligible as exc:
+            raise TransitionNotAllowed(exc.reason) from exc
+        key = voter_key(voter)
+    else:
+        id_reference = (id_reference or "").strip()
+        if not any(ch.isalnum() for ch in id_reference):
+            raise TransitionNotAllowed(
+                _("Give the voter's account e-mail or the reference of their identity document.")
+            )
+        if not eligibility_confirmed:
+            raise TransitionNotAllowed(
+                _("Confirm that you checked the voter's age and residence on the document.")
+            )
+        key = paper_voter_key(id_reference)
+    return _record_votes(
+        cycle=cycle,
+        key=key,
+        user=voter,
+        projects=projects,
+        channel=Channel.PAPER,
+        entered_by=actor,
+        today=today,
+    )
+
+
+# --- Results (R36) and implementation ---------------------------------------------------------
+
+
+@transaction.atomic
+def publish_results(*, cycle, actor, today=None):
+    """The cabinet publishes the results once the count phase has come (R36)."""
+    advance(cycle=cycle, today=today)
+    cycle = _locked_cycle(cycle)
+    workflow.check(cycle, actor, "publish_results", today=today)
+    if cycle.status != Phase.COUNT:
+        raise TransitionNotAllowed(_("The results are already published."))
+    cycle.status = Phase.WINNERS_PUBLISHED
+    cycle.status_changed_at = timezone.now()
+    cycle.save(update_fields=["status", "status_changed_at", "updated_at"])
+    _event(cycle, action="phase", actor=actor, from_state=Phase.COUNT, to_state=cycle.status)
+    compute_results(cycle)
+    return cycle
+
+
+def candidates_of(cycle, projects):
+    """The projects as ``winners.Candidate``s: final votes when counted, else ``n_votes``."""
+    grouped = cycle.categories.exists()
+    return [
+        Candidate(
+            id=p.pk,
+            votes=p.final_votes if p.final_votes is not None else p.n_votes,
+            cost=p.effective_cost,
+            submitted_at=p.submitted_at,
+            group=p.category_id if grouped else None,
+        )
+        for p in projects
+    ]
+
+
+def funds_of(cycle):
+    categories = list(cycle.categories.all())
+    if categories:
+        return {c.pk: c.fund for c in categories}
+    return {None: cycle.total_fund}
+
+
+def compute_results(cycle):
+    """Count the votes, apply the rule of ``winners.py`` (R36), store votes, places and the
+    winners, and tell the authors and the voters."""
+    if cycle.results_published_at is not None:
+        return
+    cycle.ballots.filter(locked_at__isnull=True).update(locked_at=timezone.now())  # R35
+    projects = list(
+        cycle.projects.filter(status__in=ON_BALLOT)
+        .annotate(n_votes=Count("votes"))
+        .select_related("author")
+    )
+    for project in projects:
+        project.final_votes = project.n_votes
+    results = select_winners(candidates_of(cycle, projects), funds_of(cycle))
+    winners = {c.id for r in results.values() for c in r.winners}
+    places = {c.id: i for r in results.values() for i, c in enumerate(r.ranking, start=1)}
+    for project in projects:
+        project.rank = places.get(project.pk)
+        if project.pk in winners:
+            project.status = ProjectStatus.SELECTED
+            project.implementation_status = ImplementationStatus.PLANNED
+        else:
+            project.status = ProjectStatus.NOT_SELECTED
+        project.save(
+            update_fields=["final_votes", "rank", "status", "implementation_status", "updated_at"]
+        )
+    cycle.results_published_at = timezone.now()
+    cycle.save(update_fields=["results_published_at", "updated_at"])
+    _event(
+        cycle,
+        action="results",
+        winners=sorted(winners),
+        remaining={str(k): str(r.remaining) for k, r in results.items()},
+    )
+    path = reverse("budgets:results", args=[cycle.pk])
+    for project in projects:
+        notify(
+            template="budgets/results",
+            recipient=project.author,
+            context={
+                "role": "author",
+                "cycle": cycle.title,
+                "title": project.title,
+                "selected": project.pk in winners,
+                "votes": project.final_votes,
+                "path": path,
+            },
+            key=f"budgets:results:{cycle.pk}:author:{project.pk}",
+        )
+    voters = cycle.ballots.filter(user__isnull=False).select_related("user")
+    for ballot in voters:
+        notify(
+            template="budgets/results",
+            recipient=ballot.user,
+            context={"role": "voter", "cycle": cycle.title, "path": path},
+            key=f"budgets:results:{cycle.pk}:voter:{ballot.user_id}",
+        )
