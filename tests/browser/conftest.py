@@ -135,5 +135,5 @@ def new_page(browser, live_server):
 @pytest.fixture
 def demo_town(live_server):
     """The demo municipality (``manage.py seed_demo``) in the live server's database."""
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, bare=True)
     return live_server

@@ -69,7 +69,7 @@ def test_invalid_boundary_is_refused_with_a_reason():
 def test_demo_town_districts_cover_the_centre():
     from django.core.management import call_command
 
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, bare=True)
     assert territory_for(56.0, 38.0).name == "Центральный район"
     assert territory_for(56.03, 38.0).name == "Северный район"
     assert territory_for(55.96, 38.0).name == "Заречный район"

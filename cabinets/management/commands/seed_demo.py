@@ -3,6 +3,7 @@ the same rows and creates nothing twice."""
 
 import json
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.models import Site
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +27,9 @@ from edem.markup import render_markdown
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_town.json"
 
 
+DEMO_COMMANDS = ("seed_demo_appeals", "seed_demo_consultations")
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo municipality: territories, cabinets, staff for every role, citizens, news."
@@ -32,8 +37,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--bare",
+            action="store_true",
+            help="Only the town, its authorities and people: no demo appeals or consultations.",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, bare=False, **options):
         data = json.loads(FIXTURE.read_text(encoding="utf-8"))
         with transaction.atomic():
             self._site()
@@ -42,6 +52,11 @@ class Command(BaseCommand):
             cabinets = self._cabinets(data["cabinets"], users)
             self._staff_mfa(data, cabinets, users)
             self._publications(data["publications"], cabinets, territories, users)
+        # The other apps' demo content, by command name (cabinets imports none of them).
+        available = get_commands()
+        for name in () if bare else DEMO_COMMANDS:
+            if name in available:
+                call_command(name, stdout=self.stdout if not quiet else StringIO())
         if not quiet:
             self._print_logins(data, cabinets)
 

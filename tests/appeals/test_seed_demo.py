@@ -1,0 +1,38 @@
+"""The demo town's appeals: loaded by ``seed_demo`` through the real services, once."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from appeals.models import Appeal
+from appeals.workflow import Status
+from edem.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_appeals_cover_the_workflow_and_load_once(client):
+    call_command("seed_demo", quiet=True)
+    call_command("seed_demo_appeals")  # again: nothing new
+    appeals = Appeal.objects.all()
+    assert appeals.count() == 10
+    statuses = set(appeals.values_list("status", flat=True))
+    assert {
+        Status.RECEIVED, Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED,
+        Status.ANSWERED, Status.CLOSED_NO_MERITS, Status.WITHDRAWN,
+    } <= statuses  # fmt: skip
+    answered = appeals.get(status=Status.ANSWERED)
+    assert answered.answers.get().letter  # signed with the demo second factor: a real PDF
+    assert appeals.filter(is_collective=True).exists()
+    assert appeals.filter(events__action="extend").exists()
+    assert appeals.filter(events__action="forward").exists()
+    assert any(a.is_overdue() for a in appeals.filter(status__in=["registered", "in_work"]))
+    # The citizen sees them in the personal cabinet.
+    client.force_login(User.objects.get(email="petrov@demo.edem"))
+    page = client.get(reverse("appeals:my_list")).content.decode()
+    assert "Не горят фонари на ул. Мира" in page
+
+
+def test_bare_demo_has_no_appeals():
+    call_command("seed_demo", quiet=True, bare=True)
+    assert not Appeal.objects.exists()
