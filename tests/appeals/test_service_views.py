@@ -232,3 +232,14 @@ def test_status_counts_follow_every_change_at_once(client, world):
         appeal=waiting, actor=people["registrar"], to_cabinet=CabinetFactory(), reason="Не наше"
     )
     assert count_of(Status.REGISTERED) == 0
+
+
+def test_queue_filters_by_registration_date(client, world):
+    cabinet, appeal, people = world
+    old = AppealFactory(cabinet=cabinet, status=Status.REGISTERED, subject="Старое обращение")
+    old.registered_at = timezone.now() - timezone.timedelta(days=60)
+    old.save()
+    client.force_login(people["head"])
+    since = (timezone.localdate() - timezone.timedelta(days=7)).isoformat()
+    page = client.get(reverse("appeals_service:queue"), {"registered_from": since}).content
+    assert appeal.subject in page.decode() and "Старое обращение" not in page.decode()
