@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "edem.documents",
     "cabinets",
     "appeals",
+    "appeals.problems",
+    "appeals.community",
     "consultations",
     "consultations.petitions",
     "consultations.budgets",

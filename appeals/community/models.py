@@ -1,0 +1,1 @@
+"""Models: see this app's docstring in apps.py."""

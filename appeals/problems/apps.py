@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProblemsConfig(AppConfig):
+    """The public side of appeals (issue #4): an appeal published as a public problem, its
+    public page, the map and its clustered JSON, the accessible list, moderation of the public
+    version, and the home page's problem teaser."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "appeals.problems"
+    label = "problems"
+    verbose_name = _("Public problems")

@@ -1,0 +1,6 @@
+"""Public pages of this app (mounted at /problems/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "problems"
+urlpatterns = []
