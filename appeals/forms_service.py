@@ -188,6 +188,13 @@ class MergeForm(forms.Form):
         )
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case is reopened (the citizen will read it)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class EmptyForm(forms.Form):
     pass
 
@@ -202,5 +209,6 @@ ACTION_FORMS = {
     "close_no_merits": NoMeritsForm,
     "return": ReturnForm,
     "merge": MergeForm,
+    "reopen_by_head": ReopenForm,
 }
 NEEDS_APPEAL = {"assign", "forward", "merge"}

@@ -611,6 +611,35 @@ def reopen(*, appeal, actor, reason):
 
 
 @transaction.atomic
+def reopen_by_head(*, appeal, actor, reason):
+    """The head reopens an answered case, e.g. after followers report the problem is still not
+    fixed: a new stage with a new answer deadline counted from today, as a citizen's reopening;
+    the author is told why."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "reopen_by_head")
+    if not reason.strip():
+        raise TransitionNotAllowed(_("Say why the case is reopened: the citizen will read it."))
+    profile = get_profile()
+    today = timezone.localdate()
+    due = deadlines.answer_deadline(today, today, profile)
+    previous, appeal.status = appeal.status, Status.REOPENED
+    appeal.legal_due, appeal.control_due, appeal.original_due = due.legal_due, due.control_due, None
+    appeal.executor = None
+    appeal.save()
+    appeal.co_executors.clear()
+    _event(
+        appeal,
+        actor=actor,
+        action="reopen_by_head",
+        from_status=previous,
+        note=reason.strip(),
+        new_due=due.legal_due.isoformat(),
+    )
+    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
+    return appeal
+
+
+@transaction.atomic
 def rate_answer(*, appeal, actor, stars, comment=""):
     from .models import Rating
 

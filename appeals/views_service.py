@@ -194,6 +194,8 @@ def _run(action, appeal, user, data):
         )
     if action == "return":
         return services.return_with_explanation(appeal=appeal, actor=user, note=data["note"])
+    if action == "reopen_by_head":
+        return services.reopen_by_head(appeal=appeal, actor=user, reason=data["reason"])
     if action == "merge":
         return services.merge(appeal=appeal, actor=user, into=data["into"], note=data["note"])
     raise Http404

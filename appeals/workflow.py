@@ -126,6 +126,13 @@ ACTIONS = {
             AUTHOR,
         ),  # R10
         _a("reopen", _("Ask to reopen"), [Status.ANSWERED], Status.REOPENED, AUTHOR),
+        _a(
+            "reopen_by_head",
+            _("Reopen the case"),
+            [Status.ANSWERED],
+            Status.REOPENED,
+            "cabinets.sign_answer",
+        ),  # a follower's "still not fixed" (issue #4), decided by the head
     )
 }
 

@@ -126,3 +126,18 @@ def test_reopening_is_confirmed_to_the_citizen_with_the_new_due_date(staff):
     appeal = services.reopen(appeal=appeal, actor=appeal.author, reason="Яма осталась")
     notice = Notification.objects.filter(context__event="reopened").get()
     assert notice.context["due"] == appeal.legal_due.isoformat()
+
+
+def test_the_head_reopens_an_answered_case_with_a_reason_and_a_new_deadline(staff):
+    cabinet, head, registrar = staff
+    appeal = AppealFactory(cabinet=cabinet, status=Status.ANSWERED, number="ADM-7")
+    with pytest.raises(TransitionNotAllowed):  # a registrar may not
+        services.reopen_by_head(appeal=appeal, actor=registrar, reason="Яма осталась")
+    with pytest.raises(TransitionNotAllowed):  # a reason is required
+        services.reopen_by_head(appeal=appeal, actor=head, reason=" ")
+    appeal = services.reopen_by_head(
+        appeal=appeal, actor=head, reason="Жители сообщают: яма осталась"
+    )
+    assert appeal.status == Status.REOPENED and appeal.legal_due > timezone.localdate()
+    assert appeal.events.filter(action="reopen_by_head", is_public=True).exists()
+    assert Notification.objects.filter(context__event="reopened").exists()

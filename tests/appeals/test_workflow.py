@@ -36,6 +36,7 @@ EXPECTED_WHO = {
     "merge": {"head"},
     "withdraw": {"author"},  # R10
     "reopen": {"author"},
+    "reopen_by_head": {"head"},
 }
 
 
