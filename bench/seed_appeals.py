@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/edem_bench \
         .venv/bin/python bench/seed_appeals.py [N]
 
-Needs the demo town (it runs ``migrate`` and ``seed_demo`` first). The spread is realistic:
+Needs the demo town (it runs ``migrate`` and ``seed_demo --bare`` first). The spread is realistic:
 statuses by age (recent appeals in work, older ones closed but for 1% overdue), every demo cabinet and territory, received dates over
 the last two years, deadlines from the jurisdiction profile, half of the appeals public with a
 point inside the town, authors drawn from 2,000 seeded citizens, executors from the cabinet's
@@ -97,7 +97,7 @@ BATCH = 50_000
 
 def prepare():
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, bare=True)
     categories = []
     for name in ("Дороги", "ЖКХ", "Благоустройство", "Транспорт", "Образование", "Соцзащита"):
         categories.append(Category.objects.get_or_create(name=name)[0].pk)
