@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edem.history import HistoryEvent
+
 from .workflow import OPEN_STATES, Status
 
 
@@ -422,43 +424,20 @@ class Appeal(models.Model):
         )
 
 
-class AppealEvent(models.Model):
+class AppealEvent(HistoryEvent):
     """One immutable line of an appeal's history (who, when, from, to, note)."""
 
     appeal = models.ForeignKey(
         Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(_("from"), max_length=30, blank=True)
-    to_status = models.CharField(_("to"), max_length=30, blank=True)
-    note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(_("shown to the citizen"), default=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("appeal event")
         verbose_name_plural = _("appeal history")
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.appeal} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("Appeal history is immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Appeal history is never deleted.")
 
     # Words for the history lines that are not workflow actions (those take their label from
     # workflow.ACTIONS).

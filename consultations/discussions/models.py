@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from consultations.eligibility import EligibilityRules
+from edem.history import HistoryEvent
 from edem.markup import render_markdown
 
 from .workflow import Status, TerminationReason
@@ -121,39 +122,19 @@ class Discussion(EligibilityRules):
         return self.versions.order_by("-number").first()
 
 
-class DiscussionEvent(models.Model):
+class DiscussionEvent(HistoryEvent):
     """One immutable line of a discussion's history (who, when, from, to, note)."""
 
     discussion = models.ForeignKey(
         Discussion, verbose_name=_("discussion"), on_delete=models.PROTECT, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(_("from"), max_length=30, blank=True)
-    to_status = models.CharField(_("to"), max_length=30, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("discussion event")
         verbose_name_plural = _("discussion history")
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.discussion} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("Discussion history is immutable.")
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValueError("Discussion history is never deleted.")

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from consultations.eligibility import EligibilityRules
 from edem.accounts.models import User
+from edem.history import HistoryEvent
 from edem.markup import render_markdown
 
 from .workflow import PUBLIC_STATES, Status
@@ -301,44 +302,21 @@ class Petition(EligibilityRules):
         return ""
 
 
-class PetitionEvent(models.Model):
+class PetitionEvent(HistoryEvent):
     """One immutable line of a petition's history (who, when, from, to, note)."""
 
     petition = models.ForeignKey(
         Petition, verbose_name=_("petition"), on_delete=models.PROTECT, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(_("from"), max_length=30, blank=True)
-    to_status = models.CharField(_("to"), max_length=30, blank=True)
-    note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(_("shown publicly"), default=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("petition event")
         verbose_name_plural = _("petition history")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["petition", "action"], name="petition_event_idx")]
 
     def __str__(self):
         return f"{self.petition_id}: {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Petition history is immutable.")
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Petition history is immutable.")
 
     @property
     def label(self):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from consultations.eligibility import EligibilityRules
+from edem.history import HistoryEvent
 from edem.markup import render_markdown
 
 from .workflow import CLOSED_STATES, EDITABLE_STATES, PUBLIC_STATES, Status
@@ -362,39 +363,16 @@ class Answer(models.Model):
         return f"{self.question}: {self.option or self.value or self.text[:40]}"
 
 
-class PollEvent(models.Model):
+class PollEvent(HistoryEvent):
     """One immutable line of a poll's history (who, when, from, to, note)."""
 
     poll = models.ForeignKey(
         Poll, verbose_name=_("poll"), on_delete=models.PROTECT, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(_("from"), max_length=30, blank=True)
-    to_status = models.CharField(_("to"), max_length=30, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("poll event")
         verbose_name_plural = _("poll history")
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.poll} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("Poll history is immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Poll history is never deleted.")
