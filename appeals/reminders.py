@@ -16,8 +16,8 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Exists, F, OuterRef
-from django.db.models.functions import Cast
+from django.db.models import CharField, Count, Exists, F, OuterRef, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from cabinets.models import Membership
@@ -107,17 +107,29 @@ def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query, 
         claimed = _claim(kind, queryset, due_field, batch)
         if not claimed:
             return 0
-        mine = Appeal.objects.filter(reminders__batch=batch, reminders__kind=kind)
-        groups = dict(mine.order_by().values_list(group_field).annotate(n=Count("pk")))
-        recipients = recipients_for(groups)
-        for group, count in groups.items():
-            rows = list(
-                mine.filter(**{group_field: group})
-                .order_by(due_field, "pk")
-                .values_list("pk", due_field, "number", "subject")[:DIGEST_ITEMS]
+        # One pass over this sweep's rows: each group's first DIGEST_ITEMS appeals by due date,
+        # with the group's total, by window functions.
+        rows = (
+            Appeal.objects.filter(reminders__batch=batch, reminders__kind=kind)
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=F(group_field), order_by=[F(due_field), F("pk")]
+                ),
+                total=Window(Count("*"), partition_by=F(group_field)),
             )
+            .filter(rank__lte=DIGEST_ITEMS)
+            .order_by(group_field, "rank")
+            .values_list(group_field, "total", "pk", due_field, "number", "subject")
+        )
+        groups = defaultdict(list)
+        totals = {}
+        for group, total, *row in rows:
+            groups[group].append(tuple(row))
+            totals[group] = total
+        recipients = recipients_for(groups)
+        for group, group_rows in groups.items():
             for person in recipients.get(group, []):
-                _digest(kind, person, rows, count, queue_query, batch, days)
+                _digest(kind, person, group_rows, totals[group], queue_query, batch, days)
     return claimed
 
 

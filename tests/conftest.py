@@ -1,6 +1,5 @@
 import copy
 import os
-import time
 import uuid
 
 import pytest
@@ -52,26 +51,17 @@ def _force_login_includes_the_second_factor(monkeypatch):
     app it also records the second factor in the session, as allauth's own sign-in does, so the
     service cabinet (which demands a session that used the code) opens. Tests of the sign-in
     itself post to the real forms instead."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
     from allauth.mfa.models import Authenticator
     from django.test import Client
+
+    from .helpers import record_second_factor
 
     original = Client.force_login
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
         if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            session = self.session
-            now = time.time()
-            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-                {"method": "password", "at": now, "email": user.email},
-                {"method": "mfa", "at": now, "type": "totp"},
-            ]
-            session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
-            session.save()
+            record_second_factor(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
 

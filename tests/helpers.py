@@ -15,3 +15,23 @@ def read_streaming(response):
     finally:
         request_finished.connect(close_old_connections)
     return body
+
+
+def record_second_factor(client, user):
+    """Write into the client's session what allauth records after a sign-in with the second
+    factor: the service cabinet demands it (edem.accounts.mfa)."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
