@@ -297,6 +297,16 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="edem <noreply@edem.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Outbox: how often delivery is retried and when the sweep picks up stragglers.
+# Consultations (RULES section E; every number a setting with its default from the rule book).
+EDEM_POLL_MIN_DAYS = env.int("EDEM_POLL_MIN_DAYS", default=14)  # R29: 14-30 days
+EDEM_POLL_MAX_DAYS = env.int("EDEM_POLL_MAX_DAYS", default=30)
+EDEM_DISCUSSION_DEFAULT_DAYS = env.int("EDEM_DISCUSSION_DEFAULT_DAYS", default=21)
+# R28: who may propose a discussion of a draft act (then moderated).
+EDEM_DISCUSSION_INITIATOR_VERIFICATION = env(
+    "EDEM_DISCUSSION_INITIATOR_VERIFICATION", default="resident"
+)
+EDEM_DISCUSSION_INITIATOR_MIN_AGE = env.int("EDEM_DISCUSSION_INITIATOR_MIN_AGE", default=None)
+
 EDEM_NOTIFICATION_MAX_ATTEMPTS = env.int("EDEM_NOTIFICATION_MAX_ATTEMPTS", default=8)
 EDEM_NOTIFICATION_SWEEP_AGE = timedelta(seconds=env.int("EDEM_NOTIFICATION_SWEEP_AGE", default=120))
 
