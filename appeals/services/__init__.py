@@ -1,0 +1,55 @@
+"""Use cases that change an appeal, one function each. Each runs in a transaction, checks the
+workflow (``workflow.check``) and the actor's permission, writes an immutable ``AppealEvent``
+and queues the citizen's notices after commit. Split by sub-domain; import from here:
+``from appeals import services; services.register(appeal=..., actor=...)``.
+"""
+
+from ._common import (  # noqa: F401
+    _event,
+    _locked,
+    _notify_citizen,
+    answer_recipients,
+    log_access,
+)
+from .answers import (  # noqa: F401
+    REOPEN_DAYS,
+    _confirm_second_factor,
+    draft_answer,
+    rate_answer,
+    reopen,
+    reopen_by_head,
+    sign_answer,
+)
+from .casefile import (  # noqa: F401
+    MAX_COSIGNERS,
+    add_note,
+    confirm_cosign,
+    invite_cosigners,
+    send_external_request,
+)
+from .filing import (  # noqa: F401
+    FilingRefused,
+    _attach,
+    _default_cabinet,
+    add_materials,
+    enter_paper_appeal,
+    file_appeal,
+    pending_uploads,
+    store_upload,
+)
+from .outcomes import (  # noqa: F401
+    close_no_merits,
+    forward,
+    merge,
+    return_with_explanation,
+)
+from .registration import (  # noqa: F401
+    assign,
+    extend,
+    next_number,
+    reclassify,
+    register,
+    route,
+    set_receipt_deadlines,
+    withdraw,
+)

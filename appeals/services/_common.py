@@ -1,0 +1,78 @@
+"""What every appeals use case shares: the history line, the row lock, the citizen's notices, the access log."""
+
+from ..models import Appeal, AppealEvent
+
+
+def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **data):
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=appeal.status,
+        note=note,
+        is_public=is_public,
+        data=data,
+    )
+
+
+def _locked(appeal):
+    """Reload the appeal under a row lock: two officials acting at once never both win."""
+    return Appeal.objects.select_for_update().select_related("cabinet").get(pk=appeal.pk)
+
+
+def _notify_citizen(appeal, event, **context):
+    """Tell the author (by e-mail, in their language) what happened to their appeal; an answer
+    also goes to every confirmed co-signer (R1). Runs in the caller's transaction: the mail is
+    queued only if the change commits."""
+    from edem.notifications.services import notify
+
+    payload = {
+        "event": event,
+        "number": appeal.number,
+        "subject": appeal.subject,
+        "full_name": appeal.full_name,
+        "path": f"/appeals/my/{appeal.pk}/",
+        **context,
+    }
+    author_email = appeal.email or getattr(appeal.author, "email", "")
+    emails = (
+        answer_recipients(appeal) if event == "answered" else [author_email] if author_email else []
+    )
+    stage = appeal.events.count()
+    for email in emails:
+        is_author = email == author_email
+        notify(
+            template="appeals/status",
+            recipient=appeal.author
+            if is_author and appeal.author and appeal.author.email == email
+            else None,
+            email=email,
+            language=getattr(appeal.author, "language", None),
+            context=payload if is_author else {**payload, "full_name": "", "path": ""},
+            key=f"appeal:{appeal.pk}:{event}:{stage}:{email}",
+        )
+    # A paper appeal without an e-mail is answered by post: the letter goes by post.
+
+
+def answer_recipients(appeal):
+    """Where the answer goes (R1): the author and every confirmed co-signer."""
+    emails = [appeal.email or getattr(appeal.author, "email", "")]
+    emails += list(
+        appeal.cosigners.filter(confirmed_at__isnull=False).values_list("email", flat=True)
+    )
+    return [e for e in dict.fromkeys(emails) if e]
+
+
+def log_access(*, user, action, appeal=None, cabinet=None, ip=None, **details):
+    """Write one access-log line (R14, R18)."""
+    from ..models import AccessLog
+
+    return AccessLog.objects.create(
+        user=user,
+        action=action,
+        appeal=appeal,
+        cabinet=cabinet or getattr(appeal, "cabinet", None),
+        ip=ip,
+        details=details,
+    )

@@ -1,0 +1,181 @@
+"""The answer: draft, signature with the second factor and the letter (R12), reopening, rating."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edem.jurisdiction import get_profile
+
+from .. import deadlines, workflow
+from ..workflow import Status, TransitionNotAllowed
+from ._common import _event, _locked, _notify_citizen
+
+
+@transaction.atomic
+def draft_answer(*, appeal, actor, text):
+    """The executor (or the head) writes or rewrites the answer draft."""
+    from ..models import Answer
+
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "draft_answer")
+    if not text.strip():
+        raise TransitionNotAllowed(_("The answer is empty."))
+    answer = appeal.answers.filter(signed_at__isnull=True).first() or Answer(
+        appeal=appeal, drafted_by=actor
+    )
+    answer.text, answer.drafted_by, answer.drafted_at = text.strip(), actor, timezone.now()
+    answer.save()
+    previous, appeal.status = appeal.status, Status.ANSWER_DRAFTED
+    appeal.save()
+    _event(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
+    return answer
+
+
+def _confirm_second_factor(user, code):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None or not code or not TOTP(authenticator).validate_code(code.strip()):
+        raise TransitionNotAllowed(_("The code from your authenticator app is not correct."))
+
+
+@transaction.atomic
+def sign_answer(*, appeal, actor, otp_code):
+    """The head or an authorised signer signs the answer (R12), re-confirming with their second
+    factor. The letter is rendered to PDF with a verification code and the hash of its text, and
+    the citizen is notified over the chosen channel."""
+    from django.core.files.base import ContentFile
+
+    from cabinets.models import Membership
+
+    from ..letters import answer_letter_pdf, new_verification_code, text_hash
+
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "sign_answer")
+    _confirm_second_factor(actor, otp_code)
+    answer = appeal.answers.filter(signed_at__isnull=True).first()
+    if answer is None:
+        raise TransitionNotAllowed(_("There is no answer draft to sign."))
+    membership = (
+        Membership.objects.active()
+        .filter(user=actor, cabinet=appeal.cabinet)
+        .order_by("role")
+        .first()
+    )
+    now = timezone.now()
+    answer.signed_by, answer.signed_at = actor, now
+    answer.signer_name = actor.full_name
+    answer.signer_position = (membership.position if membership else "") or str(appeal.cabinet)
+    answer.verification_code = new_verification_code()
+    answer.text_sha256 = text_hash(answer.text)
+    answer.on_time = (
+        deadlines.local_date(now) <= appeal.legal_due if appeal.legal_due else True
+    )  # R12
+    pdf = answer_letter_pdf(answer, language=getattr(appeal.author, "language", None))
+    answer.letter.save(
+        f"{appeal.number or appeal.pk}-answer.pdf".replace("/", "-"), ContentFile(pdf), save=False
+    )
+    answer.save()
+    previous, appeal.status = appeal.status, Status.ANSWERED
+    appeal.answered_at = now
+    appeal.save()
+    _event(
+        appeal,
+        actor=actor,
+        action="sign_answer",
+        from_status=previous,
+        code=answer.verification_code,
+    )
+    _notify_citizen(appeal, "answered", code=answer.verification_code)
+    return answer
+
+
+REOPEN_DAYS = 30
+
+
+@transaction.atomic
+def reopen(*, appeal, actor, reason):
+    """The citizen asks to reopen within 30 days of the answer; the appeal returns to the head
+    of the cabinet as a new stage with a new answer deadline counted from today."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "reopen")
+    if not reason.strip():
+        raise TransitionNotAllowed(_("Say why the answer does not resolve your question."))
+    if appeal.answered_at and timezone.now() - appeal.answered_at > timedelta(days=REOPEN_DAYS):
+        raise TransitionNotAllowed(
+            _("An appeal can be reopened within 30 days of the answer; file a new one instead.")
+        )
+    profile = get_profile()
+    today = timezone.localdate()
+    due = deadlines.answer_deadline(today, today, profile)
+    previous, appeal.status = appeal.status, Status.REOPENED
+    appeal.legal_due, appeal.control_due, appeal.original_due = due.legal_due, due.control_due, None
+    appeal.executor = None
+    appeal.save()
+    appeal.co_executors.clear()
+    _event(
+        appeal,
+        actor=actor,
+        action="reopen",
+        from_status=previous,
+        note=reason.strip(),
+        new_due=due.legal_due.isoformat(),
+    )
+    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
+    return appeal
+
+
+@transaction.atomic
+def reopen_by_head(*, appeal, actor, reason):
+    """The head reopens an answered case, e.g. after followers report the problem is still not
+    fixed: a new stage with a new answer deadline counted from today, as a citizen's reopening;
+    the author is told why."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "reopen_by_head")
+    if not reason.strip():
+        raise TransitionNotAllowed(_("Say why the case is reopened: the citizen will read it."))
+    profile = get_profile()
+    today = timezone.localdate()
+    due = deadlines.answer_deadline(today, today, profile)
+    previous, appeal.status = appeal.status, Status.REOPENED
+    appeal.legal_due, appeal.control_due, appeal.original_due = due.legal_due, due.control_due, None
+    appeal.executor = None
+    appeal.save()
+    appeal.co_executors.clear()
+    _event(
+        appeal,
+        actor=actor,
+        action="reopen_by_head",
+        from_status=previous,
+        note=reason.strip(),
+        new_due=due.legal_due.isoformat(),
+    )
+    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
+    return appeal
+
+
+@transaction.atomic
+def rate_answer(*, appeal, actor, stars, comment=""):
+    from ..models import Rating
+
+    if appeal.author_id != actor.pk:
+        raise TransitionNotAllowed(_("Only the author of the appeal may rate the answer."))
+    if appeal.status != Status.ANSWERED:
+        raise TransitionNotAllowed(_("The answer can be rated once it is given."))
+    if not 1 <= int(stars) <= 5:
+        raise TransitionNotAllowed(_("Choose from 1 to 5 stars."))
+    rating, _created = Rating.objects.update_or_create(
+        appeal=appeal, defaults={"stars": int(stars), "comment": comment.strip()[:2000]}
+    )
+    _event(
+        appeal,
+        actor=actor,
+        action="rate",
+        from_status=appeal.status,
+        is_public=False,
+        stars=int(stars),
+    )
+    return rating

@@ -1,0 +1,151 @@
+"""The case file around an appeal: internal notes, document requests to other bodies (R7), co-signers of a collective appeal (R1)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edem.jurisdiction import get_profile
+
+from .. import deadlines
+from ..workflow import Status, TransitionNotAllowed
+from ._common import _event
+
+
+@transaction.atomic
+def add_note(*, appeal, actor, text):
+    from ..models import InternalNote
+
+    if not actor.has_perm("cabinets.view_cabinet_work", appeal.cabinet):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if not text.strip():
+        raise TransitionNotAllowed(_("The note is empty."))
+    return InternalNote.objects.create(appeal=appeal, author=actor, text=text.strip())
+
+
+@transaction.atomic
+def send_external_request(*, appeal, actor, addressee, subject):
+    """Request documents from another body (R7): due 15 days after sending. It is also what
+    allows an extension with the reason ``external_request`` (R9)."""
+    from ..models import ExternalRequest
+
+    if (
+        not (
+            actor.has_perm("cabinets.answer_appeal", appeal.cabinet)
+            or actor.has_perm("cabinets.sign_answer", appeal.cabinet)
+        )
+        or not Status(appeal.status).is_open
+    ):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if not addressee.strip() or not subject.strip():
+        raise TransitionNotAllowed(_("Name the body and what is requested."))
+    today = timezone.localdate()
+    due = deadlines.external_request_deadline(today, get_profile())
+    request = ExternalRequest.objects.create(
+        appeal=appeal,
+        addressee=addressee.strip(),
+        subject=subject.strip(),
+        sent_by=actor,
+        sent_on=today,
+        due_on=due.legal_due,
+    )
+    _event(
+        appeal,
+        actor=actor,
+        action="external_request",
+        from_status=appeal.status,
+        is_public=False,
+        addressee=addressee.strip(),
+    )
+    return request
+
+
+MAX_COSIGNERS = 100
+
+
+@transaction.atomic
+def invite_cosigners(*, appeal, actor, emails):
+    """The author invites co-signers of a collective appeal by e-mail (R1)."""
+    import secrets
+
+    from django.core.validators import validate_email
+
+    from edem.notifications.services import notify
+
+    from ..models import CoSigner
+
+    if appeal.author_id != actor.pk:
+        raise TransitionNotAllowed(_("Only the author of the appeal may invite co-signers."))
+    if not Status(appeal.status).is_open:
+        raise TransitionNotAllowed(
+            _("Co-signers can be invited while the appeal is being considered.")
+        )
+    cleaned = []
+    for raw in emails:
+        email = raw.strip().lower()
+        if not email or email == actor.email.lower():
+            continue
+        try:
+            validate_email(email)
+        except Exception as exc:
+            raise TransitionNotAllowed(
+                _("“%(email)s” is not an e-mail address.") % {"email": raw.strip()}
+            ) from exc
+        cleaned.append(email)
+    if appeal.cosigners.count() + len(cleaned) > MAX_COSIGNERS:
+        raise TransitionNotAllowed(_("A collective appeal can have at most 100 co-signers."))
+    invited = []
+    for email in dict.fromkeys(cleaned):
+        cosigner, created = CoSigner.objects.get_or_create(
+            appeal=appeal, email=email, defaults={"token": secrets.token_urlsafe(32)}
+        )
+        if created:
+            invited.append(cosigner)
+            notify(
+                template="appeals/cosign_invitation",
+                email=email,
+                language=actor.language,
+                context={
+                    "author": appeal.full_name,
+                    "subject": appeal.subject,
+                    "path": f"/appeals/cosign/{cosigner.token}/",
+                },
+                key=f"cosign:{cosigner.pk}",
+            )
+    if invited and not appeal.is_collective:
+        appeal.is_collective = True
+        appeal.save(update_fields=["is_collective", "updated_at"])
+    if invited:
+        _event(
+            appeal,
+            actor=actor,
+            action="invite_cosigners",
+            from_status=appeal.status,
+            is_public=False,
+            count=len(invited),
+        )
+    return invited
+
+
+@transaction.atomic
+def confirm_cosign(*, token, actor):
+    """A co-signer confirms with their own account, whose e-mail must be the invited one."""
+    from ..models import CoSigner
+
+    cosigner = (
+        CoSigner.objects.select_for_update().select_related("appeal").filter(token=token).first()
+    )
+    if cosigner is None:
+        raise TransitionNotAllowed(_("This invitation link is not valid."))
+    if cosigner.email.lower() != actor.email.lower():
+        raise TransitionNotAllowed(_("Sign in with the e-mail address the invitation was sent to."))
+    if cosigner.confirmed_at is None:
+        cosigner.user, cosigner.confirmed_at = actor, timezone.now()
+        cosigner.save(update_fields=["user", "confirmed_at"])
+        _event(
+            cosigner.appeal,
+            actor=actor,
+            action="cosign",
+            from_status=cosigner.appeal.status,
+            is_public=False,
+        )
+    return cosigner

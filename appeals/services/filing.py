@@ -1,0 +1,163 @@
+"""Filing on the portal (R2, R3, R19), paper and reception appeals, uploads and supplementary materials."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edem.jurisdiction import get_profile
+
+from ..models import Appeal, CabinetAppealSettings
+from ..workflow import Status, TransitionNotAllowed
+from ._common import _event, _notify_citizen
+from .registration import register, route, set_receipt_deadlines
+
+
+class FilingRefused(TransitionNotAllowed):
+    """The appeal cannot be accepted as it is; the message says what is missing."""
+
+
+def _default_cabinet():
+    from cabinets.models import Cabinet
+
+    return (
+        Cabinet.objects.active().filter(kind=Cabinet.Kind.ADMINISTRATION).order_by("pk").first()
+        or Cabinet.objects.active().order_by("pk").first()
+    )
+
+
+@transaction.atomic
+def file_appeal(*, author, cabinet=None, attachments=(), **fields):
+    """A citizen files an appeal on the portal.
+
+    R2: the author's verification level must satisfy the profile. R3/R19: the identity fields
+    and the address for the chosen answer channel are required. The territory comes from the
+    map point; the cabinet is the one chosen, or routing decides. The appeal is stored as
+    *received* and, where the cabinet registers on receipt (R4, the default), registered at once.
+    """
+    from edem.geo.lookup import territory_for
+
+    profile = get_profile()
+    if not profile.verification_sufficient(author.verification_level):  # R2
+        raise FilingRefused(
+            _(
+                "Confirm your identity before filing an appeal: sign in through the identity provider or show a document at the service centre."
+            )
+        )
+    appeal = Appeal(author=author, channel=Appeal.Channel.PORTAL, **fields)
+    missing = [
+        name
+        for name in profile.required_fields(appeal.answer_channel)
+        if not getattr(appeal, name, "")
+    ]
+    if missing:  # R3, R19
+        names = ", ".join(str(Appeal._meta.get_field(name).verbose_name) for name in missing)
+        raise FilingRefused(_("Fill in: %(fields)s.") % {"fields": names})
+    if appeal.latitude is not None and appeal.longitude is not None and appeal.territory is None:
+        appeal.territory = territory_for(appeal.latitude, appeal.longitude)
+    appeal.cabinet = (
+        cabinet or route(category=appeal.category, territory=appeal.territory) or _default_cabinet()
+    )
+    if appeal.cabinet is None:
+        raise FilingRefused(_("The portal has no authority to receive appeals yet."))
+    appeal.received_at = timezone.now()
+    appeal.personal_data_consent_at = appeal.personal_data_consent_at or appeal.received_at
+    set_receipt_deadlines(appeal)
+    appeal.save()
+    _attach(appeal, [a for a in attachments if a.uploaded_by_id == author.pk])
+    _event(appeal, actor=author, action="receive", attachments=len(attachments))
+    settings_ = CabinetAppealSettings.objects.filter(cabinet=appeal.cabinet).first()
+    if settings_ is None or settings_.registration == CabinetAppealSettings.Registration.ON_RECEIPT:
+        appeal = register(appeal=appeal, actor=None)  # R4: registered at submit time
+    else:
+        _notify_citizen(appeal, "received", due=appeal.registration_due.isoformat())
+    return appeal
+
+
+def store_upload(*, upload, actor, stage="initial"):
+    """Check an uploaded file (``uploads.clean_upload``) and keep it as a pending attachment of
+    ``actor``; raises ``uploads.UploadRefused`` with the reason."""
+    from django.core.files.base import ContentFile
+
+    from ..models import Attachment
+    from ..uploads import clean_upload
+
+    clean = clean_upload(upload)
+    attachment = Attachment(
+        uploaded_by=actor,
+        stage=stage,
+        original_name=(upload.name or clean.name)[:255],
+        content_type=clean.content_type,
+        size=len(clean.content),
+        width=clean.width,
+        height=clean.height,
+        sha256=clean.sha256,
+    )
+    attachment.file.save(clean.name, ContentFile(clean.content), save=False)
+    if clean.thumbnail is not None:
+        attachment.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+    attachment.save()
+    return attachment
+
+
+def pending_uploads(actor, ids):
+    """The actor's own pending (not yet attached) uploads among ``ids``."""
+    from ..models import Attachment
+
+    return list(
+        Attachment.objects.filter(pk__in=ids, uploaded_by=actor, appeal__isnull=True).order_by("pk")
+    )
+
+
+def _attach(appeal, attachments):
+    from ..models import Attachment
+    from ..uploads import MAX_FILES
+
+    if appeal.attachments.count() + len(attachments) > MAX_FILES:
+        raise FilingRefused(_("At most 10 files can be attached."))
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments], appeal__isnull=True).update(
+        appeal=appeal
+    )
+
+
+@transaction.atomic
+def add_materials(*, appeal, actor, attachments, note=""):
+    """The citizen adds documents to an open appeal (R14)."""
+    if appeal.author_id != actor.pk:
+        raise TransitionNotAllowed(_("Only the author of the appeal may add materials."))
+    if not Status(appeal.status).is_open:
+        raise TransitionNotAllowed(
+            _("Materials can be added while the appeal is being considered.")
+        )
+    _attach(appeal, [a for a in attachments if a.uploaded_by_id == actor.pk])
+    _event(
+        appeal,
+        actor=actor,
+        action="add_materials",
+        from_status=appeal.status,
+        note=note.strip(),
+        files=len(attachments),
+    )
+    return appeal
+
+
+@transaction.atomic
+def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fields):
+    """A registrar enters an appeal received on paper, by post or at a personal reception on
+    behalf of a citizen: the stamped receipt date starts the clocks (R4), then the same
+    workflow follows."""
+    if not actor.has_perm("cabinets.register_appeal", cabinet):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if channel not in (Appeal.Channel.PAPER, Appeal.Channel.POST, Appeal.Channel.RECEPTION):
+        raise TransitionNotAllowed(_("Choose how the appeal was received."))
+    if received_at > timezone.now():
+        raise TransitionNotAllowed(_("The receipt date cannot be in the future."))
+    appeal = Appeal(cabinet=cabinet, channel=channel, received_at=received_at, **fields)
+    if not appeal.last_name or not (appeal.postal_address or appeal.email):
+        raise TransitionNotAllowed(
+            _("Enter the surname and an address for the answer (59-FZ Art. 7).")
+        )
+    set_receipt_deadlines(appeal)
+    appeal.save()
+    _attach(appeal, [a for a in scans if a.uploaded_by_id == actor.pk])
+    _event(appeal, actor=actor, action="receive", channel=channel, entered_by_registrar=True)
+    return appeal

@@ -1,0 +1,151 @@
+"""Where an appeal goes other than an answer: forwarding (R5), return with an explanation (R6), merging a repeat appeal, no answer on the merits (R11)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import workflow
+from ..models import Appeal
+from ..workflow import Status, TransitionNotAllowed
+from ._common import _event, _locked, _notify_citizen
+from .registration import set_receipt_deadlines
+
+
+@transaction.atomic
+def forward(*, appeal, actor, to_cabinet, reason):
+    """Forward to the competent cabinet (R5): a reason is required, never to the body the
+    complaint is about (R6); the citizen is told where. The receiving cabinet starts its own
+    clock from its own registration."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "forward")
+    if not reason.strip():
+        raise TransitionNotAllowed(_("Say why the appeal is forwarded."))
+    if to_cabinet.pk == appeal.cabinet_id:
+        raise TransitionNotAllowed(_("The appeal is already in this cabinet."))
+    if appeal.respondent_cabinet_id == to_cabinet.pk:  # R6
+        raise TransitionNotAllowed(
+            _("A complaint cannot be forwarded to the body whose decision or action it challenges.")
+        )
+    from_cabinet, previous = appeal.cabinet, appeal.status
+    appeal.status = Status.FORWARDED
+    _event(
+        appeal,
+        actor=actor,
+        action="forward",
+        from_status=previous,
+        note=reason.strip(),
+        from_cabinet=from_cabinet.pk,
+        to_cabinet=to_cabinet.pk,
+        to_cabinet_name=to_cabinet.name,
+    )
+    # In the new cabinet the appeal starts again as received (its own registration, R5).
+    appeal.cabinet = to_cabinet
+    appeal.status = Status.RECEIVED
+    appeal.number, appeal.registered_at = "", None
+    appeal.legal_due = appeal.control_due = appeal.forwarding_due = appeal.original_due = None
+    appeal.executor = None
+    appeal.received_at = timezone.now()
+    set_receipt_deadlines(appeal)
+    appeal.save()
+    appeal.co_executors.clear()
+    _event(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
+    _notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
+    return appeal
+
+
+@transaction.atomic
+def return_with_explanation(*, appeal, actor, note):
+    """Return the appeal to the citizen with an explanation (R6): a complaint about the only
+    body that could consider it, where forwarding would send it to the body complained about;
+    the explanation names the right to go to court. Under the Ukrainian profile also an appeal
+    that lacks the required particulars (R19, within 10 days)."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "return")
+    if not note.strip():
+        raise TransitionNotAllowed(
+            _("Explain why the appeal is returned: the citizen will read it.")
+        )
+    previous, appeal.status = appeal.status, Status.RETURNED
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    _event(appeal, actor=actor, action="return", from_status=previous, note=note.strip())
+    _notify_citizen(
+        appeal,
+        "returned",
+        reason=note.strip(),
+        court=appeal.kind == Appeal.Kind.COMPLAINT,  # R6: the right to go to court
+    )
+    return appeal
+
+
+@transaction.atomic
+def merge(*, appeal, actor, into, note=""):
+    """Merge a repeat appeal into an earlier one of the same citizen in the same cabinet: it is
+    answered there, under the earlier number; the citizen is told which one."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "merge")
+    if into.pk == appeal.pk:
+        raise TransitionNotAllowed(_("An appeal cannot be merged into itself."))
+    if into.cabinet_id != appeal.cabinet_id:
+        raise TransitionNotAllowed(_("Merge only into an appeal held by the same cabinet."))
+    if not into.number or into.status not in (*workflow.WORKING, Status.ANSWERED):
+        raise TransitionNotAllowed(
+            _("Merge only into a registered appeal that is in work or answered.")
+        )
+    same_person = (appeal.author_id and appeal.author_id == into.author_id) or (
+        appeal.email and appeal.email.lower() == (into.email or "").lower()
+    )
+    if not same_person:
+        raise TransitionNotAllowed(_("Only a repeat appeal of the same citizen can be merged."))
+    previous, appeal.status = appeal.status, Status.MERGED
+    appeal.merged_into = into
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    _event(
+        appeal,
+        actor=actor,
+        action="merge",
+        from_status=previous,
+        note=note.strip(),
+        into=into.pk,
+        into_number=into.number,
+    )
+    _event(
+        into,
+        actor=actor,
+        action="merged_in",
+        from_status=into.status,
+        is_public=True,
+        note=note.strip(),
+        merged=appeal.pk,
+        merged_subject=appeal.subject,
+    )
+    _notify_citizen(appeal, "merged", into_number=into.number, reason=note.strip())
+    return appeal
+
+
+@transaction.atomic
+def close_no_merits(*, appeal, actor, ground, note):
+    """Record one of the 59-FZ Art. 11 outcomes (R11) with its reason; the citizen is told,
+    except where the law gives no notice (part 1)."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "close_no_merits")
+    if ground not in Appeal.NoMeritsGround.values:
+        raise TransitionNotAllowed(_("Choose the ground of Article 11 that applies."))
+    if not note.strip():
+        raise TransitionNotAllowed(_("Explain the decision: the citizen will read it."))
+    previous, appeal.status = appeal.status, Status.CLOSED_NO_MERITS
+    appeal.no_merits_ground = ground
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    _event(
+        appeal,
+        actor=actor,
+        action="close_no_merits",
+        from_status=previous,
+        note=note.strip(),
+        ground=ground,
+    )
+    if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:  # R11: part 1 gets no notice
+        _notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
+    return appeal

@@ -1,0 +1,203 @@
+"""Routing, numbering and registration (R4, R5), assignment (R6), extension (R9), withdrawal (R10), reclassification (R1)."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edem.jurisdiction import get_profile
+
+from .. import deadlines, workflow
+from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule
+from ..workflow import Status, TransitionNotAllowed
+from ._common import _event, _locked, _notify_citizen
+
+
+def route(*, category=None, territory=None):
+    """The cabinet for (category, territory): the highest-priority rule whose category and
+    territory match (an empty one matches any, a specific match beats a wildcard), else the
+    category's default cabinet, else None (a registrar decides)."""
+    rules = RoutingRule.objects.filter(cabinet__is_active=True).select_related("cabinet")
+    best = None
+    for rule in rules:
+        if rule.category_id not in (None, getattr(category, "pk", None)):
+            continue
+        if rule.territory_id not in (None, getattr(territory, "pk", None)):
+            continue
+        score = (
+            rule.priority,
+            rule.category_id is not None,
+            rule.territory_id is not None,
+            -rule.pk,
+        )
+        if best is None or score > best[0]:
+            best = (score, rule.cabinet)
+    if best:
+        return best[1]
+    if category is not None and category.default_cabinet_id:
+        return category.default_cabinet
+    return None
+
+
+def next_number(cabinet, when=None):
+    """The next registration number of ``cabinet`` (R4): per cabinet and year, taken under a
+    row lock, never reused."""
+    year = (when or timezone.localdate()).year
+    RegistrationSequence.objects.get_or_create(cabinet=cabinet, year=year)
+    sequence = RegistrationSequence.objects.select_for_update().get(cabinet=cabinet, year=year)
+    RegistrationSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
+    sequence.refresh_from_db()
+    settings, _created = CabinetAppealSettings.objects.get_or_create(cabinet=cabinet)
+    return settings.number_format.format(
+        code=cabinet.code.upper(), year=year, seq=sequence.last_value
+    )
+
+
+def set_receipt_deadlines(appeal):
+    """On receipt: registration due in 3 days (R4); under a profile whose answer clock runs
+    from receipt (R21), the answer deadline too."""
+    profile = get_profile()
+    received_on = deadlines.local_date(appeal.received_at)
+    appeal.registration_due = deadlines.registration_deadline(received_on, profile).legal_due
+    if profile.answer_clock_start == "receipt":
+        due = deadlines.answer_deadline(received_on, received_on, profile, simple=appeal.simple)
+        appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
+
+
+@transaction.atomic
+def register(*, appeal, actor, number=None):
+    """Register an appeal (R4): number, registration date, and the deadlines that start from
+    registration (forwarding R5, answer R8)."""
+    appeal = _locked(appeal)
+    if actor is not None:
+        workflow.check(appeal, actor, "register")
+    elif appeal.status != Status.RECEIVED:
+        raise TransitionNotAllowed(_("This appeal is already registered."))
+    profile = get_profile()
+    now = timezone.now()
+    registered_on = deadlines.local_date(now)
+    received_on = deadlines.local_date(appeal.received_at)
+    appeal.number = number or next_number(appeal.cabinet, registered_on)
+    appeal.registered_at = now
+    appeal.forwarding_due = deadlines.forwarding_deadline(registered_on, profile).legal_due
+    due = deadlines.answer_deadline(received_on, registered_on, profile, simple=appeal.simple)
+    appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
+    previous, appeal.status = appeal.status, Status.REGISTERED
+    appeal.save()
+    _event(appeal, actor=actor, action="register", from_status=previous, number=appeal.number)
+    _notify_citizen(
+        appeal, "registered", due=appeal.legal_due.isoformat(), cabinet=appeal.cabinet.name
+    )  # R4: the citizen learns the number and the due date
+    return appeal
+
+
+@transaction.atomic
+def assign(*, appeal, actor, executor, co_executors=()):
+    """The head assigns an executor (and co-executors). A complaint is never assigned to the
+    official it is about (R6)."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "assign")
+    people = [executor, *co_executors]
+    if appeal.respondent_official_id and any(p.pk == appeal.respondent_official_id for p in people):
+        raise TransitionNotAllowed(
+            _("A complaint cannot be assigned to the official it is about.")
+        )  # R6
+    for person in people:
+        if not person.has_perm("cabinets.answer_appeal", appeal.cabinet):
+            raise TransitionNotAllowed(
+                _("%(name)s is not an executor of this cabinet.") % {"name": person}
+            )
+    previous, appeal.status = appeal.status, Status.IN_WORK
+    appeal.executor = executor
+    appeal.save()
+    appeal.co_executors.set(co_executors)
+    _event(
+        appeal,
+        actor=actor,
+        action="assign",
+        from_status=previous,
+        is_public=False,
+        executor=executor.pk,
+        co_executors=[p.pk for p in co_executors],
+    )
+    return appeal
+
+
+@transaction.atomic
+def extend(*, appeal, actor, days, reason, note):
+    """Extend the answer deadline (R9): head only, a reason from the law, before the due date,
+    within the profile's limits; the citizen is told the new date and why."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "extend")
+    if reason not in ("exceptional", "external_request"):
+        raise TransitionNotAllowed(_("Choose the reason for the extension the law allows."))
+    if not note.strip():
+        raise TransitionNotAllowed(_("Explain the extension: the citizen will read it."))
+    if reason == "external_request" and not appeal.external_requests.exists():  # R9 + R7
+        raise TransitionNotAllowed(_("No request for documents was sent for this appeal."))
+    profile = get_profile()
+    previous = list(appeal.events.filter(action="extend").values_list("data", flat=True))
+    try:
+        due = deadlines.extended_deadline(
+            appeal.original_due or appeal.legal_due,
+            days,
+            deadlines.local_date(appeal.received_at),
+            profile,
+            previous_extensions=len(previous),
+            previous_extension_days=sum(d.get("days", 0) for d in previous),
+            requested_on=timezone.localdate(),
+        )
+    except deadlines.DeadlineError as exc:
+        raise TransitionNotAllowed(str(exc)) from exc
+    appeal.original_due = appeal.original_due or appeal.legal_due
+    old_due = appeal.legal_due
+    appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
+    appeal.save()
+    _event(
+        appeal,
+        actor=actor,
+        action="extend",
+        from_status=appeal.status,
+        note=note.strip(),
+        days=days,
+        reason=reason,
+        old_due=old_due.isoformat(),
+        new_due=due.legal_due.isoformat(),
+    )
+    _notify_citizen(appeal, "extended", due=due.legal_due.isoformat(), reason=note.strip())  # R9
+    return appeal
+
+
+@transaction.atomic
+def withdraw(*, appeal, actor, note=""):
+    """The citizen asks to stop consideration (R10): possible from any open state."""
+    appeal = _locked(appeal)
+    workflow.check(appeal, actor, "withdraw")
+    previous, appeal.status = appeal.status, Status.WITHDRAWN
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    _event(appeal, actor=actor, action="withdraw", from_status=previous, note=note)
+    _notify_citizen(appeal, "withdrawn")  # R10: a confirmation the citizen can keep
+    return appeal
+
+
+@transaction.atomic
+def reclassify(*, appeal, actor, kind, note=""):
+    """An officer corrects the kind of the appeal (R1); the change is logged."""
+    appeal = _locked(appeal)
+    if not actor.has_perm("cabinets.register_appeal", appeal.cabinet):
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    if kind not in Appeal.Kind.values:
+        raise TransitionNotAllowed(_("Unknown kind of appeal."))
+    old, appeal.kind = appeal.kind, kind
+    appeal.save(update_fields=["kind", "updated_at"])
+    _event(
+        appeal,
+        actor=actor,
+        action="reclassify",
+        from_status=appeal.status,
+        note=note,
+        old_kind=old,
+        new_kind=kind,
+    )
+    return appeal
