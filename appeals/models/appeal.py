@@ -1,0 +1,292 @@
+"""The appeal and its immutable history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from edem.history import HistoryEvent
+
+from ..workflow import OPEN_STATES, Status
+from .setup import Category, DeadlinePolicy
+
+
+class Appeal(models.Model):
+    class Kind(models.TextChoices):  # R1
+        PROPOSAL = "proposal", pgettext_lazy("appeal kind", "Proposal")
+        STATEMENT = "statement", pgettext_lazy("appeal kind", "Statement")
+        COMPLAINT = "complaint", pgettext_lazy("appeal kind", "Complaint")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", pgettext_lazy("appeal channel", "Portal")
+        PAPER = "paper", pgettext_lazy("appeal channel", "Paper, handed in")
+        POST = "post", pgettext_lazy("appeal channel", "Post")
+        RECEPTION = "reception", pgettext_lazy("appeal channel", "Personal reception")
+        FORWARDED = "forwarded", pgettext_lazy("appeal channel", "Forwarded by another body")
+
+    class AnswerChannel(models.TextChoices):  # R3
+        EMAIL = "email", pgettext_lazy("answer channel", "E-mail")
+        PORTAL_ACCOUNT = "portal_account", pgettext_lazy("answer channel", "Portal account")
+        EPGU_ACCOUNT = "epgu_account", pgettext_lazy("answer channel", "Gosuslugi account")
+        POST = "post", pgettext_lazy("answer channel", "Post")
+
+    class NoMeritsGround(models.TextChoices):  # R11, 59-FZ Art. 11
+        NO_NAME_OR_ADDRESS = (
+            "no_name_or_address",
+            _("No surname or no address for the answer (part 1)"),
+        )
+        ABUSIVE = "abusive", _("Obscene language or threats (part 3)")
+        UNREADABLE = "unreadable", _("Text cannot be read (part 4)")
+        UNCLEAR = "unclear", _("Substance cannot be determined (part 4.1)")
+        REPEATED = "repeated", _("Same question already answered, no new arguments (part 5)")
+        PUBLISHED = "published", _("Answer already published on the site (part 5.1)")
+        SECRET = "secret", _("Answer would reveal a protected secret (part 6)")
+
+    number = models.CharField(_("registration number"), max_length=60, blank=True, db_index=True)
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.PORTAL
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    # Personal data (R3/R19): never returned by public selectors (R14, R18).
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail for the answer"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    answer_channel = models.CharField(
+        _("answer channel"),
+        max_length=20,
+        choices=AnswerChannel.choices,
+        default=AnswerChannel.EMAIL,
+    )
+
+    subject = models.CharField(_("subject"), max_length=255)
+    text = models.TextField(_("text"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    place = models.CharField(_("address of the place"), max_length=255, blank=True)
+
+    is_collective = models.BooleanField(_("collective"), default=False)  # R1
+    is_public = models.BooleanField(_("published as a public problem"), default=False)  # R13, R18
+    show_author_name = models.BooleanField(_("show the author's name publicly"), default=False)
+    personal_data_consent_at = models.DateTimeField(
+        _("personal data consent"), null=True, blank=True
+    )
+    respondent_cabinet = models.ForeignKey(  # R6
+        "cabinets.Cabinet",
+        verbose_name=_("body complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_about",
+    )
+    respondent_official = models.ForeignKey(  # R6
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("official complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_about",
+    )
+    simple = models.BooleanField(_("needs no extra study"), default=False)  # R21
+
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
+    # Deadlines (DESIGN §4): legal_due counts overdue, control_due drives reminders.
+    registration_due = models.DateField(_("registration due"), null=True, blank=True)
+    forwarding_due = models.DateField(_("forwarding due"), null=True, blank=True)
+    legal_due = models.DateField(_("answer due (legal)"), null=True, blank=True, db_index=True)
+    control_due = models.DateField(_("answer due (control)"), null=True, blank=True, db_index=True)
+    original_due = models.DateField(_("answer due before extension"), null=True, blank=True)
+
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_appeals",
+    )
+    co_executors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("co-executors"),
+        blank=True,
+        related_name="co_assigned_appeals",
+    )
+    no_merits_ground = models.CharField(
+        _("ground for no answer on the merits"),
+        max_length=30,
+        choices=NoMeritsGround.choices,
+        blank=True,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_appeals",
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["cabinet", "status", "legal_due"], name="appeal_queue_idx"),
+            # The default work queue: open appeals of a cabinet in due-date order (an ascending
+            # PostgreSQL index puts NULLs last, as the queue's ORDER BY does).
+            models.Index(
+                fields=["cabinet", "legal_due", "received_at", "id"],
+                name="appeal_open_queue_idx",
+                condition=Q(status__in=sorted(OPEN_STATES)),
+            ),
+            models.Index(fields=["status", "latitude", "longitude"], name="appeal_map_idx"),
+            models.Index(fields=["author", "-received_at"], name="appeal_author_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="appeal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["proposal", "statement", "complaint"]),
+                name="appeal_kind_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["cabinet", "number"],
+                condition=~models.Q(number=""),
+                name="appeal_number_unique",
+            ),
+        ]
+        permissions = [("view_personal_data", "Can see the personal data of appellants")]
+
+    def __str__(self):
+        return self.number or f"#{self.pk}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that a save after forwarding refreshes the old cabinet's counts too.
+        instance._loaded_cabinet_id = instance.__dict__.get("cabinet_id")
+        return instance
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def due_state(self):
+        """ "overdue" (past legal_due), "soon" (control_due within 3 days) or "" — shown in colour
+        and in words on the work queue."""
+        from datetime import timedelta
+
+        today = timezone.localdate()
+        if not self.legal_due or not Status(self.status).is_open:
+            return ""
+        if self.is_overdue(today):
+            return "overdue"
+        soon = timedelta(days=DeadlinePolicy.current().due_soon_days)
+        if self.control_due and self.control_due <= today + soon:
+            return "soon"
+        return ""
+
+    def is_overdue(self, today=None):
+        """Overdue counts against ``legal_due`` (RULES, Conventions)."""
+        from ..deadlines import is_overdue
+
+        return (
+            bool(self.legal_due)
+            and Status(self.status).is_open
+            and is_overdue(self.legal_due, today)
+        )
+
+
+class AppealEvent(HistoryEvent):
+    """One immutable line of an appeal's history (who, when, from, to, note)."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events"
+    )
+    is_public = models.BooleanField(_("shown to the citizen"), default=True)
+
+    class Meta(HistoryEvent.Meta):
+        verbose_name = _("appeal event")
+        verbose_name_plural = _("appeal history")
+
+    def __str__(self):
+        return f"{self.appeal} {self.action}"
+
+    # Words for the history lines that are not workflow actions (those take their label from
+    # workflow.ACTIONS).
+    OTHER_ACTIONS = {
+        "receive": _("Received"),
+        "add_materials": _("Materials added"),
+        "cosign": _("Co-signer confirmed"),
+        "invite_cosigners": _("Co-signers invited"),
+        "external_request": _("Documents requested from another body"),
+        "merged_in": _("A repeat appeal was joined to this one"),
+        "rate": _("Answer rated"),
+        "reclassify": _("Kind changed"),
+    }
+
+    @property
+    def action_label(self):
+        from ..workflow import ACTIONS
+
+        if self.action in ACTIONS:
+            return ACTIONS[self.action].label
+        return self.OTHER_ACTIONS.get(self.action, self.action)
+
+    @staticmethod
+    def _status_label(value):
+        try:
+            return Status(value).label
+        except ValueError:
+            return value
+
+    @property
+    def from_status_label(self):
+        return self._status_label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_status_label(self):
+        return self._status_label(self.to_status) if self.to_status else ""

@@ -1,0 +1,298 @@
+"""The case file of an appeal: answers and letters, files, reminders sent, the access log, internal notes, ratings, co-signers, document requests."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .appeal import Appeal
+
+
+class Answer(models.Model):
+    """The answer to an appeal: drafted by the executor, signed by the head or an authorised
+    signer (R12). The signed letter carries a verification code and a hash of its text; the
+    public verification page confirms them."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="answers"
+    )
+    text = models.TextField(_("answer text"))
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drafted_at = models.DateTimeField(_("drafted"), default=timezone.now)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer_name = models.CharField(_("signer"), max_length=255, blank=True)
+    signer_position = models.CharField(_("signer's position"), max_length=255, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    verification_code = models.CharField(
+        _("verification code"), max_length=32, blank=True, db_index=True
+    )
+    text_sha256 = models.CharField(_("text hash (SHA-256)"), max_length=64, blank=True)
+    letter = models.FileField(_("letter (PDF)"), upload_to="letters/%Y/%m/", blank=True)
+    on_time = models.BooleanField(_("sent on time"), null=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["-drafted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["verification_code"],
+                condition=~models.Q(verification_code=""),
+                name="answer_code_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.appeal} ({self.signed_at or _('draft')})"
+
+    @property
+    def is_signed(self):
+        return self.signed_at is not None
+
+
+class Attachment(models.Model):
+    """A file attached to an appeal: an image (re-encoded, metadata stripped, thumbnail made)
+    or a PDF, checked by content. Uploads not yet attached to an appeal are *pending*: a form
+    that comes back with errors keeps them, keyed by the uploader."""
+
+    class Stage(models.TextChoices):
+        INITIAL = "initial", pgettext_lazy("attachment stage", "With the appeal")
+        SUPPLEMENT = "supplement", pgettext_lazy("attachment stage", "Added later")
+        SCAN = "scan", pgettext_lazy("attachment stage", "Scan of a paper appeal")
+
+    appeal = models.ForeignKey(
+        Appeal,
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.INITIAL
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    thumbnail = models.FileField(_("thumbnail"), upload_to="attachments/%Y/%m/thumbs/", blank=True)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+
+class Reminder(models.Model):
+    """A reminder or escalation already sent: one per appeal, deadline stage and kind. The
+    unique constraint makes the beat task safe to run twice (or from two beats)."""
+
+    class Kind(models.TextChoices):
+        ANSWER_T5 = "answer_t5", _("Answer due soon: first reminder")
+        ANSWER_T1 = "answer_t1", _("Answer due soon: last reminder")
+        REGISTRATION_T1 = "registration_t1", _("Registration due tomorrow")
+        OVERDUE = "overdue", _("Overdue: escalated to the head")
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    stage = models.CharField(
+        _("deadline stage"), max_length=40, help_text=_("The due date the reminder is about.")
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    batch = models.UUIDField(
+        _("sweep"), null=True, blank=True, db_index=True, help_text=_("The sweep that sent it.")
+    )
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "kind", "stage"], name="reminder_once_per_stage"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.appeal} {self.kind} {self.stage}"
+
+
+class AccessLog(models.Model):
+    """Who saw a citizen's personal data or exported appeals, and when (R14, R18). Read by the
+    head of the cabinet and the administrator; never edited."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", pgettext_lazy("access log action", "Viewed personal data")
+        EXPORT = "export", pgettext_lazy("access log action", "Exported a list")
+        LETTER = "letter", pgettext_lazy("access log action", "Opened the answer letter")
+        FILE = "file", pgettext_lazy("access log action", "Opened an attachment")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    appeal = models.ForeignKey(
+        Appeal,
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_log",
+    )
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.appeal or ''}"
+
+
+class InternalNote(models.Model):
+    """A note officials leave on the case file; never shown to the citizen."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Rating(models.Model):
+    """The citizen's rating of the answer (1–5, with a comment)."""
+
+    appeal = models.OneToOneField(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="rating"
+    )
+    stars = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rating of an answer")
+        verbose_name_plural = _("ratings of answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_1_to_5"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.appeal}: {self.stars}"
+
+
+class CoSigner(models.Model):
+    """A co-signer of a collective appeal (R1): invited by e-mail by the author, confirms with
+    their own account. The answer goes to the author and to every confirmed co-signer."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="cosigners"
+    )
+    email = models.EmailField(_("e-mail"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cosigned_appeals",
+    )
+    token = models.CharField(_("invitation token"), max_length=64, unique=True)
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-signer")
+        verbose_name_plural = _("co-signers")
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "email"], name="cosigner_once_per_appeal")
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class ExternalRequest(models.Model):
+    """A request for documents sent to another body while considering an appeal (R7, 59-FZ
+    Art. 10(2)); the other body must reply within 15 days."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="external_requests"
+    )
+    addressee = models.CharField(_("addressee"), max_length=255)
+    subject = models.TextField(_("what is requested"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_on = models.DateField(_("sent"))
+    due_on = models.DateField(_("reply due"), db_index=True)
+    answered_on = models.DateField(_("reply received"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to another body")
+        verbose_name_plural = _("requests to other bodies")
+        ordering = ["-sent_on"]
+
+    def __str__(self):
+        return f"{self.appeal} → {self.addressee}"
