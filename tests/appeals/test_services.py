@@ -189,3 +189,26 @@ def test_routing_prefers_the_most_specific_rule_then_the_category_default():
     assert services.route(category=potholes, territory=None) == roads
     assert services.route(category=lighting, territory=south) == housing
     assert services.route(category=lighting, territory=north) is None
+
+
+@pytest.mark.parametrize(
+    ("profile", "forwarding_due", "legal_due"),
+    [
+        # R5, R8: forwarding within 7 days and the answer within 30 days of registration.
+        ("ru", date(2026, 3, 9), date(2026, 4, 1)),
+        # R20, R21: forwarding within 5 days; the answer within a month of receipt.
+        ("ua", date(2026, 3, 7), date(2026, 4, 2)),
+    ],
+)
+def test_R5_R8_R20_R21_registration_takes_its_terms_from_the_profile(
+    settings, cabinet, registrar, profile, forwarding_due, legal_due
+):
+    """The same service under both jurisdiction profiles: the numbers are the profile's data."""
+    settings.EDEM_JURISDICTION = profile
+    with time_machine.travel(MSK_NOON, tick=False):
+        appeal = AppealFactory(cabinet=cabinet)
+        services.set_receipt_deadlines(appeal)
+        appeal.save()
+        appeal = services.register(appeal=appeal, actor=registrar)
+    assert (appeal.forwarding_due, appeal.legal_due) == (forwarding_due, legal_due)
+    assert appeal.control_due <= appeal.legal_due
