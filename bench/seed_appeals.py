@@ -8,6 +8,15 @@ statuses by age (recent appeals in work, older ones closed but for 1% overdue), 
 the last two years, deadlines from the jurisdiction profile, half of the appeals public with a
 point inside the town, authors drawn from 2,000 seeded citizens, executors from the cabinet's
 staff. Prints one line with the count and the time taken.
+
+It also fills the public-problem projection (``problems.PublicProblem`` and its precomputed
+cluster grid ``problems.ProblemCell``) for the public appeals with two INSERT … SELECT
+statements; on an already seeded database run only that step with
+
+    DATABASE_URL=… .venv/bin/python bench/seed_appeals.py --projection-only
+
+The SQL path copies the text as seeded (the generated texts hold no personal data; the portal's
+own sync in ``appeals/problems/sync.py`` also scrubs contacts out of real texts).
 """
 
 import io
@@ -211,9 +220,72 @@ def copy_batch(cursor, batch):
     cursor.copy_expert(f"COPY appeals_appeal ({', '.join(COLUMNS)}) FROM STDIN", buffer)
 
 
+def fill_projection():
+    """(Re)build the projection of every public appeal and the cluster grid from it, in SQL."""
+    from appeals.problems.models import CLUSTER_LEVELS, STATE_OF_STATUS
+    from appeals.problems.sync import cell_size
+
+    started = time.perf_counter()
+    states = [x for status, state in STATE_OF_STATUS.items() for x in (status, int(state))]
+    values = ", ".join(["(%s, %s)"] * len(STATE_OF_STATUS))
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE problems_problemcell")
+        cursor.execute(
+            """
+            INSERT INTO problems_publicproblem (
+                appeal_id, support_count, comment_count, follower_count, state, status,
+                category_id, territory_id, cabinet_id, author_id, lat, lon, place, received_at,
+                answered_at, answered_on_time, number, subject, text, author_name, redactions,
+                hidden_photos, answer_text, answer_signer_name, answer_signer_position,
+                answer_signed_at, published_at, updated_at)
+            SELECT a.id, 0, 0, 0, coalesce(s.state, 1), a.status,
+                a.category_id, a.territory_id, a.cabinet_id, a.author_id,
+                a.latitude::float8, a.longitude::float8, a.place, a.received_at,
+                a.answered_at, NULL, a.number, a.subject, a.text,
+                CASE WHEN a.show_author_name THEN a.first_name || ' ' || a.last_name ELSE '' END,
+                '[]'::jsonb, '[]'::jsonb, '', '', '', NULL, a.received_at, now()
+            FROM appeals_appeal a
+            LEFT JOIN (VALUES VALUES_HERE) AS s(status, state) ON s.status = a.status
+            WHERE a.is_public
+            ON CONFLICT (appeal_id) DO UPDATE SET state = EXCLUDED.state,
+                status = EXCLUDED.status, category_id = EXCLUDED.category_id,
+                territory_id = EXCLUDED.territory_id, cabinet_id = EXCLUDED.cabinet_id,
+                lat = EXCLUDED.lat, lon = EXCLUDED.lon, answered_at = EXCLUDED.answered_at,
+                subject = EXCLUDED.subject, updated_at = EXCLUDED.updated_at
+            """.replace("VALUES_HERE", values),
+            states,
+        )
+        cursor.execute(
+            "DELETE FROM problems_publicproblem p USING appeals_appeal a "
+            "WHERE a.id = p.appeal_id AND NOT a.is_public"
+        )
+        for level in CLUSTER_LEVELS:
+            cursor.execute(
+                """
+                INSERT INTO problems_problemcell
+                    (level, cx, cy, state, category, territory, n, sum_lat, sum_lon)
+                SELECT %s, floor(lon / %s)::int, floor(lat / %s)::int, state,
+                    coalesce(category_id, 0), coalesce(territory_id, 0),
+                    count(*), sum(lat), sum(lon)
+                FROM problems_publicproblem WHERE lat IS NOT NULL AND lon IS NOT NULL
+                GROUP BY 2, 3, 4, 5, 6
+                """,
+                [level, cell_size(level), cell_size(level)],
+            )
+        # VACUUM sets the visibility map, so the map's covering indexes serve index-only scans.
+        cursor.execute("VACUUM ANALYZE problems_publicproblem")
+        cursor.execute("VACUUM ANALYZE problems_problemcell")
+        cursor.execute("SELECT count(*) FROM problems_publicproblem")
+        (count,) = cursor.fetchone()
+    print(f"projected {count} public problems in {time.perf_counter() - started:.1f} s")
+
+
 def main():
     if connection.vendor != "postgresql":
         sys.exit("bench/seed_appeals.py needs PostgreSQL: set DATABASE_URL.")
+    if "--projection-only" in sys.argv:
+        fill_projection()
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     started = time.perf_counter()
     context = prepare()
@@ -228,6 +300,7 @@ def main():
             copy_batch(cursor, batch)
         cursor.execute("ANALYZE appeals_appeal")
     print(f"seeded {n} appeals (total {start + n}) in {time.perf_counter() - started:.1f} s")
+    fill_projection()
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ BEAT_SCHEDULE = {
     ),
     "petitions: by date": ("consultations.petitions.tasks.run_petitions_by_date", 3600),
     "polls: open and close polls by date": ("consultations.polls.tasks.advance_polls", 300),
+    "problems: daily digest of area subscriptions": (
+        "appeals.community.tasks.send_area_digests",
+        3600,
+    ),
 }
 app.conf.beat_schedule = {
     name: {"task": task, "schedule": float(seconds)}

@@ -10,3 +10,6 @@ class CommunityConfig(AppConfig):
     name = "appeals.community"
     label = "community"
     verbose_name = _("Residents around public problems")
+
+    def ready(self):
+        from . import signals  # noqa: F401

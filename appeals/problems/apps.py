@@ -11,3 +11,6 @@ class ProblemsConfig(AppConfig):
     name = "appeals.problems"
     label = "problems"
     verbose_name = _("Public problems")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,6 +1,13 @@
 """Public pages of this app (mounted at /problems/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "problems"
-urlpatterns = []
+urlpatterns = [
+    path("", views.problem_list, name="list"),
+    path("<int:pk>/", views.problem_detail, name="detail"),
+    path("<int:pk>/photos/<int:attachment_pk>/", views.photo, name="photo"),
+    path("<int:pk>/photos/<int:attachment_pk>/thumb/", views.photo_thumb, name="photo_thumb"),
+]

@@ -4,7 +4,9 @@ from ..models import Appeal, AppealEvent
 
 
 def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **data):
-    return AppealEvent.objects.create(
+    """Write the history line; a public one is also mailed to the followers of the appeal's
+    public problem (appeals.community), in this transaction."""
+    event = AppealEvent.objects.create(
         appeal=appeal,
         actor=actor,
         action=action,
@@ -14,6 +16,11 @@ def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **
         is_public=is_public,
         data=data,
     )
+    if is_public:
+        from appeals.community.services import alert_followers
+
+        alert_followers(event)
+    return event
 
 
 def _locked(appeal):

@@ -1,0 +1,116 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from appeals.community.selectors import haversine_m
+from cabinets.roles import Role
+from tests.factories import AppealFactory, member
+
+from .factories import LAT, LON, CategoryFactory, PublicAppealFactory, offset
+
+pytestmark = pytest.mark.django_db
+
+
+def query(client, **params):
+    return client.get(reverse("community:duplicates"), params)
+
+
+def test_duplicates_same_category_within_150_m_and_90_days_with_similar_words(client):
+    potholes, lights = CategoryFactory(), CategoryFactory()
+    lat, lon = offset(metres_north=100)
+    near = PublicAppealFactory(
+        category=potholes, latitude=lat, longitude=lon, subject="Глубокая яма у подъезда"
+    )
+    lat, lon = offset(metres_east=200)
+    PublicAppealFactory(
+        category=potholes, latitude=lat, longitude=lon, subject="Яма у остановки"
+    )  # too far
+    PublicAppealFactory(category=lights, subject="Яма и фонарь")  # another category
+    old = PublicAppealFactory(category=potholes, subject="Старая яма")
+    type(old).objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=91))
+    from appeals.problems.models import PublicProblem
+
+    PublicProblem.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=91))
+    AppealFactory(
+        is_public=False, category=potholes, latitude=LAT, longitude=LON, subject="Тайная яма"
+    )
+    PublicAppealFactory(category=potholes, subject="Сломана скамейка")  # no shared word
+
+    response = query(
+        client, lat=str(LAT), lon=str(LON), category=potholes.pk, subject="Ямы на дороге"
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["id"] for r in results] == [near.pk]
+    assert 95 <= results[0]["distance_m"] <= 105
+    assert results[0]["url"] == reverse("problems:detail", args=[near.pk])
+    assert results[0]["support_url"] == reverse("community:support", args=[near.pk])
+    assert set(results[0]) == {
+        "id",
+        "subject",
+        "category",
+        "distance_m",
+        "supporters",
+        "received",
+        "url",
+        "support_url",
+    }
+    # Without subject words, every nearby one of the category counts.
+    ids = {
+        r["id"]
+        for r in query(client, lat=str(LAT), lon=str(LON), category=potholes.pk).json()["results"]
+    }
+    assert near.pk in ids and len(ids) == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lat": "nan", "lon": "38", "category": "1"},
+        {"lat": "inf", "lon": "38", "category": "1"},
+        {"lat": "91", "lon": "38", "category": "1"},
+        {"lat": "56", "lon": "-181", "category": "1"},
+        {"lat": "56", "lon": "38"},
+        {"lat": "56", "lon": "38", "category": "ямы"},
+        {"lat": "abc", "lon": "38", "category": "1"},
+    ],
+)
+def test_duplicates_bad_input_is_a_400_with_a_reason(client, params):
+    response = query(client, **params)
+    assert response.status_code == 400
+    assert response.json()["fields"]
+
+
+def test_haversine_is_metres():
+    assert round(haversine_m(56.0, 38.0, 56.001, 38.0)) == 111
+
+
+def test_the_official_sees_likely_duplicates_on_the_card(client):
+    potholes = CategoryFactory()
+    first = PublicAppealFactory(category=potholes, subject="Яма на Садовой")
+    lat, lon = offset(metres_north=40)
+    second = AppealFactory(
+        cabinet=first.cabinet, status="registered", number="X-2", category=potholes,
+        latitude=lat, longitude=lon, subject="Опять яма на Садовой",
+    )  # fmt: skip
+    head = member(first.cabinet, Role.HEAD)
+    client.force_login(head)
+    page = client.get(reverse("appeals_service:card", args=[second.pk])).content.decode()
+    assert "duplicates-title" in page
+    assert reverse("appeals_service:card", args=[first.pk]) in page
+    outsider = member(role=Role.HEAD)
+    client.force_login(outsider)
+    assert client.get(reverse("appeals_service:card", args=[second.pk])).status_code == 404
+
+
+def test_the_filing_form_offers_duplicate_hints_as_progressive_enhancement(client):
+    from tests.factories import CitizenFactory
+
+    client.force_login(CitizenFactory())
+    page = client.get(reverse("appeals:file")).content.decode()
+    assert 'id="duplicate-hints"' in page and 'aria-live="polite"' in page
+    assert reverse("community:duplicates") in page
+    assert 'data-distance="{m} m away"' in page or "{m}" in page
+    assert "js/duplicate-hints.js" in page
