@@ -165,22 +165,31 @@ class EarlierAppealField(forms.ModelChoiceField):
 
 
 class MergeForm(forms.Form):
-    into = EarlierAppealField(label=_("Earlier appeal of the same citizen"), queryset=None)
+    into = EarlierAppealField(
+        label=_("Earlier appeal: of the same citizen, or the same public problem"), queryset=None
+    )
     note = forms.CharField(
         label=_("Explanation for the citizen"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, appeal=None, **kwargs):
+    def __init__(self, *args, appeal=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         same_person = Q(pk__in=[])
         if appeal.author_id:
             same_person |= Q(author_id=appeal.author_id)
         if appeal.email:
             same_person |= Q(email__iexact=appeal.email)
+        candidates = same_person
+        if appeal.is_public and user is not None:
+            # Duplicates of a public problem reported by others (issue #4).
+            from appeals.community.selectors import likely_duplicates
+
+            duplicates = [other.pk for other, *_rest in likely_duplicates(user, appeal)]
+            candidates |= Q(pk__in=duplicates, is_public=True)
         self.fields["into"].queryset = (
-            Appeal.objects.filter(same_person, cabinet_id=appeal.cabinet_id)
+            Appeal.objects.filter(candidates, cabinet_id=appeal.cabinet_id)
             .exclude(pk=appeal.pk)
             .exclude(number="")
             .filter(status__in=[*WORKING, Status.ANSWERED])
@@ -212,3 +221,4 @@ ACTION_FORMS = {
     "reopen_by_head": ReopenForm,
 }
 NEEDS_APPEAL = {"assign", "forward", "merge"}
+NEEDS_USER = {"merge"}

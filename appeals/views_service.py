@@ -16,7 +16,7 @@ from edem.accounts.mfa import service_cabinet_required
 
 from . import selectors, services, workflow
 from .answer_templates import templates_for
-from .forms_service import ACTION_FORMS, NEEDS_APPEAL, QueueFilterForm
+from .forms_service import ACTION_FORMS, NEEDS_APPEAL, NEEDS_USER, QueueFilterForm
 from .models import AccessLog
 from .workflow import Status
 
@@ -127,6 +127,8 @@ def _card(request, appeal, forms=None, status=200):
         form = forms.get(action.name)
         if form is None:
             kwargs = {"appeal": appeal} if action.name in NEEDS_APPEAL else {}
+            if action.name in NEEDS_USER:
+                kwargs["user"] = request.user
             initial = {}
             if action.name == "draft_answer":
                 draft = appeal.answers.filter(signed_at__isnull=True).first()
@@ -209,6 +211,8 @@ def act(request, pk, action):
     if form_class is None:
         raise Http404
     kwargs = {"appeal": appeal} if action in NEEDS_APPEAL else {}
+    if action in NEEDS_USER:
+        kwargs["user"] = request.user
     form = form_class(request.POST, prefix=action, **kwargs)
     if form.is_valid():
         try:

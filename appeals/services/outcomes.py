@@ -78,10 +78,25 @@ def return_with_explanation(*, appeal, actor, note):
     return appeal
 
 
+def is_duplicate_problem(appeal, into):
+    """Whether ``appeal`` reports the same public problem as the earlier ``into`` (issue #4):
+    both public, the same topic, within the duplicate radius of each other."""
+    from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
+
+    if not (appeal.is_public and into.is_public) or appeal.category_id != into.category_id:
+        return False
+    points = (appeal.latitude, appeal.longitude, into.latitude, into.longitude)
+    if None in points or not appeal.category_id:
+        return False
+    return haversine_m(*(float(p) for p in points)) <= DUPLICATE_RADIUS_M
+
+
 @transaction.atomic
 def merge(*, appeal, actor, into, note=""):
-    """Merge a repeat appeal into an earlier one of the same citizen in the same cabinet: it is
-    answered there, under the earlier number; the citizen is told which one."""
+    """Merge a repeat appeal into an earlier one in the same cabinet: a repeat of the same
+    citizen, or a duplicate of a public problem reported by someone else (same topic, within
+    150 m). It is answered there, under the earlier number; its author is told which one (and,
+    for a public problem, follows it)."""
     appeal = _locked(appeal)
     workflow.check(appeal, actor, "merge")
     if into.pk == appeal.pk:
@@ -95,8 +110,14 @@ def merge(*, appeal, actor, into, note=""):
     same_person = (appeal.author_id and appeal.author_id == into.author_id) or (
         appeal.email and appeal.email.lower() == (into.email or "").lower()
     )
-    if not same_person:
-        raise TransitionNotAllowed(_("Only a repeat appeal of the same citizen can be merged."))
+    duplicate = not same_person and is_duplicate_problem(appeal, into)
+    if not same_person and not duplicate:
+        raise TransitionNotAllowed(
+            _(
+                "Only a repeat appeal of the same citizen, or a duplicate of a public problem "
+                "on the same topic nearby, can be merged."
+            )
+        )
     previous, appeal.status = appeal.status, Status.MERGED
     appeal.merged_into = into
     appeal.closed_at = timezone.now()
@@ -120,7 +141,13 @@ def merge(*, appeal, actor, into, note=""):
         merged=appeal.pk,
         merged_subject=appeal.subject,
     )
-    _notify_citizen(appeal, "merged", into_number=into.number, reason=note.strip())
+    _notify_citizen(
+        appeal,
+        "merged_duplicate" if duplicate else "merged",
+        into_number=into.number,
+        into_path=f"/problems/{into.pk}/" if duplicate else "",
+        reason=note.strip(),
+    )
     return appeal
 
 

@@ -141,3 +141,35 @@ def test_the_head_reopens_an_answered_case_with_a_reason_and_a_new_deadline(staf
     assert appeal.status == Status.REOPENED and appeal.legal_due > timezone.localdate()
     assert appeal.events.filter(action="reopen_by_head", is_public=True).exists()
     assert Notification.objects.filter(context__event="reopened").exists()
+
+
+def test_a_duplicate_public_problem_of_another_citizen_is_merged_and_its_author_follows(staff):
+    from decimal import Decimal
+
+    from appeals.community.models import Follow
+    from appeals.models import Category
+
+    cabinet, head, registrar = staff
+    pits = Category.objects.create(name="Ямы")
+    point = {"latitude": Decimal("56.000000"), "longitude": Decimal("38.000000")}
+    earlier = services.register(
+        appeal=AppealFactory(cabinet=cabinet, category=pits, is_public=True, **point),
+        actor=registrar,
+    )
+    near = {"latitude": Decimal("56.000500"), "longitude": Decimal("38.000000")}  # ~55 m
+    duplicate = AppealFactory(
+        cabinet=cabinet, category=pits, is_public=True, subject="Яма у дома", **near
+    )
+    far = AppealFactory(
+        cabinet=cabinet, category=pits, is_public=True,
+        latitude=Decimal("56.010000"), longitude=Decimal("38.000000"),
+    )  # fmt: skip
+    private = AppealFactory(cabinet=cabinet, category=pits, is_public=False, **near)
+    for other in (far, private):  # 1 km away; not public
+        with pytest.raises(TransitionNotAllowed):
+            services.merge(appeal=other, actor=head, into=earlier)
+    duplicate = services.merge(appeal=duplicate, actor=head, into=earlier)
+    assert duplicate.status == Status.MERGED and duplicate.merged_into == earlier
+    notice = Notification.objects.filter(context__event="merged_duplicate").get()
+    assert notice.context["into_number"] == earlier.number
+    assert Follow.objects.filter(appeal=earlier, user=duplicate.author).exists()
