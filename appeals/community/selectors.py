@@ -158,9 +158,11 @@ def likely_duplicates(user, appeal, now=None):
         return []
     now = now or timezone.now()
     lat, lon = float(appeal.latitude), float(appeal.longitude)
-    qs = (
+    # The place, topic and period first (index appeal_near_idx), then who may see them: the
+    # visibility condition has an OR that no index serves, so it runs on the few found.
+    near = (
         _near(
-            Appeal.objects.filter(visibility(user)),
+            Appeal.objects.all(),
             lat,
             lon,
             DUPLICATE_RADIUS_M,
@@ -174,8 +176,13 @@ def likely_duplicates(user, appeal, now=None):
         )
         .exclude(pk=appeal.pk)
         .exclude(status=Status.MERGED)
+        .order_by("-received_at")
+        .values_list("pk", flat=True)[:200]
+    )
+    qs = (
+        Appeal.objects.filter(visibility(user), pk__in=list(near))
         .select_related("cabinet")
-        .order_by("-received_at")[:200]
+        .order_by("-received_at")
     )
     return _rank(
         qs,

@@ -181,6 +181,8 @@ class Appeal(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATES)),
             ),
             models.Index(fields=["status", "latitude", "longitude"], name="appeal_map_idx"),
+            # Likely duplicates on the official's card: the same topic near a point.
+            models.Index(fields=["category", "latitude", "longitude"], name="appeal_near_idx"),
             models.Index(fields=["author", "-received_at"], name="appeal_author_idx"),
         ]
         constraints = [
