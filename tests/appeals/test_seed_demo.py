@@ -27,6 +27,13 @@ def test_demo_appeals_cover_the_workflow_and_load_once(client):
     assert appeals.filter(events__action="extend").exists()
     assert appeals.filter(events__action="forward").exists()
     assert any(a.is_overdue() for a in appeals.filter(status__in=["registered", "in_work"]))
+    # Street and yard problems are on the public map, with supports and comments.
+    from appeals.community.models import Comment
+    from appeals.problems.models import PublicProblem
+
+    assert PublicProblem.objects.count() >= 3
+    assert PublicProblem.objects.filter(support_count__gte=1).exists()
+    assert Comment.objects.filter(is_official=True).exists()
     # The citizen sees them in the personal cabinet.
     client.force_login(User.objects.get(email="petrov@demo.edem"))
     page = client.get(reverse("appeals:my_list")).content.decode()

@@ -27,6 +27,10 @@ TOPICS = {  # parent: (default cabinet, [children])
     "Социальная защита": ("social", ["Льготы и выплаты"]),
     "Работа администрации": ("adm", []),
 }  # fmt: skip
+PUBLIC_TOPICS = {
+    "Ямы и покрытие", "Уличное освещение", "Вывоз мусора", "Дворы и детские площадки",
+    "Тротуары и переходы", "Озеленение",
+}  # fmt: skip
 TEMPLATES = {
     None: (
         "Общий ответ",
@@ -121,6 +125,8 @@ class Command(BaseCommand):
         if point:
             fields["latitude"], fields["longitude"] = point
             fields["place"] = extra.get("place", "")
+            # Problems of the town's streets and yards are published on the map (issue #4).
+            fields.setdefault("is_public", topic.name in PUBLIC_TOPICS)
         return services.file_appeal(author=author, cabinet=cabinet, **fields)
 
     def _appeals(self, cabinets, topics):
@@ -301,10 +307,35 @@ class Command(BaseCommand):
         made.append(tenth)
         if housing_head and housing_executor and tenth.cabinet.code == "housing":
             services.assign(appeal=tenth, actor=housing_head, executor=housing_executor)
+        self._community(made, people)
         # Age a few so that the queue shows an overdue and a near-due appeal.
         self._age(made[1], days=40)  # registered 40 days ago: overdue
         self._age(made[3], days=27)  # answer due in 3 days
         return len(made)
+
+    def _community(self, made, people):
+        """Residents around the public problems: support, comments, an official's reply."""
+        from appeals.community import services as community
+
+        public = [a for a in made if Appeal.objects.filter(pk=a.pk, is_public=True).exists()]
+        residents = [people[n] for n in ("ivanova", "petrov", "sydorenko") if n in people]
+        for appeal in public:
+            for resident in residents:
+                if resident.pk != appeal.author_id:
+                    community.support(appeal=appeal, user=resident)
+        pothole = next((a for a in public if a.subject.startswith("Глубокая яма")), None)
+        if pothole is not None:
+            community.add_comment(
+                appeal=pothole,
+                user=people["petrov"],
+                text="Подтверждаю, вчера там пробил колесо. Нужен хотя бы временный знак.",
+            )
+            if people.get("roads.executor"):
+                community.add_comment(
+                    appeal=pothole,
+                    user=people["roads.executor"],
+                    text="Участок включён в план ямочного ремонта на эту неделю.",
+                )
 
     def _age(self, appeal, days):
         """Move an appeal's dates back (demo only: the clock cannot be turned in a seed)."""
