@@ -32,6 +32,8 @@ def public_pages(client, appeal):
         client.get(reverse("map:problems_json"), BOX),
         client.get(reverse("map:index")),
         client.get(reverse("home")),
+        client.get(reverse("problems:feed_rss")),
+        client.get(reverse("problems:feed_atom")),
     ]
     return pages
 
@@ -67,6 +69,9 @@ def test_non_public_appeal_is_invisible_everywhere(client):
     assert "Видимая проблема" in listing and "Скрытая проблема" not in listing
     home = client.get(reverse("home")).content.decode()
     assert "Видимая проблема" in home and "Скрытая проблема" not in home
+    for feed in ("problems:feed_rss", "problems:feed_atom"):
+        body = client.get(reverse(feed)).content.decode()
+        assert "Видимая проблема" in body and "Скрытая проблема" not in body
 
 
 def test_unpublishing_removes_it_at_once(client):
