@@ -12,6 +12,7 @@ suite keeps Django's check.
 
 import copy
 import uuid
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,10 @@ def demo_town(live_server):
     """The demo municipality (``manage.py seed_demo``) in the live server's database."""
     call_command("seed_demo", quiet=True, bare=True)
     return live_server
+
+
+@pytest.fixture
+def demo_consultations(demo_town):
+    """The demo town with its consultations (``manage.py seed_demo_consultations``)."""
+    call_command("seed_demo_consultations", stdout=StringIO())
+    return demo_town

@@ -2,10 +2,6 @@
 forms a resident fills (ballot, signature, budget vote, comment), with axe-core finding no
 serious or critical violation, on a desktop and on a phone without sideways scrolling."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from consultations.budgets.models import BudgetCycle
@@ -17,12 +13,6 @@ from .a11y import assert_accessible
 from .test_portal import scroll_width, sign_in
 
 DEMO_PASSWORD = "edem-demo-2026"  # noqa: S105 - the demo town's published password
-
-
-@pytest.fixture
-def demo_consultations(demo_town):
-    call_command("seed_demo_consultations", stdout=StringIO())
-    return demo_town
 
 
 def public_pages():
