@@ -78,6 +78,29 @@ def _within(territory, ancestor_id):
     return False
 
 
+def _community_refusal(user, rules, today):
+    """R30: a member of the community is a person registered there (``User.territory``) or
+    one whose work, study or IDP registration there an official has confirmed (a
+    ``CommunityTie`` still valid on ``today``). A territory includes its parts."""
+    ancestor_id = rules.eligible_territory_id
+    if user.territory_id is not None and _within(user.territory, ancestor_id):
+        return None
+    ties = user.community_ties.select_related("territory")
+    if any(tie.counts_on(today) and _within(tie.territory, ancestor_id) for tie in ties):
+        return None
+    if user.territory_id is None:
+        return _(
+            "Only members of the community of %(territory)s may take part: set your territory "
+            "of residence in your profile, or show a document of work, study or IDP "
+            "registration there at the service centre."
+        ) % {"territory": rules.eligible_territory}
+    return _(
+        "Only members of the community of %(territory)s may take part: people registered "
+        "there, or who work or study there, or are registered there as internally displaced "
+        "persons."
+    ) % {"territory": rules.eligible_territory}
+
+
 def refusal(user, rules, today=None):
     """The translated reason ``user`` may not take part under ``rules``, or None if they may."""
     if user is None or not user.is_authenticated:
@@ -93,15 +116,9 @@ def refusal(user, rules, today=None):
             "have": User.Verification(user.verification_level).label,
         }
     if rules.eligible_territory_id:
-        if user.territory_id is None:
-            return _(
-                "Only residents of %(territory)s may take part: set your territory of "
-                "residence in your profile."
-            ) % {"territory": rules.eligible_territory}
-        if not _within(user.territory, rules.eligible_territory_id):
-            return _("Only residents of %(territory)s may take part.") % {
-                "territory": rules.eligible_territory
-            }
+        reason = _community_refusal(user, rules, today or timezone.localdate())
+        if reason is not None:
+            return reason
     if rules.min_age:
         if user.birth_date is None:
             return _(

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from cabinets.models import Membership
 
 from . import services
-from .models import User
+from .models import CommunityTie, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,6 +21,19 @@ class MembershipInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class CommunityTieInline(admin.TabularInline):
+    """Work, study or IDP registration in a territory (R30), entered by the official who saw
+    the document; saving goes through ``services.confirm_community_tie`` (it records who
+    confirmed it and tells the person)."""
+
+    model = CommunityTie
+    fk_name = "user"
+    extra = 0
+    fields = ("territory", "basis", "document", "valid_until", "confirmed_at", "confirmed_by")
+    readonly_fields = ("confirmed_at", "confirmed_by")
+    autocomplete_fields = ("territory",)
 
 
 @admin.register(User)
@@ -41,7 +54,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("territory",)
     autocomplete_fields = ("territory",)
     readonly_fields = ("verified_at", "verified_by", "last_login", "date_joined")
-    inlines = [MembershipInline]
+    inlines = [CommunityTieInline, MembershipInline]
     actions = ["verify_as_resident"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -80,6 +93,25 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not CommunityTie:
+            return super().save_formset(request, form, formset, change)
+        ties = formset.save(commit=False)
+        for tie in formset.deleted_objects:
+            tie.delete()
+        for tie in ties:
+            if tie.pk:
+                CommunityTie.objects.filter(pk=tie.pk).delete()  # re-confirmed as entered now
+            services.confirm_community_tie(
+                user=form.instance,
+                actor=request.user,
+                territory=tie.territory,
+                basis=tie.basis,
+                document=tie.document,
+                valid_until=tie.valid_until,
+            )
+        formset.save_m2m()
+
     @admin.display(description=_("full name"), ordering="last_name")
     def full_name(self, obj):
         return obj.full_name
@@ -99,3 +131,23 @@ class UserAdmin(BaseUserAdmin):
             ngettext("%(n)d person confirmed.", "%(n)d people confirmed.", count) % {"n": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(CommunityTie)
+class CommunityTieAdmin(admin.ModelAdmin):
+    """All confirmed ties in one list, to find whose confirmation expires; they are entered and
+    changed on the person's page (so that each goes through the service and the person is
+    told)."""
+
+    list_display = ("user", "territory", "basis", "valid_until", "confirmed_at", "confirmed_by")
+    list_filter = ("basis", "territory", "valid_until")
+    search_fields = ("user__email", "user__last_name", "user__first_name", "document")
+    list_select_related = ("user", "territory", "confirmed_by")
+    date_hierarchy = "confirmed_at"
+    readonly_fields = list_display + ("document",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -166,3 +167,71 @@ class User(AbstractUser):
     def forget_roles(self):
         """Drop the cached roles after a membership changes."""
         self.__dict__.pop("_active_roles", None)
+
+
+class CommunityTie(models.Model):
+    """A tie to a territory's community other than registered residence (R30): a person who
+    works or studies there, or is registered there as an internally displaced person, takes
+    part in its consultations as its residents do, once an official has seen the document.
+
+    Registered residence itself is ``User.territory``; these rows are the other grounds.
+    """
+
+    class Basis(models.TextChoices):
+        WORK = "work", pgettext_lazy("community tie", "Works there")
+        STUDY = "study", pgettext_lazy("community tie", "Studies there")
+        IDP = "idp", pgettext_lazy("community tie", "Internally displaced person registered there")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="community_ties",
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    basis = models.CharField(_("ground"), max_length=10, choices=Basis.choices)
+    document = models.CharField(
+        _("document seen"),
+        max_length=255,
+        help_text=_(
+            "For example: a certificate from the employer, a student card, an IDP certificate."
+        ),
+    )
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: until an official changes it. After this date the tie no longer counts."
+        ),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("community tie")
+        verbose_name_plural = _("community ties (work, study, IDP)")
+        ordering = ["user", "territory"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "territory", "basis"], name="accounts_community_tie_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_basis_display()}: {self.territory}"
+
+    def counts_on(self, day):
+        return self.valid_until is None or self.valid_until >= day

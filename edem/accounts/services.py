@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from edem.notifications.services import notify
 
-from .models import User
+from .models import CommunityTie, User
 
 
 @transaction.atomic
@@ -42,6 +42,45 @@ def verify_resident(*, user, actor, note):
             key=f"resident-verified:{user.pk}:{user.verified_at.isoformat()}",
         )
     return user
+
+
+@transaction.atomic
+def confirm_community_tie(*, user, actor, territory, basis, document, valid_until=None):
+    """An official who saw a document confirms that ``user`` works or studies in
+    ``territory``, or is registered there as an internally displaced person (R30): from now
+    on the person takes part in that territory's consultations as its residents do.
+
+    Confirming the same ground again refreshes the document, the date and who confirmed it.
+    The person is told by mail, in their own language.
+    """
+    if not (actor.is_superuser or actor.has_perm("accounts.change_user")):
+        raise PermissionDenied(_("You may not confirm community ties."))
+    if not (document or "").strip():
+        raise ValueError(_("Say which document you saw."))
+    tie, _created = CommunityTie.objects.update_or_create(
+        user=user,
+        territory=territory,
+        basis=basis,
+        defaults={
+            "document": document.strip()[:255],
+            "valid_until": valid_until,
+            "confirmed_at": timezone.now(),
+            "confirmed_by": actor,
+        },
+    )
+    notify(
+        template="accounts/community_tie_confirmed",
+        recipient=user,
+        context={
+            "full_name": user.full_name,
+            "territory": str(territory),
+            "basis": tie.basis,
+            "valid_until": valid_until,
+            "cabinet_path": reverse("accounts:cabinet"),
+        },
+        key=f"community-tie:{tie.pk}:{tie.confirmed_at.isoformat()}",
+    )
+    return tie
 
 
 @transaction.atomic

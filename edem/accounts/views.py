@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -14,7 +14,16 @@ from .forms import ProfileForm
 def cabinet(request):
     """The citizen's personal cabinet: profile, verification, and (as issues land) their
     appeals, signatures and votes."""
-    return render(request, "accounts/cabinet.html", {"profile": request.user})
+    ties = request.user.community_ties.select_related("territory").order_by("territory__name")
+    today = timezone.localdate()
+    return render(
+        request,
+        "accounts/cabinet.html",
+        {
+            "profile": request.user,
+            "community_ties": [(tie, tie.counts_on(today)) for tie in ties],
+        },
+    )
 
 
 @login_required

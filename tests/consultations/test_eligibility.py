@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from consultations.eligibility import NotEligible, ensure_eligible, refusal, voter_key
-from edem.accounts.models import User
+from edem.accounts.models import CommunityTie, User
+from edem.accounts.services import confirm_community_tie
 from tests.factories import CitizenFactory, TerritoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +44,58 @@ def test_R30_territory_of_residence_includes_its_parts():
     with translation.override("en"):
         assert "Town" in str(refusal(CitizenFactory(territory=other), rules))
         assert "profile" in str(refusal(CitizenFactory(territory=None), rules))
+
+
+@pytest.mark.parametrize("basis", list(CommunityTie.Basis))
+def test_R30_work_study_or_idp_registration_makes_a_member_of_the_community(basis):
+    town = TerritoryFactory(name="Town")
+    district = TerritoryFactory(name="North", parent=town)
+    other = TerritoryFactory(name="Elsewhere")
+    official = UserFactory(is_superuser=True)
+    commuter = CitizenFactory(territory=other)  # lives elsewhere
+    rules = Rules(territory=town)
+    assert refusal(commuter, rules) is not None
+    confirm_community_tie(
+        user=commuter, actor=official, territory=district, basis=basis, document="Справка"
+    )
+    assert refusal(commuter, rules) is None  # a tie to a part of the town counts
+    # ...but not for another territory, and not once the document has expired.
+    assert refusal(commuter, Rules(territory=TerritoryFactory(name="South", parent=town)))
+    CommunityTie.objects.filter(user=commuter).update(valid_until=date(2026, 11, 22))
+    assert refusal(commuter, rules, today=date(2026, 11, 22)) is None
+    with translation.override("en"):
+        reason = str(refusal(commuter, rules, today=date(2026, 11, 23)))
+    assert "Town" in reason and "work or study" in reason
+
+
+def test_R30_a_community_tie_is_confirmed_by_an_official_who_saw_a_document(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    district = TerritoryFactory(name="Заречный район")
+    person = CitizenFactory(territory=None, language="uk")
+    with pytest.raises(PermissionDenied):
+        confirm_community_tie(
+            user=person, actor=CitizenFactory(), territory=district, basis="work", document="X"
+        )
+    official = UserFactory(is_superuser=True)
+    with pytest.raises(ValueError):
+        confirm_community_tie(
+            user=person, actor=official, territory=district, basis="work", document="  "
+        )
+    assert not CommunityTie.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        tie = confirm_community_tie(
+            user=person, actor=official, territory=district, basis="study", document="Студенческий"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        again = confirm_community_tie(
+            user=person, actor=official, territory=district, basis="study", document="Новый билет"
+        )
+    assert again.pk == tie.pk and again.document == "Новый билет" and again.confirmed_by == official
+    assert CommunityTie.objects.count() == 1
+    assert [m.to for m in mailoutbox] == [[person.email], [person.email]]
+    assert "Заречный район" in mailoutbox[0].body
+    assert "навчаєтеся" in mailoutbox[0].body  # in the person's language (uk)
 
 
 def test_R35_minimum_age_counts_the_birthday_itself():

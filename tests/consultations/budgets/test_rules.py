@@ -331,7 +331,7 @@ def test_R35_an_ineligible_user_is_refused_with_the_reason(ballot):
     cycle.eligible_territory = town
     cycle.save()
     with translation.override("en"):
-        with pytest.raises(TransitionNotAllowed, match="Only residents of Демоград"):
+        with pytest.raises(TransitionNotAllowed, match="Only members of the community of Демоград"):
             voting.cast_votes(
                 cycle=cycle,
                 user=VoterFactory(territory=TerritoryFactory(name="Elsewhere")),
