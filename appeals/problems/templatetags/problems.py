@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import selectors
+from .. import selectors, teaser
 
 register = template.Library()
 
@@ -15,3 +15,8 @@ def latest_problems(limit=6):
 @register.simple_tag
 def problem_counts():
     return selectors.month_counts()
+
+
+@register.simple_tag
+def map_teaser():
+    return teaser.map_teaser()

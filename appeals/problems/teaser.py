@@ -1,0 +1,124 @@
+"""The home page's map teaser: the town's territories and its public problems drawn as a small
+server-side SVG (no tiles, no JavaScript: it shows on an intranet and in any browser), linking
+to the interactive map.
+
+The problems come from the precomputed cluster grid (``ProblemCell``) at a zoom whose cells
+are about a twentieth of the town's width, so the teaser costs one small grouped query; it is
+cached with the other home-page figures and dropped whenever a public problem changes.
+"""
+
+import math
+
+from django.conf import settings
+from django.core.cache import cache
+
+from edem.geo.models import Territory
+
+from .models import CLUSTER_LEVELS
+from .selectors import HOME_TTL, _key, _precomputed_cells, snapped
+from .sync import cell_size
+
+WIDTH, HEIGHT, PAD = 480, 300, 10
+CELLS_ACROSS = 20  # the teaser's grid: about this many cells across the town
+MAX_RADIUS = 18
+MAX_LABELS = 12  # territories named on the teaser when there are at most this many
+
+
+def _mercator(lat, lon):
+    """Web Mercator in units of the world's width (0..1), y growing southwards."""
+    lat = max(min(lat, 85.0), -85.0)
+    x = (lon + 180.0) / 360.0
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
+    return x, y
+
+
+def _outer_rings(geometry):
+    """The outer rings ([lon, lat] lists) of a GeoJSON Polygon or MultiPolygon."""
+    if not isinstance(geometry, dict):
+        return []
+    if geometry.get("type") == "Feature":
+        return _outer_rings(geometry.get("geometry"))
+    coordinates = geometry.get("coordinates") or []
+    if geometry.get("type") == "Polygon":
+        return coordinates[:1]
+    if geometry.get("type") == "MultiPolygon":
+        return [polygon[0] for polygon in coordinates if polygon]
+    return []
+
+
+def _default_box():
+    """The map page's opening view when no territory is drawn: its centre and zoom."""
+    lat, lon = (float(v) for v in settings.EDEM_MAP_CENTER)
+    half_lon = 360.0 / 2 ** int(settings.EDEM_MAP_ZOOM) * 1.5
+    half_lat = half_lon * math.cos(math.radians(lat)) * HEIGHT / WIDTH
+    return lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat
+
+
+def _teaser_level(box):
+    west, _south, east, _north = box
+    wanted = max((east - west) / CELLS_ACROSS, 1e-9)
+    level = math.floor(math.log2(cell_size(0) / wanted))
+    return min(max(level, CLUSTER_LEVELS[0]), CLUSTER_LEVELS[-1])
+
+
+def _compute():
+    territories = []
+    for territory in Territory.objects.only("pk", "name", "parent_id", "boundary"):
+        for ring in _outer_rings(territory.boundary):
+            points = [(float(lon), float(lat)) for lon, lat, *_rest in ring]
+            if len(points) >= 3:
+                territories.append((territory, points))
+    if territories:
+        lons = [lon for _t, ring in territories for lon, _lat in ring]
+        lats = [lat for _t, ring in territories for _lon, lat in ring]
+        box = (min(lons), min(lats), max(lons), max(lats))
+    else:
+        box = _default_box()
+    west, south, east, north = box
+    x0, y1 = _mercator(south, west)
+    x1, y0 = _mercator(north, east)
+    scale = min((WIDTH - 2 * PAD) / max(x1 - x0, 1e-12), (HEIGHT - 2 * PAD) / max(y1 - y0, 1e-12))
+    off_x = (WIDTH - (x1 - x0) * scale) / 2
+    off_y = (HEIGHT - (y1 - y0) * scale) / 2
+
+    def project(lat, lon):
+        x, y = _mercator(lat, lon)
+        return round(off_x + (x - x0) * scale, 1), round(off_y + (y - y0) * scale, 1)
+
+    parents = {territory.parent_id for territory, _ring in territories}
+    labelled = len(territories) <= MAX_LABELS
+    shapes = []
+    for territory, ring in territories:
+        projected = [project(lat, lon) for lon, lat in ring]
+        d = "M" + "L".join(f"{x},{y}" for x, y in projected) + "Z"
+        # A territory drawn with its parts is only an outline over them; the parts (or
+        # territories with no part drawn) are filled and named.
+        outline = territory.pk in parents
+        shape = {"name": territory.name, "d": d, "root": outline, "label": None}
+        if labelled and not outline:
+            corners = projected[:-1] if projected[0] == projected[-1] else projected
+            shape["label"] = (
+                round(sum(x for x, _y in corners) / len(corners), 1),
+                round(sum(y for _x, y in corners) / len(corners), 1),
+            )
+        shapes.append(shape)
+
+    shapes.sort(key=lambda shape: shape["root"])  # the town's outline over its districts
+    level = _teaser_level(box)
+    cells, _snapped_box = snapped(box, level)
+    dots, total = [], 0
+    for lat, lon, n in _precomputed_cells(cells, level, {}):
+        if not (south <= lat <= north and west <= lon <= east):
+            continue
+        x, y = project(lat, lon)
+        total += n
+        dots.append(
+            {"x": x, "y": y, "n": n, "r": round(min(4 + 2.2 * math.sqrt(n - 1), MAX_RADIUS), 1)}
+        )
+    dots.sort(key=lambda dot: -dot["n"])  # big ones underneath, small ones stay visible
+    return {"width": WIDTH, "height": HEIGHT, "shapes": shapes, "dots": dots, "total": total}
+
+
+def map_teaser():
+    """{width, height, shapes: [{name, d, root}], dots: [{x, y, r, n}], total} for the SVG."""
+    return cache.get_or_set(_key("teaser"), _compute, HOME_TTL)
