@@ -11,6 +11,8 @@ import math
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from edem.geo.models import Territory
 
@@ -21,6 +23,7 @@ from .sync import cell_size
 WIDTH, HEIGHT, PAD = 480, 300, 10
 CELLS_ACROSS = 20  # the teaser's grid: about this many cells across the town
 MAX_RADIUS = 18
+MIN_RADIUS = 4
 MAX_LABELS = 12  # territories named on the teaser when there are at most this many
 
 
@@ -106,19 +109,53 @@ def _compute():
     shapes.sort(key=lambda shape: shape["root"])  # the town's outline over its districts
     level = _teaser_level(box)
     cells, _snapped_box = snapped(box, level)
-    dots, total = [], 0
-    for lat, lon, n in _precomputed_cells(cells, level, {}):
-        if not (south <= lat <= north and west <= lon <= east):
-            continue
+    # A dot per grid cell, its area in proportion to the cell's share of the busiest cell,
+    # never wider than the cell (dense towns stay legible) nor smaller than MIN_RADIUS.
+    cells_found = [
+        (lat, lon, n)
+        for lat, lon, n in _precomputed_cells(cells, level, {})
+        if south <= lat <= north and west <= lon <= east
+    ]
+    total = sum(n for _lat, _lon, n in cells_found)
+    busiest = max((n for _lat, _lon, n in cells_found), default=1)
+    largest = max(min(cell_size(level) / 360.0 * scale * 0.48, MAX_RADIUS), MIN_RADIUS)
+    dots = []
+    for lat, lon, n in cells_found:
         x, y = project(lat, lon)
-        total += n
-        dots.append(
-            {"x": x, "y": y, "n": n, "r": round(min(4 + 2.2 * math.sqrt(n - 1), MAX_RADIUS), 1)}
-        )
+        r = round(max(MIN_RADIUS, largest * math.sqrt(n / busiest)), 1)
+        # The count is written in the dot only when it fits (about 6.5 px a digit).
+        dots.append({"x": x, "y": y, "n": n, "r": r, "label": 2 * r >= 6.5 * len(str(n)) + 5})
     dots.sort(key=lambda dot: -dot["n"])  # big ones underneath, small ones stay visible
-    return {"width": WIDTH, "height": HEIGHT, "shapes": shapes, "dots": dots, "total": total}
+    teaser = {"width": WIDTH, "height": HEIGHT, "shapes": shapes, "dots": dots, "total": total}
+    teaser["body"] = _markup(teaser)
+    return teaser
+
+
+def _markup(teaser):
+    """The drawing itself as SVG markup, built once per cached teaser (a town at a million
+    appeals has hundreds of dots: formatting them here is far cheaper than a template loop
+    on every home page). Numbers are written with a dot whatever the page's language."""
+    parts = [f'<rect class="teaser-ground" x="0" y="0" width="{WIDTH}" height="{HEIGHT}"/>']
+    for shape in teaser["shapes"]:
+        kind = "teaser-territory teaser-root" if shape["root"] else "teaser-territory"
+        parts.append(f'<path class="{kind}" d="{shape["d"]}"/>')
+    for dot in teaser["dots"]:
+        circle = f'<circle cx="{dot["x"]}" cy="{dot["y"]}" r="{dot["r"]}"/>'
+        if dot["n"] > 1 and dot["label"]:
+            circle += f'<text x="{dot["x"]}" y="{dot["y"]}" dy=".35em">{dot["n"]}</text>'
+        parts.append(f'<g class="teaser-dot">{circle}</g>')
+    for shape in teaser["shapes"]:
+        if shape["label"]:
+            x, y = shape["label"]
+            parts.append(
+                f'<text class="teaser-label" x="{x}" y="{y}" aria-hidden="true">'
+                f"{escape(shape['name'])}</text>"
+            )
+    return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped names only
 
 
 def map_teaser():
-    """{width, height, shapes: [{name, d, root}], dots: [{x, y, r, n}], total} for the SVG."""
+    """{width, height, shapes: [{name, d, root, label}], dots: [{x, y, r, n, label}], total,
+    body}:
+    ``body`` is the SVG drawing, the rest what it was drawn from."""
     return cache.get_or_set(_key("teaser"), _compute, HOME_TTL)
