@@ -152,6 +152,13 @@ class PublicProblem(models.Model):
             models.Index(fields=["category", "-received_at"], name="problem_category_idx"),
             models.Index(fields=["territory", "-received_at"], name="problem_territory_idx"),
             models.Index(fields=["author", "-received_at"], name="problem_author_idx"),
+            # Counts: the problems with a point are summed from the cluster grid; this small
+            # partial index finds the others (``selectors.problem_count``).
+            models.Index(
+                fields=["state", "category", "territory"],
+                name="problem_no_point_idx",
+                condition=Q(lat__isnull=True),
+            ),
         ]
 
     def __str__(self):
