@@ -14,7 +14,10 @@ import uuid
 import warnings
 
 from django.core.files.base import ContentFile
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_FILES = 10
@@ -120,6 +123,38 @@ def _clean_image(data, name):
         height=image.height,
         thumbnail=ContentFile(thumb_out.getvalue(), name=f"{stem}-thumb.jpg"),
     )
+
+
+class StoredFile(models.Model):
+    """What a stored upload keeps beside its ``file`` and ``thumbnail`` (each model declares
+    those two with its own folder); ``store`` fills it from a ``CleanFile``."""
+
+    original_name = models.CharField(gettext_lazy("original name"), max_length=255)
+    content_type = models.CharField(gettext_lazy("content type"), max_length=100)
+    size = models.PositiveIntegerField(gettext_lazy("size (bytes)"))
+    width = models.PositiveIntegerField(gettext_lazy("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(gettext_lazy("height"), null=True, blank=True)
+    sha256 = models.CharField(gettext_lazy("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(gettext_lazy("uploaded"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+def store(record, clean, original_name):
+    """Fill ``record`` (a ``StoredFile``) from ``clean`` and save it: the cleaned content
+    under its new name, its thumbnail if it has one, and the name the person gave it."""
+    record.original_name = (original_name or clean.name)[:255]
+    record.content_type = clean.content_type
+    record.size = len(clean.content)
+    record.width = clean.width
+    record.height = clean.height
+    record.sha256 = clean.sha256
+    record.file.save(clean.name, ContentFile(clean.content), save=False)
+    if clean.thumbnail is not None:
+        record.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+    record.save()
+    return record
 
 
 def clean_upload(upload):

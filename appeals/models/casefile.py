@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ..uploads import StoredFile
 from .appeal import Appeal
 
 
@@ -63,7 +64,7 @@ class Answer(models.Model):
         return self.signed_at is not None
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file attached to an appeal: an image (re-encoded, metadata stripped, thumbnail made)
     or a PDF, checked by content. Uploads not yet attached to an appeal are *pending*: a form
     that comes back with errors keeps them, keyed by the uploader."""
@@ -92,13 +93,6 @@ class Attachment(models.Model):
     )
     file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
     thumbnail = models.FileField(_("thumbnail"), upload_to="attachments/%Y/%m/thumbs/", blank=True)
-    original_name = models.CharField(_("original name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
-    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("attachment")

@@ -154,17 +154,22 @@ def _points(qs):
     ]
 
 
-def _precomputed_cells(cells, zoom, filters):
-    cx0, cx1, cy0, cy1 = cells
-    qs = ProblemCell.objects.filter(
-        level=zoom, cx__gte=cx0, cx__lte=cx1, cy__gte=cy0, cy__lte=cy1, n__gt=0
-    )
+def _grid(level, filters):
+    """The cluster grid's rows of one zoom level under the status, category and territory
+    filters (the only ones it is kept by)."""
+    qs = ProblemCell.objects.filter(level=level)
     if filters.get("category"):
         qs = qs.filter(category=filters["category"])
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
     if filters.get("territory"):
         qs = qs.filter(territory__in=territory_ids(filters["territory"]))
+    return qs
+
+
+def _precomputed_cells(cells, zoom, filters):
+    cx0, cx1, cy0, cy1 = cells
+    qs = _grid(zoom, filters).filter(cx__gte=cx0, cx__lte=cx1, cy__gte=cy0, cy__lte=cy1, n__gt=0)
     rows = (
         qs.values("cx", "cy")
         .annotate(total=Sum("n"), slat=Sum("sum_lat"), slon=Sum("sum_lon"))
@@ -230,14 +235,7 @@ def _count_from_cells(filters):
     """Status, category and territory filters: the problems with a point are the sum of the
     coarsest level of the cluster grid (kept in the same transaction as the projection; a few
     hundred rows instead of half a million), the others come from a small partial index."""
-    cells = ProblemCell.objects.filter(level=CLUSTER_LEVELS[0])
-    if filters.get("category"):
-        cells = cells.filter(category=filters["category"])
-    if filters.get("state"):
-        cells = cells.filter(state=filters["state"])
-    if filters.get("territory"):
-        cells = cells.filter(territory__in=territory_ids(filters["territory"]))
-    with_point = cells.aggregate(total=Sum("n"))["total"] or 0
+    with_point = _grid(CLUSTER_LEVELS[0], filters).aggregate(total=Sum("n"))["total"] or 0
     return with_point + filtered(filters).filter(lat__isnull=True).count()
 
 

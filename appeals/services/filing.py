@@ -76,27 +76,11 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
 def store_upload(*, upload, actor, stage="initial"):
     """Check an uploaded file (``uploads.clean_upload``) and keep it as a pending attachment of
     ``actor``; raises ``uploads.UploadRefused`` with the reason."""
-    from django.core.files.base import ContentFile
-
     from ..models import Attachment
-    from ..uploads import clean_upload
+    from ..uploads import clean_upload, store
 
     clean = clean_upload(upload)
-    attachment = Attachment(
-        uploaded_by=actor,
-        stage=stage,
-        original_name=(upload.name or clean.name)[:255],
-        content_type=clean.content_type,
-        size=len(clean.content),
-        width=clean.width,
-        height=clean.height,
-        sha256=clean.sha256,
-    )
-    attachment.file.save(clean.name, ContentFile(clean.content), save=False)
-    if clean.thumbnail is not None:
-        attachment.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
-    attachment.save()
-    return attachment
+    return store(Attachment(uploaded_by=actor, stage=stage), clean, upload.name)
 
 
 def pending_uploads(actor, ids):

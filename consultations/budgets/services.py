@@ -5,14 +5,13 @@ through ``edem.notifications.services.notify`` (sent after commit)."""
 import secrets
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.uploads import UploadRefused, clean_upload
+from appeals.uploads import UploadRefused, clean_upload, store
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
 from edem.markup import render_markdown
 from edem.notifications.services import notify
@@ -224,20 +223,7 @@ def store_photo(*, upload, actor):
         raise UploadRefused(
             _("“%(name)s” is not a JPEG, PNG or WebP image.") % {"name": upload.name}
         )
-    photo = Photo(
-        uploaded_by=actor,
-        original_name=(upload.name or clean.name)[:255],
-        content_type=clean.content_type,
-        size=len(clean.content),
-        width=clean.width,
-        height=clean.height,
-        sha256=clean.sha256,
-    )
-    photo.file.save(clean.name, ContentFile(clean.content), save=False)
-    if clean.thumbnail is not None:
-        photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
-    photo.save()
-    return photo
+    return store(Photo(uploaded_by=actor), clean, upload.name)
 
 
 def pending_photos(actor, ids):

@@ -9,6 +9,15 @@ from edem.notifications.services import notify
 from .models import CommunityTie, User
 
 
+def _ensure_document_seen(actor, document, refusal):
+    """What every confirmation by an official needs: the right to change users, and a word
+    on the document seen."""
+    if not (actor.is_superuser or actor.has_perm("accounts.change_user")):
+        raise PermissionDenied(refusal)
+    if not (document or "").strip():
+        raise ValueError(_("Say which document you saw."))
+
+
 @transaction.atomic
 def verify_resident(*, user, actor, note):
     """An official who saw a document confirms that ``user`` is a resident.
@@ -16,10 +25,7 @@ def verify_resident(*, user, actor, note):
     The person is told by mail (through the outbox, in their own language) when their level
     changes; a repeated confirmation only refreshes who confirmed it and when.
     """
-    if not (actor.is_superuser or actor.has_perm("accounts.change_user")):
-        raise PermissionDenied(_("You may not verify residents."))
-    if not note.strip():
-        raise ValueError(_("Say which document you saw."))
+    _ensure_document_seen(actor, note, _("You may not verify residents."))
     if user.verification_level == User.Verification.IDENTITY:
         return user  # already stronger
     newly_verified = user.verification_level != User.Verification.RESIDENT
@@ -53,10 +59,7 @@ def confirm_community_tie(*, user, actor, territory, basis, document, valid_unti
     Confirming the same ground again refreshes the document, the date and who confirmed it.
     The person is told by mail, in their own language.
     """
-    if not (actor.is_superuser or actor.has_perm("accounts.change_user")):
-        raise PermissionDenied(_("You may not confirm community ties."))
-    if not (document or "").strip():
-        raise ValueError(_("Say which document you saw."))
+    _ensure_document_seen(actor, document, _("You may not confirm community ties."))
     tie, _created = CommunityTie.objects.update_or_create(
         user=user,
         territory=territory,

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appeals.uploads import StoredFile
+
 from ..workflow import ImplementationStatus, ProjectStatus
 from .cycle import MONEY, BudgetCategory, BudgetCycle, money
 
@@ -188,7 +190,7 @@ class ImplementationUpdate(models.Model):
         return f"{self.project}: {self.get_status_display()}"
 
 
-class Photo(models.Model):
+class Photo(StoredFile):
     """A photo of a project or of an implementation update: checked by content, re-encoded
     without metadata (``appeals.uploads``). A photo of neither is *pending*: kept for the
     uploader while a form with errors comes back."""
@@ -217,13 +219,6 @@ class Photo(models.Model):
     )
     file = models.FileField(_("file"), upload_to="budgets/%Y/%m/")
     thumbnail = models.FileField(_("thumbnail"), upload_to="budgets/%Y/%m/thumbs/", blank=True)
-    original_name = models.CharField(_("original name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
-    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("photo")
