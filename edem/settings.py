@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "guardian",
     "leaflet",
     "django_celery_beat",
+    "edem.core",
     "edem.accounts",
     "edem.geo",
     "edem.notifications",
