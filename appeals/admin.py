@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
 
 from .models import (
     AccessLog,

@@ -28,7 +28,7 @@ import holidays
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
-from edem.jurisdiction import FROM_REGISTRATION, Profile
+from edem.core.jurisdiction import FROM_REGISTRATION, Profile
 
 ONE_DAY = timedelta(days=1)
 

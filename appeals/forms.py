@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.models import Cabinet
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
 
 from .models import Appeal, Category
 

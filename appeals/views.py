@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
+from edem.core.uploads import MAX_FILES, UploadRefused
 
 from . import services, workflow
 from .forms import AppealForm, parse_ids
 from .models import Answer, Appeal, Rating
-from .uploads import MAX_FILES, UploadRefused
 
 
 def verify_letter(request, code):

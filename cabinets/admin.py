@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from edem.markup import render_markdown
+from edem.core.markup import render_markdown
 
 from . import services
 from .models import Cabinet, Membership, Publication

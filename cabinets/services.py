@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
-from edem.markup import render_markdown
+from edem.core.markup import render_markdown
 
 from .models import Membership, Publication
 from .roles import CABINET_PERMISSIONS, permissions_for_roles

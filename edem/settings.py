@@ -118,7 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "edem.context_processors.portal",
+                "edem.core.context_processors.portal",
             ],
         },
     },

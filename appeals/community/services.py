@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edem.markup import render_markdown
+from edem.core.markup import render_markdown
+from edem.core.uploads import UploadRefused, clean_upload
 
 from .models import (
     AreaSubscription,
@@ -252,10 +253,8 @@ def still_not_fixed_refusal(appeal, user):
 
 def report_still_not_fixed(*, appeal, user, text, photo):
     """A follower reports that a problem answered as resolved is still not fixed, with a photo
-    checked like every upload (``appeals.uploads``): re-encoded, metadata stripped."""
+    checked like every upload (``edem.core.uploads``): re-encoded, metadata stripped."""
     from django.core.files.base import ContentFile
-
-    from appeals.uploads import UploadRefused, clean_upload
 
     reason = still_not_fixed_refusal(appeal, user)
     if reason:

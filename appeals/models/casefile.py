@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..uploads import StoredFile
+from edem.core.uploads import StoredFile
+
 from .appeal import Appeal
 
 

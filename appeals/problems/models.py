@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from edem.history import HistoryEvent
+from edem.core.history import HistoryEvent
 
 
 class PublicState(models.IntegerChoices):

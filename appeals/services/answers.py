@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
 
 from .. import deadlines, workflow
 from ..workflow import Status, TransitionNotAllowed

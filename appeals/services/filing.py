@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
+from edem.core.uploads import MAX_FILES, clean_upload, store
 
 from ..models import Appeal, CabinetAppealSettings
 from ..workflow import Status, TransitionNotAllowed
@@ -77,7 +78,6 @@ def store_upload(*, upload, actor, stage="initial"):
     """Check an uploaded file (``uploads.clean_upload``) and keep it as a pending attachment of
     ``actor``; raises ``uploads.UploadRefused`` with the reason."""
     from ..models import Attachment
-    from ..uploads import clean_upload, store
 
     clean = clean_upload(upload)
     return store(Attachment(uploaded_by=actor, stage=stage), clean, upload.name)
@@ -94,7 +94,6 @@ def pending_uploads(actor, ids):
 
 def _attach(appeal, attachments):
     from ..models import Attachment
-    from ..uploads import MAX_FILES
 
     if appeal.attachments.count() + len(attachments) > MAX_FILES:
         raise FilingRefused(_("At most 10 files can be attached."))

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
 
 from .. import deadlines, workflow
 from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule

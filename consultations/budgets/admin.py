@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from edem.markup import render_markdown
+from edem.core.markup import render_markdown
 
 from .models import (
     Ballot,

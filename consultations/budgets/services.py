@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.uploads import UploadRefused, clean_upload, store
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
-from edem.markup import render_markdown
+from edem.core.markup import render_markdown
+from edem.core.uploads import UploadRefused, clean_upload, store
 from edem.notifications.services import notify
 
 from . import workflow

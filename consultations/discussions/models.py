@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from consultations.eligibility import EligibilityRules
-from edem.history import HistoryEvent
-from edem.markup import render_markdown
+from edem.core.history import HistoryEvent
+from edem.core.markup import render_markdown
 
 from .workflow import Status, TerminationReason
 

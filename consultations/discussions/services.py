@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.uploads import UploadRefused, clean_upload
 from cabinets.models import Membership
 from consultations.eligibility import NotEligible, ensure_eligible, refusal, voter_key
+from edem.core.uploads import UploadRefused, clean_upload
 from edem.notifications.services import notify
 
 from . import importers, workflow

@@ -16,7 +16,7 @@ from appeals import deadlines  # pure working-day helpers, shared on purpose (se
 from cabinets.models import Membership
 from cabinets.roles import Role
 from consultations.eligibility import NotEligible, ensure_eligible
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
 from edem.notifications.services import notify
 
 from . import workflow

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from edem.context_processors import portal
+from edem.core.context_processors import portal
 
 from .models import Notification
 

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from appeals import deadlines as dl
 from appeals.deadlines import Deadline, DeadlineError
-from edem.jurisdiction import RU, UA
+from edem.core.jurisdiction import RU, UA
 
 
 def d(text):

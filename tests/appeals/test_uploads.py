@@ -11,7 +11,7 @@ from django.utils import translation
 from PIL import Image
 
 from appeals.models import Appeal, Attachment
-from appeals.uploads import MAX_BYTES, UploadRefused, clean_upload
+from edem.core.uploads import MAX_BYTES, UploadRefused, clean_upload
 from tests.factories import CabinetFactory, CitizenFactory
 from tests.helpers import read_streaming
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cabinets import services
 from cabinets.models import Publication
 from cabinets.roles import Role
-from edem.markup import sanitize_html
+from edem.core.markup import sanitize_html
 from tests.factories import CabinetFactory, PublicationFactory, TerritoryFactory, member
 
 pytestmark = pytest.mark.django_db

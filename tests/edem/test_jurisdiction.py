@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
 from appeals import deadlines
-from edem.jurisdiction import RU, UA, Profile, get_profile
+from edem.core.jurisdiction import RU, UA, Profile, get_profile
 
 
 def test_profile_is_chosen_by_the_setting(settings):

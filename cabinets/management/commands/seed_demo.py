@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from cabinets import services
 from cabinets.models import Cabinet, Publication
+from edem.core.markup import render_markdown
 from edem.geo.models import Territory
-from edem.markup import render_markdown
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_town.json"
 

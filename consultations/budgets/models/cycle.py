@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.eligibility import EligibilityRules
-from edem.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile
 
 from ..workflow import Phase, phase_index
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from appeals.uploads import StoredFile
+from edem.core.uploads import StoredFile
 
 from ..workflow import ImplementationStatus, ProjectStatus
 from .cycle import MONEY, BudgetCategory, BudgetCycle, money
@@ -192,7 +192,7 @@ class ImplementationUpdate(models.Model):
 
 class Photo(StoredFile):
     """A photo of a project or of an implementation update: checked by content, re-encoded
-    without metadata (``appeals.uploads``). A photo of neither is *pending*: kept for the
+    without metadata (``edem.core.uploads``). A photo of neither is *pending*: kept for the
     uploader while a form with errors comes back."""
 
     project = models.ForeignKey(
