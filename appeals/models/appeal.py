@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edem.core.calendar import is_overdue
 from edem.core.history import HistoryEvent
 
 from ..workflow import OPEN_STATES, Status
@@ -233,8 +234,6 @@ class Appeal(models.Model):
 
     def is_overdue(self, today=None):
         """Overdue counts against ``legal_due`` (RULES, Conventions)."""
-        from ..deadlines import is_overdue
-
         return (
             bool(self.legal_due)
             and Status(self.status).is_open

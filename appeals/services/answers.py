@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 
 from .. import deadlines, workflow
@@ -72,7 +73,7 @@ def sign_answer(*, appeal, actor, otp_code):
     answer.verification_code = new_verification_code()
     answer.text_sha256 = text_hash(answer.text)
     answer.on_time = (
-        deadlines.local_date(now) <= appeal.legal_due if appeal.legal_due else True
+        calendar.local_date(now) <= appeal.legal_due if appeal.legal_due else True
     )  # R12
     pdf = answer_letter_pdf(answer, language=getattr(appeal.author, "language", None))
     answer.letter.save(

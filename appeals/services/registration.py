@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 
 from .. import deadlines, workflow
@@ -57,7 +58,7 @@ def set_receipt_deadlines(appeal):
     """On receipt: registration due in 3 days (R4); under a profile whose answer clock runs
     from receipt (R21), the answer deadline too."""
     profile = get_profile()
-    received_on = deadlines.local_date(appeal.received_at)
+    received_on = calendar.local_date(appeal.received_at)
     appeal.registration_due = deadlines.registration_deadline(received_on, profile).legal_due
     if profile.answer_clock_start == "receipt":
         due = deadlines.answer_deadline(received_on, received_on, profile, simple=appeal.simple)
@@ -75,8 +76,8 @@ def register(*, appeal, actor, number=None):
         raise TransitionNotAllowed(_("This appeal is already registered."))
     profile = get_profile()
     now = timezone.now()
-    registered_on = deadlines.local_date(now)
-    received_on = deadlines.local_date(appeal.received_at)
+    registered_on = calendar.local_date(now)
+    received_on = calendar.local_date(appeal.received_at)
     appeal.number = number or next_number(appeal.cabinet, registered_on)
     appeal.registered_at = now
     appeal.forwarding_due = deadlines.forwarding_deadline(registered_on, profile).legal_due
@@ -141,7 +142,7 @@ def extend(*, appeal, actor, days, reason, note):
         due = deadlines.extended_deadline(
             appeal.original_due or appeal.legal_due,
             days,
-            deadlines.local_date(appeal.received_at),
+            calendar.local_date(appeal.received_at),
             profile,
             previous_extensions=len(previous),
             previous_extension_days=sum(d.get("days", 0) for d in previous),

@@ -2,9 +2,7 @@
 (``workflow.check``), writes an immutable ``PetitionEvent`` and queues notifications through
 ``notify`` (delivered after commit). Signing and its abuse controls are in ``signing.py``.
 
-Working-day timers (R23, R25) reuse the pure functions of ``appeals/deadlines.py``: a sibling
-app's pure module (dates in, dates out, no ORM), which DESIGN allows us to share rather than
-copy. R26 calls the appeals app's public filing service; ``appeals`` itself is not changed.
+Working-day timers (R23, R25) count on the kernel's calendar (``edem.core.calendar``). R26 calls the appeals app's public filing service; ``appeals`` itself is not changed.
 """
 
 from django.contrib.auth import get_user_model
@@ -12,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from appeals import deadlines  # pure working-day helpers, shared on purpose (see above)
 from cabinets.models import Membership
 from cabinets.roles import Role
 from consultations.eligibility import NotEligible, ensure_eligible
+from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 from edem.notifications.services import notify
 
@@ -45,12 +43,12 @@ def _locked(petition):
 
 
 def _today():
-    return deadlines.local_date()
+    return calendar.local_date()
 
 
 def _working_days_after(start, n):
     """R23, R25: the ``n``-th working day after ``start`` in the profile's country."""
-    return deadlines.working_day_deadline(start, n, get_profile().country).legal_due
+    return calendar.working_day_deadline(start, n, get_profile().country).legal_due
 
 
 def _path(petition):
@@ -220,8 +218,8 @@ def publish(*, petition, actor):
     petition.signature_threshold = settings_.signature_threshold  # R24
     petition.collection_days = settings_.collection_days  # R24
     petition.eligible_verification = settings_.sign_verification  # R24
-    petition.collection_ends_on = deadlines.add_days(
-        deadlines.local_date(now), settings_.collection_days
+    petition.collection_ends_on = calendar.add_days(
+        calendar.local_date(now), settings_.collection_days
     )
     petition.save()
     event = _event(
@@ -229,7 +227,7 @@ def publish(*, petition, actor):
         actor=actor,
         action="publish",
         from_status=previous,
-        on_time=not petition.moderation_due or deadlines.local_date(now) <= petition.moderation_due,
+        on_time=not petition.moderation_due or calendar.local_date(now) <= petition.moderation_due,
     )
     _notify_author(
         petition,

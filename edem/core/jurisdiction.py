@@ -3,7 +3,8 @@
 ``settings.EDEM_JURISDICTION`` names the profile: ``"ru"`` (default; 59-FZ, RULES sections A-B)
 or ``"ua"`` (Law of Ukraine "On citizens' appeals", RULES section C). Code asks the profile
 (``get_profile().forwarding_days``), never ``if jurisdiction == ...``: the deadline rules are
-data. Rule numbers (``# R8``) refer to ``RULES.md``; the arithmetic is in ``appeals.deadlines``.
+data. Rule numbers (``# R8``) refer to ``RULES.md``; the arithmetic is in ``edem.core.calendar``,
+the rules in ``appeals.deadlines`` and ``consultations.petitions.deadlines``.
 
 Petition numbers (RULES section D) apply under both profiles; each is a setting
 (``EDEM_PETITION_*``) whose default is given here.

@@ -8,7 +8,10 @@ import time_machine
 from django.utils import translation
 
 from appeals import deadlines as dl
-from appeals.deadlines import Deadline, DeadlineError
+from appeals.deadlines import DeadlineError
+from consultations.petitions import deadlines as pdl
+from edem.core import calendar as cal
+from edem.core.calendar import Deadline
 from edem.core.jurisdiction import RU, UA
 
 
@@ -25,9 +28,9 @@ def test_R8_due_date_on_a_holiday_moves_control_due_back():
     # day on or before the legal due date is Tuesday 30 December 2025.
     deadline = dl.answer_deadline(d("2025-12-01"), d("2025-12-06"), RU)
     assert deadline == Deadline(legal_due=d("2026-01-05"), control_due=d("2025-12-30"))
-    assert not dl.is_working_day(d("2025-12-31"), "RU")
-    assert not any(dl.is_working_day(date(2026, 1, day), "RU") for day in range(1, 12))
-    assert dl.is_working_day(d("2026-01-12"), "RU")
+    assert not cal.is_working_day(d("2025-12-31"), "RU")
+    assert not any(cal.is_working_day(date(2026, 1, day), "RU") for day in range(1, 12))
+    assert cal.is_working_day(d("2026-01-12"), "RU")
 
 
 def test_R8_working_saturday_counts_as_working_day():
@@ -35,34 +38,34 @@ def test_R8_working_saturday_counts_as_working_day():
     # the holidays package carries them as ``weekend_workdays``.
     for saturday in ("2024-04-27", "2024-11-02", "2024-12-28", "2025-11-01"):
         assert d(saturday).weekday() == 5
-        assert dl.is_working_day(d(saturday), "RU"), saturday
-    assert not dl.is_working_day(d("2025-11-08"), "RU")  # an ordinary Saturday
-    assert not dl.is_working_day(d("2024-04-29"), "RU")  # the Monday the 27 April day off went to
+        assert cal.is_working_day(d(saturday), "RU"), saturday
+    assert not cal.is_working_day(d("2025-11-08"), "RU")  # an ordinary Saturday
+    assert not cal.is_working_day(d("2024-04-29"), "RU")  # the Monday the 27 April day off went to
     # Registered 30 Nov 2024: due Monday 30 Dec 2024 (a moved day off), Sunday 29 Dec is off,
     # Saturday 28 Dec is a working day.
     assert dl.answer_deadline(d("2024-11-29"), d("2024-11-30"), RU) == Deadline(
         d("2024-12-30"), d("2024-12-28")
     )
     # Registered 5 Oct 2025: due on Unity Day, 4 Nov; 3 Nov is off; Saturday 1 Nov works.
-    assert dl.control_due(d("2025-11-04"), "RU") == d("2025-11-01")
+    assert cal.control_due(d("2025-11-04"), "RU") == d("2025-11-01")
 
 
 def test_ukrainian_calendar_under_martial_law_has_no_days_off_but_weekends():
     # Before martial law: Christmas 7 Jan 2021 was a day off, Saturday 16 Jan 2021 a workday.
-    assert not dl.is_working_day(d("2021-01-07"), "UA")
-    assert dl.is_working_day(d("2021-01-16"), "UA")
+    assert not cal.is_working_day(d("2021-01-07"), "UA")
+    assert cal.is_working_day(d("2021-01-16"), "UA")
     # From 2023 the package adds no public days off for Ukraine (martial law).
-    assert dl.is_working_day(d("2025-01-01"), "UA")
-    assert not dl.is_working_day(d("2025-01-01"), "RU")
-    assert dl.is_working_day(d("2025-08-25"), "UA")  # Independence Day fell on a Sunday
-    assert not dl.is_working_day(d("2025-08-24"), "UA")
-    assert dl.control_due(d("2026-01-01"), "UA") == d("2026-01-01")
+    assert cal.is_working_day(d("2025-01-01"), "UA")
+    assert not cal.is_working_day(d("2025-01-01"), "RU")
+    assert cal.is_working_day(d("2025-08-25"), "UA")  # Independence Day fell on a Sunday
+    assert not cal.is_working_day(d("2025-08-24"), "UA")
+    assert cal.control_due(d("2026-01-01"), "UA") == d("2026-01-01")
 
 
 def test_working_calendar_is_cached_per_country_and_year():
-    assert dl.working_calendar("ru", 2025) is dl.working_calendar("RU", 2025)
-    assert dl.working_calendar("RU", 2025) is not dl.working_calendar("RU", 2024)
-    assert dl.working_calendar("RU", 2024).working_weekend_days == {
+    assert cal.working_calendar("ru", 2025) is cal.working_calendar("RU", 2025)
+    assert cal.working_calendar("RU", 2025) is not cal.working_calendar("RU", 2024)
+    assert cal.working_calendar("RU", 2024).working_weekend_days == {
         d("2024-04-27"),
         d("2024-11-02"),
         d("2024-12-28"),
@@ -70,30 +73,30 @@ def test_working_calendar_is_cached_per_country_and_year():
 
 
 def test_month_arithmetic_clamps_to_the_end_of_the_month():
-    assert dl.add_months(d("2025-01-31"), 1) == d("2025-02-28")
-    assert dl.add_months(d("2024-01-31"), 1) == d("2024-02-29")
-    assert dl.add_months(d("2025-03-31"), 1) == d("2025-04-30")
-    assert dl.add_months(d("2025-12-15"), 1) == d("2026-01-15")
-    assert dl.add_months(d("2025-11-30"), 3) == d("2026-02-28")
-    assert dl.add_months(d("2025-03-31"), -1) == d("2025-02-28")
+    assert cal.add_months(d("2025-01-31"), 1) == d("2025-02-28")
+    assert cal.add_months(d("2024-01-31"), 1) == d("2024-02-29")
+    assert cal.add_months(d("2025-03-31"), 1) == d("2025-04-30")
+    assert cal.add_months(d("2025-12-15"), 1) == d("2026-01-15")
+    assert cal.add_months(d("2025-11-30"), 3) == d("2026-02-28")
+    assert cal.add_months(d("2025-03-31"), -1) == d("2025-02-28")
     assert dl.answer_deadline(d("2025-01-31"), None, UA).legal_due == d("2025-02-28")
 
 
 def test_add_working_days_starts_counting_the_next_working_day():
-    assert dl.add_working_days(d("2025-08-22"), 1, "UA") == d("2025-08-25")  # Friday -> Monday
-    assert dl.add_working_days(d("2025-08-22"), 0, "UA") == d("2025-08-22")
+    assert cal.add_working_days(d("2025-08-22"), 1, "UA") == d("2025-08-25")  # Friday -> Monday
+    assert cal.add_working_days(d("2025-08-22"), 0, "UA") == d("2025-08-22")
     with pytest.raises(ValueError):
-        dl.add_working_days(d("2025-08-22"), -1, "UA")
+        cal.add_working_days(d("2025-08-22"), -1, "UA")
 
 
 def test_deadline_takes_exactly_one_period_and_only_dates():
-    assert dl.deadline(d("2025-04-01"), days=7, country="RU").legal_due == d("2025-04-08")
+    assert cal.deadline(d("2025-04-01"), days=7, country="RU").legal_due == d("2025-04-08")
     with pytest.raises(ValueError):
-        dl.deadline(d("2025-04-01"), days=7, months=1, country="RU")
+        cal.deadline(d("2025-04-01"), days=7, months=1, country="RU")
     with pytest.raises(ValueError):
-        dl.deadline(d("2025-04-01"), country="RU")
+        cal.deadline(d("2025-04-01"), country="RU")
     with pytest.raises(TypeError):
-        dl.add_days(datetime(2025, 4, 1, tzinfo=UTC), 7)
+        cal.add_days(datetime(2025, 4, 1, tzinfo=UTC), 7)
 
 
 # --- Overdue and time zone --------------------------------------------------------------
@@ -102,22 +105,22 @@ def test_deadline_takes_exactly_one_period_and_only_dates():
 def test_overdue_counts_against_legal_due_not_control_due():
     deadline = Deadline(legal_due=d("2026-01-05"), control_due=d("2025-12-30"))
     assert not deadline.is_overdue(d("2025-12-31"))  # past control_due: a reminder, not overdue
-    assert not dl.is_overdue(d("2026-01-05"), d("2026-01-05"))
-    assert dl.is_overdue(d("2026-01-05"), d("2026-01-06"))
+    assert not cal.is_overdue(d("2026-01-05"), d("2026-01-05"))
+    assert cal.is_overdue(d("2026-01-05"), d("2026-01-06"))
 
 
 def test_today_is_the_date_in_the_municipality_time_zone(settings):
     settings.TIME_ZONE = "Europe/Moscow"
     due = d("2026-01-05")
     with time_machine.travel(datetime(2026, 1, 5, 20, 30, tzinfo=UTC), tick=False):
-        assert dl.local_date() == d("2026-01-05")  # 23:30 in Moscow
-        assert not dl.is_overdue(due)
+        assert cal.local_date() == d("2026-01-05")  # 23:30 in Moscow
+        assert not cal.is_overdue(due)
     with time_machine.travel(datetime(2026, 1, 5, 21, 30, tzinfo=UTC), tick=False):
-        assert dl.local_date() == d("2026-01-06")  # 00:30 in Moscow, still the 5th in UTC
-        assert dl.is_overdue(due)
-    assert dl.local_date(datetime(2025, 12, 31, 22, 0, tzinfo=UTC)) == d("2026-01-01")
+        assert cal.local_date() == d("2026-01-06")  # 00:30 in Moscow, still the 5th in UTC
+        assert cal.is_overdue(due)
+    assert cal.local_date(datetime(2025, 12, 31, 22, 0, tzinfo=UTC)) == d("2026-01-01")
     with pytest.raises(ValueError):
-        dl.local_date(datetime(2025, 12, 31, 22, 0))  # naive: refused
+        cal.local_date(datetime(2025, 12, 31, 22, 0))  # naive: refused
 
 
 # --- Appeals: Russia (59-FZ) --------------------------------------------------------------
@@ -232,13 +235,13 @@ def test_R21_ua_answer_one_month_from_receipt_or_15_days_if_simple_and_cap_45_da
 
 def test_R23_petition_published_within_2_working_days():
     # Submitted Friday 22 Aug 2025 in Ukraine: Monday 25 and Tuesday 26 August.
-    assert dl.petition_publication_deadline(d("2025-08-22"), UA) == Deadline(
+    assert pdl.petition_publication_deadline(d("2025-08-22"), UA) == Deadline(
         d("2025-08-26"), d("2025-08-26")
     )
     # Submitted 30 Dec 2025 in Russia: 31 Dec and 1-11 Jan are off; 12 and 13 Jan count.
-    assert dl.petition_publication_deadline(d("2025-12-30"), RU).legal_due == d("2026-01-13")
+    assert pdl.petition_publication_deadline(d("2025-12-30"), RU).legal_due == d("2026-01-13")
 
 
 def test_R25_petition_announced_within_3_and_decided_within_10_working_days():
-    assert dl.petition_announce_deadline(d("2025-08-22"), UA).legal_due == d("2025-08-27")
-    assert dl.petition_decision_deadline(d("2025-08-27"), UA).legal_due == d("2025-09-10")
+    assert pdl.petition_announce_deadline(d("2025-08-22"), UA).legal_due == d("2025-08-27")
+    assert pdl.petition_decision_deadline(d("2025-08-27"), UA).legal_due == d("2025-09-10")
