@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES, UploadRefused
+from edem.core.workflow import TransitionNotAllowed
 
 from . import services, workflow
 from .forms import AppealForm, parse_ids
@@ -43,7 +44,7 @@ def file_appeal(request):
     if not form.errors:
         try:
             appeal = services.file_appeal(author=request.user, **form.service_fields())
-        except workflow.TransitionNotAllowed as exc:
+        except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -128,7 +129,7 @@ def withdraw(request, pk):
         services.withdraw(
             appeal=appeal, actor=request.user, note=request.POST.get("note", "")[:2000]
         )
-    except workflow.TransitionNotAllowed as exc:
+    except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Your appeal is withdrawn. Its consideration has stopped."))
@@ -187,9 +188,9 @@ def citizen_action(request, pk, action):
         elif action == "add_materials":
             pending, errors = _collect_uploads(request)
             if errors:
-                raise workflow.TransitionNotAllowed(" ".join(errors))
+                raise TransitionNotAllowed(" ".join(errors))
             if not pending:
-                raise workflow.TransitionNotAllowed(_("Choose at least one file."))
+                raise TransitionNotAllowed(_("Choose at least one file."))
             services.add_materials(
                 appeal=appeal,
                 actor=request.user,
@@ -199,7 +200,7 @@ def citizen_action(request, pk, action):
             messages.success(request, _("The materials are added to your appeal."))
         else:
             raise Http404
-    except (workflow.TransitionNotAllowed, ValueError) as exc:
+    except (TransitionNotAllowed, ValueError) as exc:
         messages.error(request, str(exc))
     return redirect("appeals:my_detail", pk=appeal.pk)
 
@@ -221,7 +222,7 @@ def cosign(request, token):
     if request.method == "POST":
         try:
             services.confirm_cosign(token=token, actor=request.user)
-        except workflow.TransitionNotAllowed as exc:
+        except TransitionNotAllowed as exc:
             error = str(exc)
         else:
             messages.success(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edem.accounts.mfa import service_cabinet_required
+from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, workflow
 from .answer_templates import templates_for
@@ -217,7 +218,7 @@ def act(request, pk, action):
     if form.is_valid():
         try:
             _run(action, appeal, request.user, form.cleaned_data)
-        except workflow.TransitionNotAllowed as exc:
+        except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -266,6 +267,6 @@ def add_note(request, pk):
     appeal = selectors.appeal_for_staff(request.user, pk)
     try:
         services.add_note(appeal=appeal, actor=request.user, text=request.POST.get("text", ""))
-    except workflow.TransitionNotAllowed as exc:
+    except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     return redirect("appeals_service:card", pk=appeal.pk)

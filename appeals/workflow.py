@@ -3,11 +3,11 @@ to, and who may perform it. This is the one place that says what is allowed; ser
 ``check()``, views and templates ask ``available_actions()``.
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from edem.core.workflow import Action, Workflow
 
 
 class Status(models.TextChoices):
@@ -37,22 +37,11 @@ OPEN_STATES = frozenset(
 )
 FINAL_STATES = frozenset(Status) - OPEN_STATES - {Status.ANSWERED}
 
-# Who performs an action: a permission on the appeal's cabinet, or the appeal's author.
+# Who performs an action: a permission on the appeal's cabinet (``"cabinets.<perm>"``), or the
+# appeal's author.
 AUTHOR = "author"
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    sources: frozenset
-    target: Status | None  # None: the state does not change (e.g. extend, re-assign)
-    who: str  # "cabinets.<perm>" on the appeal's cabinet, or AUTHOR
-    executor_only: bool = False  # besides the permission, the user must be (co-)executor
-
-
-def _a(name, label, sources, target, who, **kw):
-    return Action(name, label, frozenset(sources), target, who, **kw)
+# A flag: besides the permission, the user must be the (co-)executor of the appeal, or the head.
+EXECUTOR_ONLY = "executor_only"
 
 
 WORKING = (Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED, Status.REOPENED)
@@ -60,73 +49,73 @@ WORKING = (Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED, Status.REOP
 ACTIONS = {
     a.name: a
     for a in (
-        _a(
+        Action(
             "register",
             pgettext_lazy("appeal action", "Register"),
             [Status.RECEIVED],
             Status.REGISTERED,
             "cabinets.register_appeal",
         ),  # R4
-        _a(
+        Action(
             "forward",
             _("Forward to another body"),
             [Status.RECEIVED, Status.REGISTERED],
             Status.FORWARDED,
             "cabinets.register_appeal",
         ),  # R5
-        _a(
+        Action(
             "return",
             _("Return with explanation"),
             [Status.RECEIVED, Status.REGISTERED],
             Status.RETURNED,
             "cabinets.sign_answer",
         ),  # R6
-        _a(
+        Action(
             "assign",
             _("Assign an executor"),
             [Status.REGISTERED, Status.IN_WORK, Status.REOPENED],
             Status.IN_WORK,
             "cabinets.assign_appeal",
         ),
-        _a("extend", _("Extend the deadline"), WORKING, None, "cabinets.extend_deadline"),  # R9
-        _a(
+        Action("extend", _("Extend the deadline"), WORKING, None, "cabinets.extend_deadline"),  # R9
+        Action(
             "draft_answer",
             _("Draft the answer"),
             [Status.IN_WORK, Status.ANSWER_DRAFTED],
             Status.ANSWER_DRAFTED,
             "cabinets.answer_appeal",
-            executor_only=True,
+            flags={EXECUTOR_ONLY},
         ),
-        _a(
+        Action(
             "sign_answer",
             _("Sign and send the answer"),
             [Status.ANSWER_DRAFTED],
             Status.ANSWERED,
             "cabinets.sign_answer",
         ),  # R12
-        _a(
+        Action(
             "close_no_merits",
             _("Close without an answer on the merits"),
             [Status.RECEIVED, *WORKING],
             Status.CLOSED_NO_MERITS,
             "cabinets.sign_answer",
         ),  # R11
-        _a(
+        Action(
             "merge",
             _("Merge into an earlier appeal"),
             [Status.RECEIVED, Status.REGISTERED],
             Status.MERGED,
             "cabinets.assign_appeal",
         ),
-        _a(
+        Action(
             "withdraw",
             _("Withdraw the appeal"),
             [Status.RECEIVED, *WORKING],
             Status.WITHDRAWN,
             AUTHOR,
         ),  # R10
-        _a("reopen", _("Ask to reopen"), [Status.ANSWERED], Status.REOPENED, AUTHOR),
-        _a(
+        Action("reopen", _("Ask to reopen"), [Status.ANSWERED], Status.REOPENED, AUTHOR),
+        Action(
             "reopen_by_head",
             _("Reopen the case"),
             [Status.ANSWERED],
@@ -137,20 +126,12 @@ ACTIONS = {
 }
 
 
-class TransitionNotAllowed(Exception):
-    """A workflow guard failed; the message is translated and shown to the user."""
-
-
 def _is_executor(appeal, user):
     return appeal.executor_id == user.pk or appeal.co_executors.filter(pk=user.pk).exists()
 
 
-def refusal(appeal, user, name):
-    """Why ``user`` may not perform action ``name`` on ``appeal`` now, or None if they may."""
-    action = ACTIONS.get(name)
-    if action is None:
-        return _("Unknown action.")
-    if Status(appeal.status) not in action.sources:
+def _rule(appeal, user, action):
+    if not action.leaves_from(Status(appeal.status)):
         return _("This action is not possible while the appeal is “%(status)s”.") % {
             "status": Status(appeal.status).label
         }
@@ -162,22 +143,27 @@ def refusal(appeal, user, name):
         return None
     if not user.has_perm(action.who, appeal.cabinet):
         return _("Your role in this cabinet does not allow this.")
-    if action.executor_only and not (
+    if EXECUTOR_ONLY in action.flags and not (
         _is_executor(appeal, user) or user.has_perm("cabinets.sign_answer", appeal.cabinet)
     ):
         return _("Only the executor of this appeal or the head may draft its answer.")
     return None
 
 
+WORKFLOW = Workflow(ACTIONS, rule=_rule)
+
+
+def refusal(appeal, user, name):
+    """Why ``user`` may not perform action ``name`` on ``appeal`` now, or None if they may."""
+    return WORKFLOW.refusal(appeal, user, name)
+
+
 def check(appeal, user, name):
     """Raise ``TransitionNotAllowed`` unless ``user`` may perform ``name`` now; return the
     action."""
-    reason = refusal(appeal, user, name)
-    if reason:
-        raise TransitionNotAllowed(reason)
-    return ACTIONS[name]
+    return WORKFLOW.check(appeal, user, name)
 
 
 def available_actions(appeal, user):
     """The actions ``user`` may perform on ``appeal`` now, in table order."""
-    return [action for name, action in ACTIONS.items() if refusal(appeal, user, name) is None]
+    return WORKFLOW.available_actions(appeal, user)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from edem.core.markup import render_markdown
 from edem.core.uploads import UploadRefused, clean_upload
+from edem.core.workflow import TransitionNotAllowed
 
 from .models import (
     AreaSubscription,
@@ -328,7 +329,6 @@ def reopen_still_not_fixed(*, report, actor, reason):
     """The head reopens the case (``appeals.services.reopen_by_head``: a new stage with a new
     deadline); the public event it writes is mailed to followers by the AppealEvent signal."""
     from appeals import services as appeal_services
-    from appeals.workflow import TransitionNotAllowed
 
     if not can_reopen():
         raise CommunityRefused(_("Reopening by the head is not available yet."))

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
+from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
-from ..workflow import Status, TransitionNotAllowed
+from ..workflow import Status
 from ._common import _event, _locked, _notify_citizen
 
 

@@ -5,9 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edem.core.jurisdiction import get_profile
+from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines
-from ..workflow import Status, TransitionNotAllowed
+from ..workflow import Status
 from ._common import _event
 
 

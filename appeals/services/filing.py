@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES, clean_upload, store
+from edem.core.workflow import TransitionNotAllowed
 
 from ..models import Appeal, CabinetAppealSettings
-from ..workflow import Status, TransitionNotAllowed
+from ..workflow import Status
 from ._common import _event, _notify_citizen
 from .registration import register, route, set_receipt_deadlines
 

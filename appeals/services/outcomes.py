@@ -4,9 +4,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from edem.core.workflow import TransitionNotAllowed
+
 from .. import workflow
 from ..models import Appeal
-from ..workflow import Status, TransitionNotAllowed
+from ..workflow import Status
 from ._common import _event, _locked, _notify_citizen
 from .registration import set_receipt_deadlines
 

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
+from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
 from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule
-from ..workflow import Status, TransitionNotAllowed
+from ..workflow import Status
 from ._common import _event, _locked, _notify_citizen
 
 

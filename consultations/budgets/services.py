@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
 from edem.core.markup import render_markdown
 from edem.core.uploads import UploadRefused, clean_upload, store
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import workflow
@@ -27,7 +28,7 @@ from .models import (
     Support,
     money,
 )
-from .workflow import Phase, ProjectStatus, TransitionNotAllowed
+from .workflow import Phase, ProjectStatus
 
 MAX_PHOTOS = 10
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import refusal as eligibility_refusal
+from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, voting, workflow
 from .forms import (
@@ -25,7 +26,7 @@ from .forms import (
     parse_ids,
 )
 from .models import Photo
-from .workflow import Phase, TransitionNotAllowed
+from .workflow import Phase
 
 PAGE_SIZE = 20
 

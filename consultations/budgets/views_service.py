@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edem.accounts.mfa import service_cabinet_required
+from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, voting, workflow
 from .forms_service import (
@@ -24,7 +25,7 @@ from .forms_service import (
 )
 from .models import BudgetCategory
 from .views import _collect_photos, phase_timeline
-from .workflow import Phase, ProjectStatus, TransitionNotAllowed
+from .workflow import Phase, ProjectStatus
 
 PAGE_SIZE = 25
 

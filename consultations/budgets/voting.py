@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import workflow
 from .models import Ballot, BudgetCycle, Channel, Vote
 from .services import _event, _locked_cycle, advance
 from .winners import Candidate, select_winners
-from .workflow import ON_BALLOT, ImplementationStatus, Phase, ProjectStatus, TransitionNotAllowed
+from .workflow import ON_BALLOT, ImplementationStatus, Phase, ProjectStatus
 
 # --- Voting (R35) ---------------------------------------------------------------------------
 

@@ -4,14 +4,13 @@ action may be taken, and by whom. Services call ``check()``; views and templates
 ``available_actions()`` / ``refusal()``; nothing else decides what is allowed.
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cabinets.models import Membership
 from cabinets.roles import Role
+from edem.core.workflow import Action, Workflow
 
 
 class Phase(models.TextChoices):
@@ -64,29 +63,11 @@ REVIEWERS = frozenset({Role.HEAD, Role.REGISTRAR, Role.EXECUTOR})
 STAFF = frozenset(Role)
 AUTHOR = "author"
 RESIDENT = "resident"
+# A flag: only while the cycle's parameters are not yet approved (R32).
+BEFORE_APPROVAL = "before_approval"
 
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    phases: frozenset  # the cycle must be in one of these phases
-    sources: frozenset | None  # the project's status must be one of these (None: a cycle action)
-    target: str | None  # the project's (or the cycle's) new state; None: unchanged
-    who: object  # a frozenset of cabinet roles, AUTHOR or RESIDENT
-    before_approval: bool = False  # only while the parameters are not yet approved (R32)
-
-
-def _a(name, label, phases, sources, target, who, **kw):
-    return Action(
-        name,
-        label,
-        frozenset(phases),
-        None if sources is None else frozenset(sources),
-        target,
-        who,
-        **kw,
-    )
+# An action's ``phases`` are the phases the cycle must be in; its ``sources`` the statuses the
+# project must have (None: an action on the cycle itself).
 
 
 P, S = Phase, ProjectStatus
@@ -95,76 +76,88 @@ ACTIONS = {
     a.name: a
     for a in (
         # --- the cycle -----------------------------------------------------------------------
-        _a(
+        Action(
             "edit_cycle",
             _("Edit the parameters"),
-            [P.PARAMETERS],
             None,
             None,
             MANAGERS,
-            before_approval=True,
+            phases=[P.PARAMETERS],
+            flags={BEFORE_APPROVAL},
         ),  # R32
-        _a(
+        Action(
             "approve_parameters",
             _("Approve the parameters and announce the cycle"),
-            [P.PARAMETERS],
             None,
             None,
             MANAGERS,
-            before_approval=True,
+            phases=[P.PARAMETERS],
+            flags={BEFORE_APPROVAL},
         ),  # R32
-        _a("enter_paper_votes", _("Enter paper ballots"), [P.VOTING], None, None, MANAGERS),  # R35
-        _a(
+        Action(
+            "enter_paper_votes", _("Enter paper ballots"), None, None, MANAGERS, phases=[P.VOTING]
+        ),  # R35
+        Action(
             "publish_results",
             _("Publish the results"),
-            [P.COUNT],
             None,
             P.WINNERS_PUBLISHED,
             MANAGERS,
+            phases=[P.COUNT],
         ),  # R36
         # --- a project -----------------------------------------------------------------------
-        _a(
+        Action(
             "edit",
             _("Edit the project"),
-            [P.SUBMISSION],
             [S.SUBMITTED, S.RETURNED],
             S.SUBMITTED,
             AUTHOR,
+            phases=[P.SUBMISSION],
         ),  # R33
-        _a(
+        Action(
             "revise",
             _("Change and submit again"),
-            [P.REVIEW],
             [S.RETURNED],
             S.SUBMITTED,
             AUTHOR,
+            phases=[P.REVIEW],
         ),  # R34: a project returned for changes is changed and submitted again
-        _a("support", _("Support"), [P.SUPPORT], [S.SUBMITTED], None, RESIDENT),  # R32
-        _a(
+        Action("support", _("Support"), [S.SUBMITTED], None, RESIDENT, phases=[P.SUPPORT]),  # R32
+        Action(
             "accept",
             _("Admit to the vote"),
-            [P.REVIEW],
             [S.SUBMITTED, S.APPEALED],
             S.ACCEPTED,
             REVIEWERS,
+            phases=[P.REVIEW],
         ),  # R34
-        _a(
-            "return", _("Return for changes"), [P.REVIEW], [S.SUBMITTED], S.RETURNED, REVIEWERS
+        Action(
+            "return",
+            _("Return for changes"),
+            [S.SUBMITTED],
+            S.RETURNED,
+            REVIEWERS,
+            phases=[P.REVIEW],
         ),  # R34
-        _a(
-            "reject", _("Reject"), [P.REVIEW], [S.SUBMITTED, S.APPEALED], S.REJECTED, REVIEWERS
+        Action(
+            "reject",
+            _("Reject"),
+            [S.SUBMITTED, S.APPEALED],
+            S.REJECTED,
+            REVIEWERS,
+            phases=[P.REVIEW],
         ),  # R34
-        _a(
-            "appeal", _("Appeal the rejection"), [P.REVIEW], [S.REJECTED], S.APPEALED, AUTHOR
+        Action(
+            "appeal", _("Appeal the rejection"), [S.REJECTED], S.APPEALED, AUTHOR, phases=[P.REVIEW]
         ),  # R34
-        _a("vote", _("Vote"), [P.VOTING], [S.ACCEPTED], None, RESIDENT),  # R35
-        _a(
+        Action("vote", _("Vote"), [S.ACCEPTED], None, RESIDENT, phases=[P.VOTING]),  # R35
+        Action(
             "post_update",
             _("Post an implementation update"),
-            [P.WINNERS_PUBLISHED, P.IMPLEMENTATION],
             [S.SELECTED],
             None,
             MANAGERS,
+            phases=[P.WINNERS_PUBLISHED, P.IMPLEMENTATION],
         ),
     )
 }
@@ -195,10 +188,6 @@ def next_phase(cycle):
     return None
 
 
-class TransitionNotAllowed(Exception):
-    """A workflow guard failed; the message is translated and shown to the user."""
-
-
 def roles_in(user, cabinet_id):
     if not user or not user.is_authenticated:
         return set()
@@ -213,17 +202,13 @@ def is_staff_of(user, cycle):
     return bool(roles_in(user, cycle.cabinet_id))
 
 
-def refusal(cycle, user, name, project=None, today=None):
-    """Why ``user`` may not perform ``name`` now (on ``project`` of ``cycle``), or None."""
-    action = ACTIONS.get(name)
-    if action is None:
-        return _("Unknown action.")
+def _rule(cycle, user, action, project=None, today=None):
     phase = cycle.phase(today)
     if phase not in action.phases:
         return _("This is not possible while the cycle is in the phase “%(phase)s”.") % {
             "phase": Phase(phase).label
         }
-    if action.before_approval and cycle.is_announced:
+    if BEFORE_APPROVAL in action.flags and cycle.is_announced:
         return _("The parameters are approved and can no longer be changed.")
     if action.sources is not None:
         if project is None:
@@ -245,18 +230,21 @@ def refusal(cycle, user, name, project=None, today=None):
     return None
 
 
+WORKFLOW = Workflow(ACTIONS, rule=_rule)
+
+
+def refusal(cycle, user, name, project=None, today=None):
+    """Why ``user`` may not perform ``name`` now (on ``project`` of ``cycle``), or None."""
+    return WORKFLOW.refusal(cycle, user, name, project=project, today=today)
+
+
 def check(cycle, user, name, project=None, today=None):
-    reason = refusal(cycle, user, name, project, today)
-    if reason:
-        raise TransitionNotAllowed(reason)
-    return ACTIONS[name]
+    return WORKFLOW.check(cycle, user, name, project=project, today=today)
 
 
 def available_actions(cycle, user, project=None, today=None):
     """Names of the actions ``user`` may take now, for a project (when given) or the cycle."""
-    return [
-        name
-        for name, action in ACTIONS.items()
-        if (action.sources is None) == (project is None)
-        and refusal(cycle, user, name, project, today) is None
+    names = [
+        name for name, action in ACTIONS.items() if (action.sources is None) == (project is None)
     ]
+    return WORKFLOW.available_actions(cycle, user, names, project=project, today=today).names

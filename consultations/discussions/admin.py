@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from edem.core.workflow import TransitionNotAllowed
+
 from . import services
 from .models import Comment, Decision, Discussion, DiscussionEvent, DraftVersion
-from .workflow import TransitionNotAllowed
 
 
 class DraftVersionInline(admin.TabularInline):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cabinets.models import Membership
 from consultations.eligibility import NotEligible, ensure_eligible, refusal, voter_key
 from edem.core.uploads import UploadRefused, clean_upload
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import importers, workflow
@@ -31,7 +32,7 @@ from .models import (
     Section,
     Support,
 )
-from .workflow import Status, TerminationReason, TransitionNotAllowed
+from .workflow import Status, TerminationReason
 
 MAX_COMMENT_CHARS = 5000
 

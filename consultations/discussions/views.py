@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import NotEligible
+from edem.core.workflow import TransitionNotAllowed
 
 from . import diff as diffing
 from . import selectors, services, workflow
 from .forms import CommentForm, FilterForm, ProposalForm
 from .models import Comment, Decision, Paragraph
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 PAGE_SIZE = 20
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edem.accounts.mfa import service_cabinet_required
+from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, workflow
 from .forms import (
@@ -23,7 +24,7 @@ from .forms import (
     VersionForm,
 )
 from .models import Comment
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 PAGE_SIZE = 25
 

@@ -8,13 +8,12 @@ eligibility check (``consultations.eligibility``), which ``refusal()`` calls for
 participation actions (R30).
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from consultations.eligibility import refusal as eligibility_refusal
+from edem.core.workflow import Action, Workflow
 
 
 class Status(models.TextChoices):
@@ -50,112 +49,92 @@ class TerminationReason(models.TextChoices):
     TECHNICAL_ERROR = "technical_error", _("Technical error")
 
 
-# Who performs an action: a permission on the discussion's cabinet, the initiator, any
+# Who performs an action (a tuple, any of): a permission on the discussion's cabinet
+# ("cabinets.<perm>"), a portal-wide permission ("discussions.<perm>"), the initiator, any
 # eligible participant, or the beat task (the calendar).
 INITIATOR = "initiator"
 PARTICIPANT = "participant"
 SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    sources: frozenset
-    target: Status | None  # None: the state does not change
-    who: tuple  # any of: "cabinets.<perm>" on the discussion's cabinet, INITIATOR, PARTICIPANT
-
-
-def _a(name, label, sources, target, *who):
-    return Action(name, label, frozenset(sources), target, tuple(who))
-
-
 ACTIONS = {
     a.name: a
     for a in (
-        _a(
+        Action(
             "edit",
             _("Edit the title, summary and dates"),
             EDITABLE_STATES,
             None,
-            "cabinets.publish",
-            INITIATOR,
+            ("cabinets.publish", INITIATOR),
         ),  # R29: frozen once ACTIVE
-        _a(
+        Action(
             "upload_version",
             _("Upload a new version of the text"),
             [*EDITABLE_STATES, Status.COMPLETED],
             None,
-            "cabinets.publish",
-            INITIATOR,
+            ("cabinets.publish", INITIATOR),
         ),  # R29: never while ACTIVE; after the period the revised draft may follow
-        _a(
+        Action(
             "submit",
             _("Send to moderation"),
             [Status.DRAFT],
             Status.MODERATION,
-            "cabinets.publish",
-            INITIATOR,
+            ("cabinets.publish", INITIATOR),
         ),  # R28
-        _a(
+        Action(
             "approve",
             _("Approve and schedule"),
             [Status.MODERATION],
             Status.SCHEDULED,
-            "cabinets.publish",
+            ("cabinets.publish",),
         ),  # R28, R29
-        _a(
+        Action(
             "reject",
             _("Refuse at moderation"),
             [Status.MODERATION],
             Status.REJECTED,
-            "cabinets.publish",
+            ("cabinets.publish",),
         ),  # R28
-        _a("start", _("Open the discussion"), [Status.SCHEDULED], Status.ACTIVE, SYSTEM),
-        _a("complete", _("Close the discussion"), [Status.ACTIVE], Status.COMPLETED, SYSTEM),
-        _a(
-            "comment",
-            _("Comment or propose a wording"),
-            [Status.ACTIVE],
-            None,
-            PARTICIPANT,
+        Action("start", _("Open the discussion"), [Status.SCHEDULED], Status.ACTIVE, (SYSTEM,)),
+        Action("complete", _("Close the discussion"), [Status.ACTIVE], Status.COMPLETED, (SYSTEM,)),
+        Action(
+            "comment", _("Comment or propose a wording"), [Status.ACTIVE], None, (PARTICIPANT,)
         ),  # R27, R30
-        _a("support", _("Support a proposal"), [Status.ACTIVE], None, PARTICIPANT),  # R30
-        _a(
+        Action("support", _("Support a proposal"), [Status.ACTIVE], None, (PARTICIPANT,)),  # R30
+        Action(
             "moderate",
             _("Moderate comments"),
             [Status.ACTIVE, Status.COMPLETED, Status.RESULTS_PUBLISHED],
             None,
-            "cabinets.publish",
-            "discussions.moderate_comment",
+            ("cabinets.publish", "discussions.moderate_comment"),
         ),  # R31
-        _a(
+        Action(
             "decide",
             _("Decide on comments and proposals"),
             [Status.COMPLETED],
             None,
-            "cabinets.answer_appeal",
+            ("cabinets.answer_appeal",),
         ),  # R31
-        _a(
+        Action(
             "publish_results",
             _("Publish the outcome"),
             [Status.COMPLETED],
             Status.RESULTS_PUBLISHED,
-            "cabinets.sign_answer",
+            ("cabinets.sign_answer",),
         ),  # R31
-        _a(
+        Action(
             "attach_final",
             _("Attach the adopted text"),
             [Status.COMPLETED, Status.RESULTS_PUBLISHED],
             None,
-            "cabinets.sign_answer",
+            ("cabinets.sign_answer",),
         ),  # R31
-        _a(
+        Action(
             "terminate",
             _("Terminate early"),
             [Status.SCHEDULED, Status.ACTIVE, Status.COMPLETED],
             Status.TERMINATED_EARLY,
-            "cabinets.sign_answer",
+            ("cabinets.sign_answer",),
         ),  # R29
     )
 }
@@ -164,16 +143,7 @@ ACTIONS = {
 STAFF_TRANSITIONS = ("submit", "approve", "reject", "publish_results", "terminate")
 
 
-class TransitionNotAllowed(Exception):
-    """A workflow guard failed; the message is translated and shown to the user."""
-
-
-def refusal(discussion, user, name):
-    """Why ``user`` may not perform action ``name`` on ``discussion`` now, or None if they may.
-    ``user`` None stands for the calendar (the beat task)."""
-    action = ACTIONS.get(name)
-    if action is None:
-        return _("Unknown action.")
+def _rule(discussion, user, action):
     if Status(discussion.status) not in action.sources:
         return _("This is not possible while the discussion is “%(status)s”.") % {
             "status": Status(discussion.status).label
@@ -199,22 +169,24 @@ def refusal(discussion, user, name):
     return _("Your role in the responsible cabinet does not allow this.")
 
 
+WORKFLOW = Workflow(ACTIONS, rule=_rule)
+
+
+def refusal(discussion, user, name):
+    """Why ``user`` may not perform action ``name`` on ``discussion`` now, or None if they may.
+    ``user`` None stands for the calendar (the beat task)."""
+    return WORKFLOW.refusal(discussion, user, name)
+
+
 def check(discussion, user, name):
     """Raise ``TransitionNotAllowed`` unless ``user`` may perform ``name`` now; return the
     action."""
-    reason = refusal(discussion, user, name)
-    if reason:
-        raise TransitionNotAllowed(reason)
-    return ACTIONS[name]
+    return WORKFLOW.check(discussion, user, name)
 
 
 def available_actions(discussion, user, names=None):
     """The actions ``user`` may perform on ``discussion`` now, in table order."""
-    return [
-        action
-        for name, action in ACTIONS.items()
-        if (names is None or name in names) and refusal(discussion, user, name) is None
-    ]
+    return WORKFLOW.available_actions(discussion, user, names)
 
 
 # History lines that are not actions of the table.

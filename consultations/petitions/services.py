@@ -15,11 +15,12 @@ from cabinets.roles import Role
 from consultations.eligibility import NotEligible, ensure_eligible
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import workflow
 from .models import Petition, PetitionEvent, PetitionSettings
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 # --- Helpers ----------------------------------------------------------------------------
 
@@ -483,7 +484,6 @@ def turn_into_appeal(*, petition, actor):
     collective appeal. The petition keeps a link to the appeal.
     """
     from appeals import services as appeal_services
-    from appeals.workflow import TransitionNotAllowed as AppealRefused
 
     petition = _locked(petition)
     workflow.check(petition, actor, "to_appeal")
@@ -530,7 +530,7 @@ def turn_into_appeal(*, petition, actor):
             if emails
             else []
         )
-    except AppealRefused as exc:
+    except TransitionNotAllowed as exc:
         raise TransitionNotAllowed(str(exc)) from exc
     petition.appeal = appeal
     petition.save(update_fields=["appeal", "updated_at"])

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.eligibility import refusal, voter_key
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import workflow
 from .models import Petition, PetitionSettings, Signature
 from .services import _event, _locked, _reach_threshold, _recount, _today, public_name
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import refusal
+from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, signing, workflow
 from .forms import PetitionForm, PublicFilterForm, SignForm
@@ -78,7 +79,7 @@ def sign(request, pk):
             show_name=not data.get("hide_name"),
             invite_to_appeal=bool(data.get("invite_to_appeal")),
         )
-    except workflow.TransitionNotAllowed as exc:
+    except TransitionNotAllowed as exc:
         context = _detail_context(request, petition, sign_form=form)
         context["sign_error"] = str(exc)
         return render(request, "petitions/detail.html", context, status=400)
@@ -106,7 +107,7 @@ def confirm(request, token):
     if request.method == "POST":
         try:
             signature = signing.confirm_signature(token=token)
-        except workflow.TransitionNotAllowed as exc:
+        except TransitionNotAllowed as exc:
             error = str(exc)
         else:
             messages.success(request, _("Thank you: your signature is confirmed and counted."))
@@ -125,7 +126,7 @@ def create(request):
     if request.method == "POST" and form.is_valid():
         try:
             petition = services.create_draft(author=request.user, **form.service_fields())
-        except workflow.TransitionNotAllowed as exc:
+        except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("The draft is saved. Check it and send it for moderation."))
@@ -159,7 +160,7 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_draft(petition=petition, actor=request.user, **form.service_fields())
-        except workflow.TransitionNotAllowed as exc:
+        except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("The draft is saved."))
@@ -195,7 +196,7 @@ def author_action(request, pk, action):
             return redirect(reverse("appeals:my_detail", args=[appeal.pk]))
         else:
             return redirect("petitions:detail", pk=petition.pk)
-    except workflow.TransitionNotAllowed as exc:
+    except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     return redirect("petitions:detail", pk=petition.pk)
 

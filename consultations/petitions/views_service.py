@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edem.accounts.mfa import service_cabinet_required
+from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, signing, workflow
 from .forms import ACTION_FORMS, QueueFilterForm
@@ -109,7 +110,7 @@ def act(request, pk, action):
     if form.is_valid():
         try:
             result = _run(action, petition, request.user, form.cleaned_data)
-        except workflow.TransitionNotAllowed as exc:
+        except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:
             if action == "invalidate":

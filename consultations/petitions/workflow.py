@@ -11,11 +11,11 @@ petitions against the rules and invalidate abusive signatures; the head (who sig
 announces the consideration and answers (R25).
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from edem.core.workflow import Action, Workflow
 
 
 class Status(models.TextChoices):
@@ -51,109 +51,65 @@ MODERATE = "cabinets.publish"  # head and registrar (cabinets/roles.py)
 ANSWER = "cabinets.sign_answer"  # head only
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    sources: frozenset
-    target: Status | None  # None: the state does not change
-    who: str
-
-
-def _a(name, label, sources, target, who):
-    return Action(name, label, frozenset(sources), target, who)
-
-
 ACTIONS = {
     a.name: a
     for a in (
-        _a("edit", _("Edit the draft"), [Status.DRAFT], None, AUTHOR),
-        _a(
-            "submit",
-            _("Send for moderation"),
-            [Status.DRAFT],
-            Status.MODERATION,
-            AUTHOR,
+        Action("edit", _("Edit the draft"), [Status.DRAFT], None, AUTHOR),
+        Action(
+            "submit", _("Send for moderation"), [Status.DRAFT], Status.MODERATION, AUTHOR
         ),  # R23: the 2-working-day clock starts
-        _a(
+        Action(
             "publish",
             pgettext_lazy("petition action", "Publish"),
             [Status.MODERATION],
             Status.COLLECTING,
             MODERATE,
         ),  # R23
-        _a(
-            "refuse",
-            _("Refuse publication"),
-            [Status.MODERATION],
-            Status.REFUSED,
-            MODERATE,
+        Action(
+            "refuse", _("Refuse publication"), [Status.MODERATION], Status.REFUSED, MODERATE
         ),  # R22, R23: with a cited ground
-        _a(
+        Action(
             "invalidate",
             _("Invalidate signatures"),
             [Status.COLLECTING, Status.THRESHOLD_REACHED, Status.EXPIRED],
             None,
             MODERATE,
         ),  # abuse control
-        _a(
+        Action(
             "reach_threshold",
             _("Threshold reached"),
             [Status.COLLECTING],
             Status.THRESHOLD_REACHED,
             SYSTEM,
         ),  # R24, R25
-        _a(
+        Action(
             "reopen_collection",
             _("Back to collecting signatures"),
             [Status.THRESHOLD_REACHED],
             Status.COLLECTING,
             SYSTEM,
         ),  # after invalidation the count fell below the threshold
-        _a(
-            "expire",
-            _("Collection period ended"),
-            [Status.COLLECTING],
-            Status.EXPIRED,
-            SYSTEM,
+        Action(
+            "expire", _("Collection period ended"), [Status.COLLECTING], Status.EXPIRED, SYSTEM
         ),  # R24, R26
-        _a(
+        Action(
             "start_consideration",
             _("Announce the consideration"),
             [Status.THRESHOLD_REACHED],
             Status.UNDER_CONSIDERATION,
             ANSWER,
         ),  # R25: within 3 working days of the threshold
-        _a(
-            "answer",
-            _("Publish the answer"),
-            [Status.UNDER_CONSIDERATION],
-            Status.ANSWERED,
-            ANSWER,
+        Action(
+            "answer", _("Publish the answer"), [Status.UNDER_CONSIDERATION], Status.ANSWERED, ANSWER
         ),  # R25: within 10 working days of the announcement
-        _a(
-            "to_appeal",
-            _("Turn into an appeal"),
-            [Status.EXPIRED],
-            None,
-            AUTHOR,
-        ),  # R26
+        Action("to_appeal", _("Turn into an appeal"), [Status.EXPIRED], None, AUTHOR),  # R26
     )
 }
 
 SERVICE_ACTIONS = ("publish", "refuse", "start_consideration", "answer", "invalidate")
 
 
-class TransitionNotAllowed(Exception):
-    """A workflow guard failed; the message is translated and shown to the user."""
-
-
-def refusal(petition, user, name):
-    """Why ``user`` may not perform action ``name`` on ``petition`` now, or None if they may.
-    ``user`` None stands for the system (the beat task, the signature count)."""
-    action = ACTIONS.get(name)
-    if action is None:
-        return _("Unknown action.")
+def _rule(petition, user, action):
     if Status(petition.status) not in action.sources:
         return _("This action is not possible while the petition is “%(status)s”.") % {
             "status": Status(petition.status).label
@@ -165,7 +121,7 @@ def refusal(petition, user, name):
     if action.who == AUTHOR:
         if petition.author_id != user.pk:
             return _("Only the author of the petition may do this.")
-        if name == "to_appeal" and petition.appeal_id:
+        if action.name == "to_appeal" and petition.appeal_id:
             return _("This petition has already been turned into an appeal.")
         return None
     if not user.has_perm(action.who, petition.cabinet):
@@ -173,18 +129,21 @@ def refusal(petition, user, name):
     return None
 
 
+WORKFLOW = Workflow(ACTIONS, rule=_rule)
+
+
+def refusal(petition, user, name):
+    """Why ``user`` may not perform action ``name`` on ``petition`` now, or None if they may.
+    ``user`` None stands for the system (the beat task, the signature count)."""
+    return WORKFLOW.refusal(petition, user, name)
+
+
 def check(petition, user, name):
-    """Raise ``TransitionNotAllowed`` unless ``user`` may perform ``name`` now."""
-    reason = refusal(petition, user, name)
-    if reason:
-        raise TransitionNotAllowed(reason)
-    return ACTIONS[name]
+    """Raise ``TransitionNotAllowed`` unless ``user`` may perform ``name`` now; return the
+    action."""
+    return WORKFLOW.check(petition, user, name)
 
 
 def available_actions(petition, user, names=None):
     """The actions ``user`` may perform on ``petition`` now, in table order."""
-    return [
-        action
-        for name, action in ACTIONS.items()
-        if (names is None or name in names) and refusal(petition, user, name) is None
-    ]
+    return WORKFLOW.available_actions(petition, user, names)

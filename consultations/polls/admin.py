@@ -4,9 +4,11 @@ questions that become read-only once voting opened (R29). Ballots and history ar
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from edem.core.workflow import TransitionNotAllowed
+
 from . import services
 from .models import Answer, Ballot, Option, Poll, PollEvent, Question
-from .workflow import EDITABLE_STATES, Status, TransitionNotAllowed
+from .workflow import EDITABLE_STATES, Status
 
 
 class ModerationQueueFilter(admin.SimpleListFilter):

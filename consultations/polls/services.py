@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
+from edem.core.workflow import TransitionNotAllowed
 
 from . import workflow
 from .models import (
@@ -26,7 +27,7 @@ from .models import (
     Question,
     TerminationReason,
 )
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 __all__ = [
     "BallotInvalid",

@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cabinets.models import Cabinet
+from edem.core.workflow import TransitionNotAllowed
 
 from . import exports, selectors, services
 from .forms import BallotForm, FilterForm, ProposalForm
 from .models import InitiatorKind, Poll
-from .workflow import CLOSED_STATES, TransitionNotAllowed
+from .workflow import CLOSED_STATES
 
 PAGE_SIZE = 20
 

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from cabinets.models import Cabinet
 from edem.accounts.mfa import service_cabinet_required
+from edem.core.workflow import TransitionNotAllowed
 
 from . import exports, selectors, services, workflow
 from .forms import ACTION_FORMS, FilterForm, PollForm, QuestionForm
 from .models import Answer
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 PAGE_SIZE = 25
 

@@ -8,11 +8,11 @@ advisory body, an NGO or a resident starts in MODERATION (R28) and is approved (
 refused with a reason (→ REFUSED). The portal itself starts and completes polls by date.
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from edem.core.workflow import Action, Workflow
 
 
 class Status(models.TextChoices):
@@ -46,79 +46,66 @@ STAFF = "cabinets.publish"
 SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    sources: frozenset
-    target: Status | None  # None: the state does not change
-    who: str
-
-
-def _a(name, label, sources, target, who):
-    return Action(name, label, frozenset(sources), target, who)
-
-
 ACTIONS = {
     a.name: a
     for a in (
-        _a(
+        Action(
             "edit",
             pgettext_lazy("poll action", "Edit the poll and its questions"),
             EDITABLE_STATES,
             None,
             STAFF,
         ),  # R29: frozen once ACTIVE
-        _a(
+        Action(
             "schedule",
             pgettext_lazy("poll action", "Schedule"),
             [Status.DRAFT],
             Status.SCHEDULED,
             STAFF,
         ),
-        _a(
+        Action(
             "approve",
             pgettext_lazy("poll action", "Approve the proposal"),
             [Status.MODERATION],
             Status.SCHEDULED,
             STAFF,
         ),  # R28
-        _a(
+        Action(
             "refuse",
             pgettext_lazy("poll action", "Refuse the proposal"),
             [Status.MODERATION],
             Status.REFUSED,
             STAFF,
         ),  # R28
-        _a(
+        Action(
             "start",
             pgettext_lazy("poll action", "Open voting"),
             [Status.SCHEDULED],
             Status.ACTIVE,
             SYSTEM,
         ),
-        _a(
+        Action(
             "complete",
             pgettext_lazy("poll action", "Close voting"),
             [Status.ACTIVE],
             Status.COMPLETED,
             SYSTEM,
         ),
-        _a(
+        Action(
             "terminate",
             pgettext_lazy("poll action", "Terminate early"),
             [Status.SCHEDULED, Status.ACTIVE],
             Status.TERMINATED_EARLY,
             STAFF,
         ),  # R29
-        _a(
+        Action(
             "moderate_texts",
             pgettext_lazy("poll action", "Moderate free-text answers"),
             [Status.ACTIVE, Status.COMPLETED, Status.RESULTS_PUBLISHED, Status.TERMINATED_EARLY],
             None,
             STAFF,
         ),  # R31
-        _a(
+        Action(
             "publish_results",
             pgettext_lazy("poll action", "Publish the results"),
             [Status.COMPLETED],
@@ -129,18 +116,9 @@ ACTIONS = {
 }
 
 
-class TransitionNotAllowed(Exception):
-    """A workflow guard failed; the message is translated and shown to the user."""
-
-
-def refusal(poll, user, name):
-    """Why ``user`` (None for the portal itself) may not perform ``name`` on ``poll`` now, or
-    None if they may."""
-    action = ACTIONS.get(name)
-    if action is None:
-        return _("Unknown action.")
+def _rule(poll, user, action):
     if Status(poll.status) not in action.sources:
-        if name == "edit" and poll.status == Status.ACTIVE:
+        if action.name == "edit" and poll.status == Status.ACTIVE:
             return _("Voting has started: the questions and dates can no longer change.")  # R29
         return _("This action is not possible while the poll is “%(status)s”.") % {
             "status": Status(poll.status).label
@@ -156,15 +134,21 @@ def refusal(poll, user, name):
     return None
 
 
+WORKFLOW = Workflow(ACTIONS, rule=_rule)
+
+
+def refusal(poll, user, name):
+    """Why ``user`` (None for the portal itself) may not perform ``name`` on ``poll`` now, or
+    None if they may."""
+    return WORKFLOW.refusal(poll, user, name)
+
+
 def check(poll, user, name):
     """Raise ``TransitionNotAllowed`` unless ``user`` may perform ``name`` now; return the
     action."""
-    reason = refusal(poll, user, name)
-    if reason:
-        raise TransitionNotAllowed(reason)
-    return ACTIONS[name]
+    return WORKFLOW.check(poll, user, name)
 
 
 def available_actions(poll, user):
     """The actions ``user`` may perform on ``poll`` now, in table order."""
-    return [action for name, action in ACTIONS.items() if refusal(poll, user, name) is None]
+    return WORKFLOW.available_actions(poll, user)

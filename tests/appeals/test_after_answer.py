@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from appeals import services
 from appeals.models import AccessLog, Appeal, Rating
-from appeals.workflow import Status, TransitionNotAllowed
+from appeals.workflow import Status
 from cabinets.roles import Role
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, member
 
 from .test_uploads import image_bytes, upload

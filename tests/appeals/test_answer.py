@@ -9,8 +9,9 @@ from pypdf import PdfReader
 
 from appeals import services
 from appeals.letters import text_hash
-from appeals.workflow import Status, TransitionNotAllowed
+from appeals.workflow import Status
 from cabinets.roles import Role
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import TOTP_SECRET, AppealFactory, CabinetFactory, member
 
 pytestmark = pytest.mark.django_db

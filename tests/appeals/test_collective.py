@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from appeals import services
 from appeals.models import Appeal, CoSigner
-from appeals.workflow import Status, TransitionNotAllowed
+from appeals.workflow import Status
 from cabinets.roles import Role
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.utils import timezone, translation
 
 from appeals import services
 from appeals.models import Appeal
-from appeals.workflow import Status, TransitionNotAllowed
+from appeals.workflow import Status
 from cabinets.roles import Role
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.models import Notification
 from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, member
 

@@ -7,8 +7,9 @@ from django.db import connection
 
 from appeals import services
 from appeals.models import AppealEvent, CabinetAppealSettings, RoutingRule
-from appeals.workflow import Status, TransitionNotAllowed
+from appeals.workflow import Status
 from cabinets.roles import Role
+from edem.core.workflow import TransitionNotAllowed
 from tests.conftest import needs_services
 from tests.factories import AppealFactory, CabinetFactory, TerritoryFactory, member
 

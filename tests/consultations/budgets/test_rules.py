@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 from cabinets.roles import Role
 from consultations.budgets import services, tasks, voting
 from consultations.budgets.models import Ballot, BudgetEvent, CostLine, Vote
-from consultations.budgets.workflow import Phase, ProjectStatus, TransitionNotAllowed
+from consultations.budgets.workflow import Phase, ProjectStatus
 from edem.accounts.models import User
 from edem.celery import BEAT_SCHEDULE
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import CitizenFactory, TerritoryFactory, member
 
 from .factories import (

@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from consultations.discussions import diff, importers, services
-from consultations.discussions.workflow import Status, TransitionNotAllowed
+from consultations.discussions.workflow import Status
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import member
 
 from .factories import DRAFT_MD, DiscussionFactory, docx_bytes

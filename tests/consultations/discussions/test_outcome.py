@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from consultations.discussions import services
 from consultations.discussions.models import Decision
-from consultations.discussions.workflow import Status, TransitionNotAllowed
+from consultations.discussions.workflow import Status
+from edem.core.workflow import TransitionNotAllowed
 from edem.documents.pdf import html_to_pdf
 from tests.factories import CabinetFactory, CitizenFactory, member
 from tests.helpers import read_streaming

@@ -11,8 +11,9 @@ from django.utils import timezone, translation
 
 from consultations.discussions import services
 from consultations.discussions.models import Comment, Support
-from consultations.discussions.workflow import Status, TransitionNotAllowed
+from consultations.discussions.workflow import Status
 from consultations.eligibility import NotEligible, voter_key
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import CitizenFactory, TerritoryFactory, UserFactory
 
 from .factories import CommentFactory, DiscussionFactory

@@ -9,9 +9,10 @@ from django.utils import timezone, translation
 
 from consultations.discussions import services, tasks, workflow
 from consultations.discussions.models import DiscussionEvent
-from consultations.discussions.workflow import Status, TransitionNotAllowed
+from consultations.discussions.workflow import Status
 from consultations.eligibility import NotEligible
 from edem.celery import BEAT_SCHEDULE
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import CabinetFactory, CitizenFactory, UserFactory, member
 
 from .factories import DRAFT_MD, CommentFactory, DiscussionFactory

@@ -15,8 +15,9 @@ from appeals.models import Appeal, CoSigner
 from cabinets.roles import Role
 from consultations.petitions import services, signing
 from consultations.petitions.models import Petition, PetitionSettings
-from consultations.petitions.workflow import Status, TransitionNotAllowed
+from consultations.petitions.workflow import Status
 from edem.accounts.models import User
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.models import Notification
 from tests.factories import CabinetFactory, CitizenFactory, UserFactory, member
 

@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from cabinets.roles import Role
 from consultations.petitions import services, signing
 from consultations.petitions.models import PetitionSettings, Signature
-from consultations.petitions.workflow import Status, TransitionNotAllowed
+from consultations.petitions.workflow import Status
 from edem.accounts.models import User
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import CitizenFactory, UserFactory, member
 
 from .factories import CollectingPetitionFactory, SignatureFactory

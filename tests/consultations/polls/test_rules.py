@@ -20,8 +20,9 @@ from consultations.polls.models import (
     ResultsVisibility,
     TerminationReason,
 )
-from consultations.polls.workflow import Status, TransitionNotAllowed
+from consultations.polls.workflow import Status
 from edem.accounts.models import User
+from edem.core.workflow import TransitionNotAllowed
 from tests.conftest import needs_services
 from tests.factories import CabinetFactory, CitizenFactory, TerritoryFactory, UserFactory, member
 

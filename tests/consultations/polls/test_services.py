@@ -12,8 +12,9 @@ from consultations.polls import services, workflow
 from consultations.polls.charts import bar_chart
 from consultations.polls.models import Poll, Question
 from consultations.polls.tasks import advance_polls
-from consultations.polls.workflow import Status, TransitionNotAllowed
+from consultations.polls.workflow import Status
 from edem.celery import BEAT_SCHEDULE
+from edem.core.workflow import TransitionNotAllowed
 from tests.factories import CabinetFactory, CitizenFactory, member
 
 from .factories import PollFactory, opts, question
