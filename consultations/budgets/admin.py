@@ -154,7 +154,7 @@ class ImplementationUpdateAdmin(admin.ModelAdmin):
 
 @admin.register(BudgetEvent)
 class BudgetEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["at", "cycle", "project", "action", "from_state", "to_state", "actor"]
+    list_display = ["at", "cycle", "project", "action", "from_status", "to_status", "actor"]
     list_filter = ["action", "cycle"]
     search_fields = ["note", "project__title"]
     date_hierarchy = "at"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edem.core.history import HistoryEvent
 from edem.core.uploads import StoredFile
 
 from ..workflow import ImplementationStatus, ProjectStatus
@@ -233,8 +234,9 @@ class Photo(StoredFile):
         return self.project_id is None and self.update_id is None
 
 
-class BudgetEvent(models.Model):
-    """Immutable history of a cycle and its projects: phase changes, reviews, appeals, lots."""
+class BudgetEvent(HistoryEvent):
+    """One immutable line of the history of a cycle and its projects (who, when, from, to,
+    note): phase changes, reviews, appeals, lots."""
 
     cycle = models.ForeignKey(
         BudgetCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="events"
@@ -247,26 +249,12 @@ class BudgetEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="events",
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    action = models.CharField(_("action"), max_length=40)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(_("public"), default=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    at = models.DateTimeField(_("time"), default=timezone.now)
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("budget event")
         verbose_name_plural = _("budget events")
-        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["cycle", "action"], name="budget_event_idx")]
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
