@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edem.accounts.admin import UserAdmin
+from edem.accounts.models import User
 from edem.core.markup import render_markdown
 
 from . import services
@@ -14,6 +16,33 @@ class MembershipInline(admin.TabularInline):
     fields = ("user", "role", "position", "started_at", "ended_at")
     autocomplete_fields = ("user",)
     verbose_name_plural = _("staff and roles (end a membership instead of deleting it)")
+
+
+class UserMembershipInline(admin.TabularInline):
+    """A person's memberships, read-only on the person's page in the admin."""
+
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("cabinet", "role", "position", "started_at", "ended_at")
+    readonly_fields = ("cabinet", "role", "position", "started_at", "ended_at")
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("memberships in service cabinets (edit them on the cabinet)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class UserWithMembershipsAdmin(UserAdmin):
+    """The person's page of ``edem.accounts`` with their memberships in service cabinets:
+    accounts know nothing of cabinets, so cabinets extend the person's page."""
+
+    inlines = [*UserAdmin.inlines, UserMembershipInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithMembershipsAdmin)
 
 
 @admin.register(Cabinet)

@@ -3,24 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cabinets.models import Membership
-
 from . import services
 from .models import CommunityTie, User
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    fk_name = "user"
-    extra = 0
-    fields = ("cabinet", "role", "position", "started_at", "ended_at")
-    readonly_fields = ("cabinet", "role", "position", "started_at", "ended_at")
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = _("memberships in service cabinets (edit them on the cabinet)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class CommunityTieInline(admin.TabularInline):
@@ -54,7 +38,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("territory",)
     autocomplete_fields = ("territory",)
     readonly_fields = ("verified_at", "verified_by", "last_login", "date_joined")
-    inlines = [CommunityTieInline, MembershipInline]
+    inlines = [CommunityTieInline]  # cabinets/admin.py adds the person's memberships
     actions = ["verify_as_resident"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
