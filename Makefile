@@ -20,7 +20,7 @@ COMPILEMESSAGES := $(MANAGE) compilemessages --ignore=.venv --ignore=var --ignor
 help:
 	@echo "make run               install into .venv, migrate, seed the demo town, start the portal"
 	@echo "make test [ARGS=...]   run the test suite (PostgreSQL + Redis if they answer, else SQLite)"
-	@echo "make lint              ruff check + ruff format --check"
+	@echo "make lint              ruff check + ruff format --check + lint-imports (import rules)"
 	@echo "make messages          update and compile the ru/uk/en message catalogues"
 	@echo "make migrations-check  fail if a model change has no migration"
 
@@ -71,6 +71,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 messages: venv
 	$(MANAGE) makemessages -l ru -l uk -l en --ignore=.venv --ignore=var --ignore=node_modules --no-obsolete
