@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from edem.core.calendar import is_overdue
 from edem.core.history import HistoryEvent
 
-from ..workflow import OPEN_STATES, Status
+from ..workflow import ACTIONS, OPEN_STATES, Status
 from .setup import Category, DeadlinePolicy
 
 
@@ -271,8 +271,6 @@ class AppealEvent(HistoryEvent):
 
     @property
     def action_label(self):
-        from ..workflow import ACTIONS
-
         if self.action in ACTIONS:
             return ACTIONS[self.action].label
         return self.OTHER_ACTIONS.get(self.action, self.action)

@@ -15,7 +15,7 @@ from edem.core.workflow import TransitionNotAllowed
 from . import exports, selectors, services
 from .forms import BallotForm, FilterForm, ProposalForm
 from .models import InitiatorKind, Poll
-from .workflow import CLOSED_STATES
+from .workflow import CLOSED_STATES, PUBLIC_STATES
 
 PAGE_SIZE = 20
 
@@ -34,8 +34,6 @@ def _listing(request, queryset_for, template, statuses, extra=None):
 
 
 def poll_list(request):
-    from .workflow import PUBLIC_STATES
-
     return _listing(request, selectors.public_polls, "polls/list.html", PUBLIC_STATES)
 
 
