@@ -66,11 +66,10 @@ RESIDENT = "resident"
 # A flag: only while the cycle's parameters are not yet approved (R32).
 BEFORE_APPROVAL = "before_approval"
 
+P, S = Phase, ProjectStatus
+
 # An action's ``phases`` are the phases the cycle must be in; its ``sources`` the statuses the
 # project must have (None: an action on the cycle itself).
-
-
-P, S = Phase, ProjectStatus
 
 ACTIONS = {
     a.name: a

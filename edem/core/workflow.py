@@ -101,8 +101,8 @@ class Workflow:
     """A lifecycle table and the rule that guards it.
 
     ``actions`` are the rows (a mapping name → action, or an iterable), in the order they are
-    offered; ``rule`` is the instrument's check
-    (state first, then who), called with the action record once its name is known.
+    offered; ``rule`` is the instrument's check (state first, then who), called with the action
+    record once its name is known.
     """
 
     def __init__(self, actions: Mapping[str, Action] | Iterable[Action], *, rule: Rule):
