@@ -93,3 +93,18 @@ def test_every_rule_test_is_named_in_the_rule_book():
             ):
                 unnamed.append(f"{path.relative_to(ROOT).as_posix()}::{node.name}")
     assert not unnamed, f"rule tests missing from docs/rules.md: {unnamed}"
+
+
+def test_readme_and_docs_link_only_to_files_in_the_repository():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)", page.read_text()):
+            if re.match(r"[a-z]+:", target):  # http:, https:, mailto:
+                continue
+            resolved = (page.parent / target).resolve()
+            if not resolved.is_relative_to(ROOT) or not resolved.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert not broken, broken
+    readme = (ROOT / "README.md").read_text()
+    assert "docs/architecture.md" in readme and "docs/rules.md" in readme
