@@ -1,343 +1,180 @@
-"""Demo appeals for the demo town (run by ``seed_demo``): the topic tree, routing rules, answer
-templates, and a dozen appeals of the demo citizens in every stage of the workflow, each moved
-there by the real services (registration, assignment, extension, answer signed with the demo
-second factor, forwarding, no-merits closing, withdrawal, a collective appeal). Idempotent."""
+"""Demo appeals for the demo town (run by ``seed_demo``). The content is data,
+``fixtures/demo/appeals.toml`` (its header says what the steps mean): the topic tree, routing
+rules, answer templates, and ten appeals of the demo citizens in every stage of the workflow,
+each moved there by the real services (registration, assignment, extension, answer signed with
+the demo second factor, forwarding, no-merits closing, withdrawal, a collective appeal), then
+residents' support and comments on the public problems. Idempotent."""
 
+import json
 import time
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from appeals import services
+from appeals.community import services as community
 from appeals.models import AnswerTemplate, Appeal, CabinetAppealSettings, Category, RoutingRule
+from cabinets.management.commands.seed_demo import FIXTURE
 from cabinets.models import Cabinet
 from edem.accounts.models import User
 from edem.geo.models import Territory
 
-SECRET = "EDEMDEMOEDEMDEMOEDEMDEMOEDEMDEMO"  # noqa: S105 - the demo officials' TOTP secret
-
-TOPICS = {  # parent: (default cabinet, [children])
-    "Благоустройство": ("green", ["Дворы и детские площадки", "Озеленение", "Уличное освещение"]),
-    "Дороги и транспорт": ("roads", ["Ямы и покрытие", "Тротуары и переходы", "Общественный транспорт"]),
-    "ЖКХ": ("housing", ["Отопление", "Водоснабжение", "Вывоз мусора"]),
-    "Образование": ("education", ["Детские сады", "Школы"]),
-    "Социальная защита": ("social", ["Льготы и выплаты"]),
-    "Работа администрации": ("adm", []),
-}  # fmt: skip
-PUBLIC_TOPICS = {
-    "Ямы и покрытие", "Уличное освещение", "Вывоз мусора", "Дворы и детские площадки",
-    "Тротуары и переходы", "Озеленение",
-}  # fmt: skip
-TEMPLATES = {
-    None: (
-        "Общий ответ",
-        "Уважаемый(ая) {name}!\n\nВаше обращение № {number} от {date} «{subject}» рассмотрено "
-        "{cabinet}.\n\n[Ответ по существу]\n\nС уважением,",
-    ),
-    "Ямы и покрытие": (
-        "Ремонт покрытия",
-        "Уважаемый(ая) {name}!\n\nПо обращению № {number} сообщаем: участок включён в план "
-        "ямочного ремонта. Работы будут выполнены в срок до [дата].\n\nС уважением,",
-    ),
-    "Уличное освещение": (
-        "Освещение восстановлено",
-        "Уважаемый(ая) {name}!\n\nПо обращению № {number}: подрядчик заменил светильники, "
-        "освещение восстановлено.\n\nС уважением,",
-    ),
-}
-
-
-def _code():
-    return format_hotp_value(hotp_value(SECRET, int(time.time()) // 30))
+DATA = Path(settings.BASE_DIR) / "fixtures" / "demo" / "appeals.toml"
+DEMO_DOMAIN = "demo.edem"
 
 
 class Command(BaseCommand):
     help = "Load demo appeals into the demo town (after seed_demo). Safe to run again."
 
     def handle(self, *args, **options):
-        if Appeal.objects.filter(email__endswith="@demo.edem").exists():
+        if Appeal.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists():
             self.stdout.write("Demo appeals are already there.")
             return
+        data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+        town = json.loads(FIXTURE.read_text(encoding="utf-8"))
+        self.totp_secret = town["totp_secret"]
+        self.people = {
+            u.email.split("@")[0]: u for u in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+        }
         with transaction.atomic():
-            cabinets = {c.code: c for c in Cabinet.objects.all()}
-            topics = self._topics(cabinets)
-            self._routing(topics, cabinets)
-            self._templates(topics)
-            count = self._appeals(cabinets, topics)
-        self.stdout.write(self.style.SUCCESS(f"Demo appeals: {count}."))
+            self.cabinets = {c.code: c for c in Cabinet.objects.all()}
+            self.topics = self._topics(data["topic"])
+            self._routing(data)
+            self._templates(data["template"])
+            public_topics = set(data["public_topics"])
+            made = {}
+            for number, item in enumerate(data["appeal"], 1):
+                made[item.get("key", number)] = self._appeal(item, public_topics)
+            self._community(data["community"], made)
+        self.stdout.write(self.style.SUCCESS(f"Demo appeals: {len(made)}."))
 
-    def _topics(self, cabinets):
+    def person(self, short):
+        try:
+            return self.people[short]
+        except KeyError:
+            raise CommandError(f"No demo person «{short}».") from None
+
+    def _topics(self, rows):
         topics = {}
-        for order, (name, (code, children)) in enumerate(TOPICS.items()):
+        for order, row in enumerate(rows):
+            cabinet = self.cabinets.get(row["cabinet"])
             parent, _ = Category.objects.get_or_create(
-                name=name,
+                name=row["name"],
                 parent=None,
-                defaults={"default_cabinet": cabinets.get(code), "order": order},
+                defaults={"default_cabinet": cabinet, "order": order},
             )
-            topics[name] = parent
-            for child_order, child in enumerate(children):
+            topics[row["name"]] = parent
+            for child_order, child in enumerate(row["children"]):
                 topics[child], _ = Category.objects.get_or_create(
                     name=child,
                     parent=parent,
-                    defaults={"default_cabinet": cabinets.get(code), "order": child_order},
+                    defaults={"default_cabinet": cabinet, "order": child_order},
                 )
         return topics
 
-    def _routing(self, topics, cabinets):
-        # Yards of the Riverside district are kept by the housing department there.
-        riverside = Territory.objects.filter(name="Заречный район").first()
-        if riverside and "housing" in cabinets:
-            RoutingRule.objects.get_or_create(
-                category=topics["Дворы и детские площадки"],
-                territory=riverside,
-                defaults={"cabinet": cabinets["housing"], "priority": 10},
-            )
-        # The administration registers its appeals by hand (R4: within 3 days).
-        if "adm" in cabinets:
-            CabinetAppealSettings.objects.get_or_create(
-                cabinet=cabinets["adm"],
-                defaults={"registration": CabinetAppealSettings.Registration.MANUAL},
-            )
+    def _routing(self, data):
+        for row in data["routing"]:
+            territory = Territory.objects.filter(name=row["territory"]).first()
+            if territory and row["cabinet"] in self.cabinets:
+                RoutingRule.objects.get_or_create(
+                    category=self.topics[row["topic"]],
+                    territory=territory,
+                    defaults={
+                        "cabinet": self.cabinets[row["cabinet"]],
+                        "priority": row["priority"],
+                    },
+                )
+        for row in data["manual_registration"]:  # R4: registered by hand within 3 days
+            if row["cabinet"] in self.cabinets:
+                CabinetAppealSettings.objects.get_or_create(
+                    cabinet=self.cabinets[row["cabinet"]],
+                    defaults={"registration": CabinetAppealSettings.Registration.MANUAL},
+                )
 
-    def _templates(self, topics):
-        for topic, (title, body) in TEMPLATES.items():
+    def _templates(self, rows):
+        for row in rows:
             AnswerTemplate.objects.get_or_create(
-                title=title,
-                defaults={"category": topics.get(topic) if topic else None, "body": body},
+                title=row["title"],
+                defaults={"category": self.topics.get(row.get("topic")), "body": row["body"]},
             )
 
-    def _file(self, author, topic, subject, text, point=None, cabinet=None, **extra):
+    def _appeal(self, item, public_topics):
+        """File the appeal on the portal, then play its steps through the services."""
+        author, topic = self.person(item["author"]), self.topics[item["topic"]]
         fields = {
-            "kind": extra.pop("kind", Appeal.Kind.STATEMENT),
+            "kind": Appeal.Kind(item.get("kind", Appeal.Kind.STATEMENT)),
             "category": topic,
-            "subject": subject,
-            "text": text,
+            "subject": item["subject"],
+            "text": item["text"],
             "last_name": author.last_name,
             "first_name": author.first_name,
             "patronymic": author.patronymic,
             "email": author.email,
             "answer_channel": Appeal.AnswerChannel.EMAIL,
-            **extra,
         }
-        if point:
-            fields["latitude"], fields["longitude"] = point
-            fields["place"] = extra.get("place", "")
+        if "point" in item:
+            fields["latitude"], fields["longitude"] = item["point"]
+            fields["place"] = item.get("place", "")
             # Problems of the town's streets and yards are published on the map (issue #4).
-            fields.setdefault("is_public", topic.name in PUBLIC_TOPICS)
-        return services.file_appeal(author=author, cabinet=cabinet, **fields)
+            fields["is_public"] = topic.name in public_topics
+        appeal = services.file_appeal(
+            author=author, cabinet=self.cabinets.get(item.get("cabinet")), **fields
+        )
+        for step in item.get("step", ()):
+            args = dict(step)
+            method = getattr(self, f"do_{args.pop('do')}", None)
+            if method is None:
+                raise CommandError(f"{item['subject']}: no appeal step «{step['do']}»")
+            appeal = method(appeal, **args) or appeal
+        return appeal
 
-    def _appeals(self, cabinets, topics):
-        people = {
-            u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@demo.edem")
-        }
-        ivanova, petrov, sydorenko = people["ivanova"], people["petrov"], people["sydorenko"]
-        head, registrar, executor = people["mayor"], people["registrar"], people["executor"]
-        roads_head, roads_executor = people.get("roads.head"), people.get("roads.executor")
-        housing_head = people.get("housing.head")
-        housing_executor = people.get("housing.executor")
-        made = []
+    def do_register(self, appeal, by):
+        return services.register(appeal=appeal, actor=self.person(by))
 
-        # 1. Waiting for registration in the administration (manual registration, R4).
-        made.append(
-            self._file(
-                ivanova,
-                topics["Работа администрации"],
-                "Приём граждан в выходные дни",
-                "Прошу рассмотреть возможность личного приёма граждан по субботам: в будни "
-                "работающим жителям прийти невозможно.",
-                cabinet=cabinets["adm"],
-                kind=Appeal.Kind.PROPOSAL,
-            )
-        )
-        # 2. Registered, waiting for an executor.
-        second = self._file(
-            petrov,
-            topics["Работа администрации"],
-            "График работы МФЦ",
-            "В МФЦ на ул. Ленина постоянно очереди. Предлагаю продлить часы работы до 20:00.",
-            cabinet=cabinets["adm"],
-            kind=Appeal.Kind.PROPOSAL,
-        )
-        made.append(services.register(appeal=second, actor=registrar))
-        # 3. In work with the administration's executor, deadline extended (R9).
-        third = services.register(
-            appeal=self._file(
-                sydorenko,
-                topics["Работа администрации"],
-                "Ответ на запрос о земельном участке",
-                "Прошу сообщить, на каком основании участок у дома 12 по ул. Садовой огорожен.",
-                point=(56.003, 37.99),
-                cabinet=cabinets["adm"],
-            ),
-            actor=registrar,
-        )
-        third = services.assign(appeal=third, actor=head, executor=executor)
-        made.append(
-            services.extend(
-                appeal=third,
-                actor=head,
-                days=20,
-                reason="exceptional",
-                note="Требуется выезд на место и проверка документов в архиве.",
-            )
-        )
-        # 4. Answer drafted by the executor, waiting for the head's signature.
-        fourth = services.register(
-            appeal=self._file(
-                ivanova,
-                topics["Работа администрации"],
-                "Скамейки у здания администрации",
-                "У входа в администрацию нет ни одной скамейки, пожилым людям негде присесть.",
-                point=(56.0, 37.985),
-                cabinet=cabinets["adm"],
-                kind=Appeal.Kind.PROPOSAL,
-            ),
-            actor=registrar,
-        )
-        fourth = services.assign(appeal=fourth, actor=head, executor=executor)
-        services.draft_answer(
-            appeal=fourth,
-            actor=executor,
-            text="Уважаемая Мария Петровна!\n\nДве скамейки будут установлены у входа в "
-            "администрацию до конца месяца.\n\nС уважением,",
-        )
-        made.append(fourth)
-        # 5. Answered: a signed letter with its verification code (R12).
-        fifth = services.register(
-            appeal=self._file(
-                petrov,
-                topics["Уличное освещение"],
-                "Не горят фонари на ул. Мира",
-                "Уже две недели не горят фонари на ул. Мира от дома 5 до дома 19. Вечером темно "
-                "и опасно.",
-                point=(55.998, 38.01),
-                cabinet=cabinets["adm"],
-            ),
-            actor=registrar,
-        )
-        fifth = services.assign(appeal=fifth, actor=head, executor=executor)
-        services.draft_answer(
-            appeal=fifth,
-            actor=executor,
-            text="Уважаемый Пётр Сергеевич!\n\nПодрядчик заменил 8 светильников на ул. Мира, "
-            "освещение восстановлено. Благодарим за сообщение.\n\nС уважением,",
-        )
-        services.sign_answer(appeal=fifth, actor=head, otp_code=_code())
-        made.append(fifth)
-        # 6. Roads: registered on receipt and in work (a pothole with a map point).
-        if roads_head and roads_executor:
-            sixth = self._file(
-                ivanova,
-                topics["Ямы и покрытие"],
-                "Глубокая яма на перекрёстке",
-                "На перекрёстке ул. Гагарина и пр. Победы яма глубиной около 15 см, машины "
-                "объезжают её по встречной полосе.",
-                point=(55.992, 37.97),
-                place="перекрёсток ул. Гагарина и пр. Победы",
-            )
-            made.append(services.assign(appeal=sixth, actor=roads_head, executor=roads_executor))
-        # 7. Forwarded by the administration to the housing department (R5).
-        seventh = services.register(
-            appeal=self._file(
-                sydorenko,
-                topics["Отопление"],
-                "Холодные батареи в квартире",
-                "В доме 7 по ул. Заречной батареи чуть тёплые, в квартире +16.",
-                point=(55.985, 38.02),
-                cabinet=cabinets["adm"],
-            ),
-            actor=registrar,
-        )
-        if "housing" in cabinets:
-            made.append(
-                services.forward(
-                    appeal=seventh,
-                    actor=registrar,
-                    to_cabinet=cabinets["housing"],
-                    reason="Вопрос теплоснабжения относится к ведению управления ЖКХ.",
-                )
-            )
-        # 8. Closed without an answer on the merits (R11: unreadable text).
-        eighth = services.register(
-            appeal=self._file(
-                petrov,
-                topics["Работа администрации"],
-                "ывапролд",
-                "ывапролдж ывапролдж",
-                cabinet=cabinets["adm"],
-            ),
-            actor=registrar,
-        )
-        made.append(
-            services.close_no_merits(
-                appeal=eighth,
-                actor=head,
-                ground=Appeal.NoMeritsGround.UNREADABLE,
-                note="Текст обращения не поддаётся прочтению. Вы можете обратиться повторно.",
-            )
-        )
-        # 9. Withdrawn by the citizen (R10).
-        ninth = self._file(
-            ivanova,
-            topics["Вывоз мусора"],
-            "Не вывезли мусор",
-            "Контейнеры у дома 3 не вывозят третий день.",
-            point=(56.005, 37.95),
-        )
-        made.append(services.withdraw(appeal=ninth, actor=ivanova, note="Мусор уже вывезли."))
-        # 10. A collective appeal: two neighbours invited, one confirmed (R1).
-        tenth = self._file(
-            petrov,
-            topics["Дворы и детские площадки"],
-            "Детская площадка во дворе",
-            "Просим установить детскую площадку во дворе домов 4 и 6 по ул. Лесной: детям "
-            "негде играть.",
-            point=(55.983, 38.03),
-            kind=Appeal.Kind.PROPOSAL,
-            place="двор домов 4 и 6 по ул. Лесной",
-        )
-        services.invite_cosigners(
-            appeal=tenth, actor=petrov, emails=[sydorenko.email, "sosed.lesnaya@example.org"]
-        )
-        cosigner = tenth.cosigners.get(email=sydorenko.email)
-        services.confirm_cosign(token=cosigner.token, actor=sydorenko)
-        made.append(tenth)
-        if housing_head and housing_executor and tenth.cabinet.code == "housing":
-            services.assign(appeal=tenth, actor=housing_head, executor=housing_executor)
-        self._community(made, people)
-        # Age a few so that the queue shows an overdue and a near-due appeal.
-        self._age(made[1], days=40)  # registered 40 days ago: overdue
-        self._age(made[3], days=27)  # answer due in 3 days
-        return len(made)
+    def do_assign(self, appeal, by, executor):
+        return services.assign(appeal=appeal, actor=self.person(by), executor=self.person(executor))
 
-    def _community(self, made, people):
-        """Residents around the public problems: support, comments, an official's reply."""
-        from appeals.community import services as community
+    def do_extend(self, appeal, by, days, reason, note):
+        return services.extend(
+            appeal=appeal, actor=self.person(by), days=days, reason=reason, note=note
+        )
 
-        public = [a for a in made if Appeal.objects.filter(pk=a.pk, is_public=True).exists()]
-        residents = [people[n] for n in ("ivanova", "petrov", "sydorenko") if n in people]
-        for appeal in public:
-            for resident in residents:
-                if resident.pk != appeal.author_id:
-                    community.support(appeal=appeal, user=resident)
-        pothole = next((a for a in public if a.subject.startswith("Глубокая яма")), None)
-        if pothole is not None:
-            community.add_comment(
-                appeal=pothole,
-                user=people["petrov"],
-                text="Подтверждаю, вчера там пробил колесо. Нужен хотя бы временный знак.",
-            )
-            if people.get("roads.executor"):
-                community.add_comment(
-                    appeal=pothole,
-                    user=people["roads.executor"],
-                    text="Участок включён в план ямочного ремонта на эту неделю.",
-                )
+    def do_draft_answer(self, appeal, by, text):
+        services.draft_answer(appeal=appeal, actor=self.person(by), text=text)
 
-    def _age(self, appeal, days):
+    def do_sign_answer(self, appeal, by):
+        """The demo officials share one TOTP secret (fixtures/demo_town.json): the current code."""
+        code = format_hotp_value(hotp_value(self.totp_secret, int(time.time()) // 30))
+        services.sign_answer(appeal=appeal, actor=self.person(by), otp_code=code)
+
+    def do_forward(self, appeal, by, to, reason):
+        return services.forward(
+            appeal=appeal, actor=self.person(by), to_cabinet=self.cabinets[to], reason=reason
+        )
+
+    def do_close_no_merits(self, appeal, by, ground, note):
+        return services.close_no_merits(
+            appeal=appeal, actor=self.person(by), ground=Appeal.NoMeritsGround(ground), note=note
+        )
+
+    def do_withdraw(self, appeal, note):
+        return services.withdraw(appeal=appeal, actor=appeal.author, note=note)
+
+    def do_invite_cosigners(self, appeal, emails):
+        services.invite_cosigners(appeal=appeal, actor=appeal.author, emails=emails)
+
+    def do_confirm_cosign(self, appeal, by):
+        person = self.person(by)
+        cosigner = appeal.cosigners.get(email=person.email)
+        services.confirm_cosign(token=cosigner.token, actor=person)
+
+    def do_age(self, appeal, days):
         """Move an appeal's dates back (demo only: the clock cannot be turned in a seed)."""
         shift = timedelta(days=days)
         appeal = Appeal.objects.get(pk=appeal.pk)
@@ -349,3 +186,19 @@ class Command(BaseCommand):
                 setattr(appeal, field, getattr(appeal, field) - shift)
         appeal.save()
         appeal.events.update(at=timezone.now() - shift)
+        return appeal
+
+    def _community(self, data, made):
+        """Residents around the public problems: support, comments, an official's reply."""
+        public = [
+            a for a in made.values() if Appeal.objects.filter(pk=a.pk, is_public=True).exists()
+        ]
+        residents = [self.people[n] for n in data["supporters"] if n in self.people]
+        for appeal in public:
+            for resident in residents:
+                if resident.pk != appeal.author_id:
+                    community.support(appeal=appeal, user=resident)
+        for row in data["comment"]:
+            community.add_comment(
+                appeal=made[row["appeal"]], user=self.person(row["by"]), text=row["text"]
+            )
