@@ -8,6 +8,7 @@ the objects are saved. Started again, Redis is used again.
 """
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -24,6 +25,7 @@ from appeals.workflow import Status
 from cabinets.roles import Role
 from consultations.petitions.models import Signature
 from consultations.polls.models import Ballot, Question
+from edem.core.cache import ResilientRedisCache
 from edem.notifications import services as notification_services
 from edem.notifications.models import Notification
 from tests.appeals.community.factories import PublicAppealFactory
@@ -247,3 +249,70 @@ def test_with_redis_killed_the_sign_in_works_and_pages_recover_when_it_is_back(c
         return portal_on.keys(portal_on.prefix)
 
     wait_until(pages_cached_in_redis, timeout=10, message="the portal to use Redis again")
+
+
+def test_with_redis_frozen_pages_and_writes_wait_at_most_the_socket_timeout(
+    client, portal_on, django_capture_on_commit_callbacks
+):
+    """A server that accepts and never answers (SIGSTOP) costs the socket time-out once, then
+    the process leaves it alone for RETRY_AFTER."""
+    CabinetFactory(code="adm", kind="administration")
+    citizen = CitizenFactory()
+    client.force_login(citizen)
+    for path in PAGES:
+        assert client.get(path).status_code == 200
+    portal_on.process.send_signal(signal.SIGSTOP)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("appeals:file"), filing_data()).status_code == 302
+        for path in PAGES:
+            assert client.get(path).status_code == 200, path
+    finally:
+        portal_on.process.send_signal(signal.SIGCONT)
+    assert Appeal.objects.filter(author=citizen).exists()
+
+
+class TestTheBackend:
+    """``ResilientRedisCache`` keeps Django's cache semantics on both sides of an outage."""
+
+    def make(self, port, retry_after=RETRY_AFTER):
+        return ResilientRedisCache(
+            f"redis://127.0.0.1:{port}/0",
+            {
+                "KEY_PREFIX": uuid.uuid4().hex,
+                "TIMEOUT": 300,
+                "OPTIONS": {"socket_connect_timeout": 0.5, "RETRY_AFTER": retry_after},
+            },
+        )
+
+    def test_on_redis_it_is_a_redis_cache(self, redis_server):
+        cache = self.make(redis_server.port)
+        assert cache.add("k", 1) and not cache.add("k", 2)
+        assert cache.incr("k") == 2 and cache.get("k") == 2
+        cache.set("forever", "x", None)
+        assert cache.get_or_set("v", 7) == 7 and cache.get_many(["k", "v"]) == {"k": 2, "v": 7}
+        client = redis_server.client()
+        (forever,) = client.keys(f"{cache.key_prefix}:*forever")
+        (counted,) = client.keys(f"{cache.key_prefix}:*:k")
+        assert client.ttl(forever) == -1 and 0 < client.ttl(counted) <= 300  # timeouts kept
+        with pytest.raises(ValueError):
+            cache.incr("missing")  # a programming error still raises
+        assert cache.ping() and cache.available
+
+    def test_without_redis_it_answers_from_memory_and_goes_back_later(self, redis_server):
+        cache = self.make(redis_server.port)
+        cache.set("before", 1)
+        redis_server.kill()
+        assert cache.get("before") is None  # a miss, not an error
+        assert not cache.available
+        assert cache.add("lock", True) and not cache.add("lock", True)  # allauth's lock holds
+        assert cache.incr("lock") == 2
+        assert cache.get_or_set("v", 3) == 3 and cache.get("v") == 3
+        cache.delete("v")
+        assert cache.get("v") is None
+        with pytest.raises(redis.exceptions.ConnectionError):
+            cache.ping()
+        redis_server.start()
+        wait_until(lambda: cache.available, timeout=5, message="the retry window to pass")
+        cache.set("after", 2)
+        assert redis_server.keys(f"{cache.key_prefix}:") != []

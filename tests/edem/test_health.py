@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from edem.notifications.models import Notification
+from tests.notifications.conftest import celery_conf
 
 UNAVAILABLE_TITLE = "The portal is briefly unavailable"
 
@@ -184,3 +185,13 @@ def test_the_portal_answers_again_once_the_database_is_back(browser):
         assert browser.get("/readyz/").status_code == 503
     assert browser.get("/").status_code == 200
     assert browser.get("/readyz/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_reports_a_broker_that_does_not_answer_as_degraded(client):
+    with celery_conf(broker_url=f"redis://127.0.0.1:{closed_port()}/0", task_always_eager=False):
+        response = client.get("/readyz/")
+    assert response.status_code == 200
+    report = response.json()
+    assert report["status"] == "degraded"
+    assert report["checks"]["broker"]["status"] == "fail"
