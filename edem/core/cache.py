@@ -26,9 +26,13 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
-    redis_errors.ReadOnlyError,
+    redis_errors.ReadOnlyError,  # a replica
+    redis_errors.OutOfMemoryError,  # full, under maxmemory-policy noeviction
     OSError,
 )
+# A server that is up but refuses writes because it cannot persist them
+# (stop-writes-on-bgsave-error: a full disk); redis-py has no class of its own for it.
+UNAVAILABLE_REPLIES = ("MISCONF",)
 DEFAULT_RETRY_AFTER = 5.0  # seconds
 FALLBACK_MAX_ENTRIES = 5000
 
@@ -74,6 +78,10 @@ class ResilientRedisCache(RedisCache):
             try:
                 return getattr(super(), name)(*args, **kwargs)
             except UNAVAILABLE as error:
+                self._failed(error)
+            except redis_errors.ResponseError as error:
+                if not str(error).startswith(UNAVAILABLE_REPLIES):
+                    raise
                 self._failed(error)
         return getattr(self.fallback, name)(*args, **kwargs)
 

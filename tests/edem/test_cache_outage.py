@@ -316,3 +316,12 @@ class TestTheBackend:
         wait_until(lambda: cache.available, timeout=5, message="the retry window to pass")
         cache.set("after", 2)
         assert redis_server.keys(f"{cache.key_prefix}:") != []
+
+    def test_a_full_redis_is_treated_as_down(self, redis_server):
+        """Out of memory under ``noeviction`` (or unable to persist: MISCONF), Redis refuses
+        writes: the write goes to memory instead of raising into the request."""
+        cache = self.make(redis_server.port)
+        redis_server.client().config_set("maxmemory-policy", "noeviction")
+        redis_server.client().config_set("maxmemory", "1")
+        assert cache.set("big", "x" * 100_000) is None
+        assert not cache.available and cache.get("big") == "x" * 100_000
