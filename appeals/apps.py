@@ -6,6 +6,3 @@ class AppealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "appeals"
     verbose_name = _("Appeals")
-
-    def ready(self):
-        from . import signals  # noqa: F401

@@ -171,7 +171,8 @@ def _version_key(cabinet_id):
 
 
 def bump_queue_version(*cabinet_ids):
-    """Invalidate the cached counts of these cabinets' queues (called when an appeal is saved)."""
+    """Invalidate the cached counts of these cabinets' queues (called after an appeal's change
+    commits, ``services._common._queue_changed``)."""
     for cabinet_id in {c for c in cabinet_ids if c}:
         try:
             cache.incr(_version_key(cabinet_id))
@@ -185,7 +186,9 @@ def status_counts(user, filters=None):
     A group-by over a cabinet's whole history (every closed appeal included) is the one part of
     the queue whose cost grows with the archive, so the result is cached per user, filters, day
     and the version of every cabinet involved; saving any appeal of a cabinet bumps its version
-    (``bump_queue_version``, from a signal), so a count is never stale after a change."""
+    (``bump_queue_version``, after commit, from the services), so a count is not stale after a
+    change. Only a bump lost while the cache server was down can leave a count stale, for at
+    most ``COUNTS_TTL``."""
     filters = dict(filters or {})
     filters.pop("status", None)
     qs, full, executor_in = _queue(user, filters)

@@ -130,6 +130,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'edem.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A persistent connection broken by a database restart is replaced, not used for one more 5xx.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer costs a request seconds, not minutes (then a 503 page).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
@@ -164,14 +171,22 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
+# The cache is an optimisation, never a dependency (DESIGN §5): while Redis does not answer,
+# each process uses its own memory (edem.core.cache), and the short time-outs bound what a hung
+# server can cost one request.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "edem.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="edem"),
             "TIMEOUT": 300,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=5.0),
+            },
         }
     }
 else:
@@ -307,6 +322,15 @@ EDEM_DISCUSSION_INITIATOR_VERIFICATION = env(
     "EDEM_DISCUSSION_INITIATOR_VERIFICATION", default="resident"
 )
 EDEM_DISCUSSION_INITIATOR_MIN_AGE = env.int("EDEM_DISCUSSION_INITIATOR_MIN_AGE", default=None)
+
+# Readiness (/readyz/, manage.py health): the checks whose failure makes the portal unready
+# (503); any other failing check only makes it "degraded". The outbox and beat are late when
+# the oldest unsent mail, or beat's last run, is older than these.
+EDEM_READY_REQUIRED = env.list("EDEM_READY_REQUIRED", default=["database"])
+EDEM_READY_OUTBOX_MAX_AGE = timedelta(seconds=env.int("EDEM_READY_OUTBOX_MAX_AGE", default=15 * 60))
+EDEM_READY_BEAT_MAX_AGE = timedelta(seconds=env.int("EDEM_READY_BEAT_MAX_AGE", default=10 * 60))
+# An unreachable database gets a 503 page asking the browser to come back after this long.
+EDEM_DB_UNAVAILABLE_RETRY_AFTER = env.int("EDEM_DB_UNAVAILABLE_RETRY_AFTER", default=30)
 
 EDEM_NOTIFICATION_MAX_ATTEMPTS = env.int("EDEM_NOTIFICATION_MAX_ATTEMPTS", default=8)
 EDEM_NOTIFICATION_SWEEP_AGE = timedelta(seconds=env.int("EDEM_NOTIFICATION_SWEEP_AGE", default=120))

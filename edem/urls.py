@@ -23,6 +23,7 @@ admin.site.index_title = _("Municipality settings")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", views.readyz, name="readyz"),
     path("robots.txt", views.robots),
     path("i18n/setlang/", set_language, name="set_language"),
     path(

@@ -205,13 +205,6 @@ class Appeal(models.Model):
     def __str__(self):
         return self.number or f"#{self.pk}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        # Remembered so that a save after forwarding refreshes the old cabinet's counts too.
-        instance._loaded_cabinet_id = instance.__dict__.get("cabinet_id")
-        return instance
-
     @property
     def full_name(self):
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)

@@ -1,6 +1,9 @@
 """What every appeals use case shares: the history line, the row lock, the citizen's notices, the access log."""
 
+from django.db import transaction
+
 from ..models import Appeal, AppealEvent
+from ..selectors import bump_queue_version
 
 
 def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **data):
@@ -16,11 +19,19 @@ def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **
         is_public=is_public,
         data=data,
     )
+    _queue_changed(appeal.cabinet_id, data.get("from_cabinet"))
     if is_public:
         from appeals.community.services import alert_followers
 
         alert_followers(event)
     return event
+
+
+def _queue_changed(*cabinet_ids):
+    """After commit, invalidate the cached work-queue counts of these cabinets. Every change of
+    an appeal writes its history line through ``_event``, which calls this, so no save is
+    missed; and a cache that does not answer never touches the write (DESIGN §5)."""
+    transaction.on_commit(lambda: bump_queue_version(*cabinet_ids), robust=True)
 
 
 def _locked(appeal):

@@ -9,6 +9,7 @@ still pending. ``deliver`` sends under a row lock, so a message queued twice is 
 import logging
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -138,6 +139,14 @@ def render(notification):
     return subject[:255], text, html
 
 
+def message_id(notification):
+    """The Message-ID of a notification: derived from its outbox row and the site's domain, so
+    a delivery repeated after a worker died mid-send is recognisably the same message (mail
+    servers and clients de-duplicate by it)."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification-{notification.pk}@{domain}>"
+
+
 def backoff(attempts):
     """Wait before the next attempt after ``attempts`` failures: 30 s, 1 min, 2 min, ... 1 h."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
@@ -165,7 +174,10 @@ def deliver(notification_id):
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[notification.email],
                 connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
-                headers={"X-Edem-Notification": str(notification.pk)},
+                headers={
+                    "Message-ID": message_id(notification),
+                    "X-Edem-Notification": str(notification.pk),
+                },
             )
             if html:
                 message.attach_alternative(html, "text/html")

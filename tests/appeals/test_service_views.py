@@ -212,8 +212,11 @@ def test_queue_shows_open_appeals_by_default_and_forwarded_ones_on_request(clien
     assert passed.subject in forwarded and appeal.subject not in forwarded
 
 
-def test_status_counts_follow_every_change_at_once(client, world):
-    """The sidebar counts are cached, but saving an appeal refreshes its cabinet's counts."""
+def test_status_counts_follow_every_change_at_once(
+    client, world, django_capture_on_commit_callbacks
+):
+    """The sidebar counts are cached, but every change through a service refreshes the counts
+    of the cabinets involved once it commits (the old cabinet's too, after forwarding)."""
     cabinet, appeal, people = world
     client.force_login(people["head"])
     url = reverse("appeals_service:queue")
@@ -223,15 +226,29 @@ def test_status_counts_follow_every_change_at_once(client, world):
         label = dict(Status.choices)[status]
         return int(page.split(f"{label}</a>: ")[1].split("<")[0])
 
-    assert count_of(Status.IN_WORK) == 1
     waiting = AppealFactory(cabinet=cabinet, status=Status.RECEIVED)
-    assert count_of(Status.RECEIVED) == 1
-    services.register(appeal=waiting, actor=people["registrar"])
+    assert count_of(Status.IN_WORK) == 1 and count_of(Status.RECEIVED) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register(appeal=waiting, actor=people["registrar"])
     assert count_of(Status.RECEIVED) == 0 and count_of(Status.REGISTERED) == 1
-    services.forward(
-        appeal=waiting, actor=people["registrar"], to_cabinet=CabinetFactory(), reason="Не наше"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.forward(
+            appeal=waiting, actor=people["registrar"], to_cabinet=CabinetFactory(), reason="Не наше"
+        )
     assert count_of(Status.REGISTERED) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.file_appeal(
+            author=CitizenFactory(),
+            cabinet=cabinet,
+            kind="statement",
+            subject="Новое",
+            text="Текст обращения",
+            last_name="Иванова",
+            first_name="Мария",
+            email="ivanova@example.org",
+            answer_channel="email",
+        )
+    assert count_of(Status.REGISTERED) == 1
 
 
 def test_queue_filters_by_registration_date(client, world):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from edem.accounts import services as accounts_services
+from edem.notifications import services
 from edem.notifications.models import Notification
 from edem.notifications.tasks import sweep_outbox
 from tests.conftest import needs_services
@@ -52,6 +53,8 @@ def test_worker_delivers_over_smtp_in_the_recipients_language(
     assert message["To"] == citizen.email
     assert message["Subject"].strip() == notification.subject  # header folding adds a space
     assert message["X-Edem-Notification"] == str(notification.pk)
+    assert message["Message-ID"] == services.message_id(notification)
+    assert message["Message-ID"].startswith(f"<notification-{notification.pk}@")
     assert 'lang="uk"' in html_part(message)
     assert citizen.last_name in text_part(message)
     assert notification.attempts == 1

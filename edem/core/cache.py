@@ -1,0 +1,129 @@
+"""The cache backend: Redis, and this process's memory when Redis does not answer.
+
+The cache is an optimisation, never a dependency (DESIGN §5). A Redis that is down, restarting
+or too slow must cost a page some speed, never an error. Django's own ``RedisCache`` raises
+the client's connection errors into the request; ``django-redis`` can swallow them
+(``IGNORE_EXCEPTIONS``) but then answers every call with "nothing": ``add()`` fails, and
+allauth, whose rate limits take a lock with ``cache.add()``, refuses every sign-in as "too many
+attempts". So this backend falls back to a local-memory cache instead: while Redis is away each
+process keeps its own counters, locks and cached pages (rate limits hold per process, pages are
+recomputed once and cached locally), and after ``RETRY_AFTER`` seconds it asks Redis again.
+A failed call is retried on the fallback at once, so no caller ever sees the outage.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis import exceptions as redis_errors
+
+logger = logging.getLogger(__name__)
+
+# What "Redis is not there" looks like; anything else (a wrong type, a bug) still raises.
+UNAVAILABLE = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.ReadOnlyError,  # a replica
+    redis_errors.OutOfMemoryError,  # full, under maxmemory-policy noeviction
+    OSError,
+)
+# A server that is up but refuses writes because it cannot persist them
+# (stop-writes-on-bgsave-error: a full disk); redis-py has no class of its own for it.
+UNAVAILABLE_REPLIES = ("MISCONF",)
+DEFAULT_RETRY_AFTER = 5.0  # seconds
+FALLBACK_MAX_ENTRIES = 5000
+
+
+class ResilientRedisCache(RedisCache):
+    """``RedisCache`` that degrades to a per-process ``LocMemCache`` while Redis is down.
+
+    ``OPTIONS`` takes Django's Redis options (``socket_connect_timeout``, ``socket_timeout``
+    keep a hung server from holding a request) plus ``RETRY_AFTER``: how long, after a failure,
+    the process uses its memory without trying Redis (each try can cost the time-outs).
+    """
+
+    def __init__(self, server, params):
+        params = dict(params)
+        options = dict(params.get("OPTIONS") or {})
+        self.retry_after = float(options.pop("RETRY_AFTER", DEFAULT_RETRY_AFTER))
+        params["OPTIONS"] = options
+        super().__init__(server, params)
+        fallback_params = {
+            key: value for key, value in params.items() if key not in ("OPTIONS", "LOCATION")
+        }
+        fallback_params["OPTIONS"] = {"MAX_ENTRIES": FALLBACK_MAX_ENTRIES}
+        self.fallback = LocMemCache(f"edem-fallback:{server}:{self.key_prefix}", fallback_params)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def available(self):
+        """False while this process treats Redis as down (after a failure, for RETRY_AFTER)."""
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, error):
+        with self._lock:
+            first = self.available
+            self._down_until = time.monotonic() + self.retry_after
+        if first:
+            logger.warning("Cache server unavailable (%s); using local memory for now.", error)
+
+    def _call(self, name, *args, **kwargs):
+        if self.available:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except UNAVAILABLE as error:
+                self._failed(error)
+            except redis_errors.ResponseError as error:
+                if not str(error).startswith(UNAVAILABLE_REPLIES):
+                    raise
+                self._failed(error)
+        return getattr(self.fallback, name)(*args, **kwargs)
+
+    def ping(self):
+        """Ask Redis itself (for the readiness check); raises when it does not answer."""
+        self._cache.get_client(write=True).ping()
+        with self._lock:
+            self._down_until = 0.0
+        return True
+
+    # --- the cache API (BaseCache builds get_or_set, decr, incr_version, ... on these) -------
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", key, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", keys, version)
+
+    def clear(self):
+        self.fallback.clear()
+        return self._call("clear")
