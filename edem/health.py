@@ -10,6 +10,7 @@ or ``"fail"``. An exception counts as ``"fail"``. The portal is *ready* when eve
 import logging
 import time
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
@@ -17,7 +18,6 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from edem.celery import app as celery_app
 from edem.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
