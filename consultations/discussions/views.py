@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import NotEligible
+from edem.core import idempotency
 
 from . import diff as diffing
 from . import selectors, services, workflow
@@ -89,20 +90,26 @@ def comment(request, pk, paragraph_pk):
     form = CommentForm(request.POST, prefix=f"p{paragraph.pk}")
     if form.is_valid():
         try:
-            services.add_comment(
-                paragraph=paragraph,
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-                show_name=form.cleaned_data["show_name"],
+            done = idempotency.once(
+                token=idempotency.token_from(request.POST),
+                scope="discussions.comment",
+                user=request.user,
+                create=lambda: services.add_comment(
+                    paragraph=paragraph,
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                    show_name=form.cleaned_data["show_name"],
+                ),
             )
         except NotEligible as exc:
             form.add_error(None, str(exc.reason))
             return _detail(request, discussion, bound=(paragraph.pk, form), status=403)
-        except TransitionNotAllowed as exc:
+        except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Thank you: your comment is published."))
+            if not done.repeated:
+                messages.success(request, _("Thank you: your comment is published."))
             return redirect(f"{discussion.get_absolute_url()}#paragraph-{paragraph.pk}")
     return _detail(request, discussion, bound=(paragraph.pk, form), status=400)
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cabinets.models import Cabinet
+from edem.core import idempotency
 
 from . import exports, selectors, services
 from .forms import BallotForm, FilterForm, ProposalForm
@@ -65,7 +66,17 @@ def detail(request, pk):
         form = BallotForm(request.POST, questions=questions, ballot=ballot)
         if form.is_valid():
             try:
-                saved = services.cast_ballot(poll=poll, voter=request.user, answers=form.answers())
+                done = idempotency.once(
+                    token=idempotency.token_from(request.POST),
+                    scope="polls.ballot",
+                    user=request.user,
+                    create=lambda: services.cast_ballot(
+                        poll=poll, voter=request.user, answers=form.answers()
+                    ),
+                )
+            except idempotency.TokenAlreadyUsed as exc:
+                form.add_error(None, str(exc))
+                status = 400
             except services.NotEligible as exc:  # R30: the reason, never a bare "forbidden"
                 refusal, status, form = exc.reason, 403, None
             except services.BallotInvalid as exc:
@@ -75,12 +86,13 @@ def detail(request, pk):
                 form.add_error(None, str(exc))
                 status = 400
             else:
-                messages.success(
-                    request,
-                    _("Your ballot is changed.")
-                    if saved.was_changed
-                    else _("Thank you: your ballot is counted."),
-                )
+                if not done.repeated:  # a double submit lands on the first one's ballot
+                    messages.success(
+                        request,
+                        _("Your ballot is changed.")
+                        if done.result.was_changed
+                        else _("Thank you: your ballot is counted."),
+                    )
                 return redirect("polls:detail", pk=poll.pk)
         else:
             status = 400
