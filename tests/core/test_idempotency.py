@@ -17,11 +17,16 @@ from django.urls import reverse
 
 from appeals.community.models import Comment
 from appeals.models import Appeal
+from consultations.budgets.models import Vote
+from consultations.budgets.workflow import Phase
 from consultations.petitions.models import Signature
+from consultations.polls.models import Ballot, Question
 from edem.core import idempotency
 from edem.core.models import IdempotencyKey
 from tests.appeals.community.factories import PublicAppealFactory
+from tests.consultations.budgets.factories import ProjectFactory, VoterFactory, cycle_in
 from tests.consultations.petitions.factories import CollectingPetitionFactory
+from tests.consultations.polls.factories import PollFactory, opts, question
 from tests.factories import CabinetFactory, CitizenFactory
 
 COPIES = 6
@@ -211,3 +216,37 @@ def test_a_form_without_a_token_or_with_a_malformed_one_still_works(client):
     idempotency.once(token="", scope="test", user=person, create=lambda: calls.append(1))
     idempotency.once(token="", scope="test", user=person, create=lambda: calls.append(1))
     assert calls == [1, 1]
+
+
+def token_in(page):
+    return re.search(r'name="idempotency_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.django_db
+def test_a_ballot_sent_twice_is_counted_once_and_the_second_send_lands_on_the_poll(client):
+    poll = PollFactory(ballots_changeable=False)
+    q = question(poll, Question.Kind.SINGLE, ["Парк", "Сквер"])
+    client.force_login(CitizenFactory())
+    url = reverse("polls:detail", args=[poll.pk])
+    data = {f"q{q.pk}": opts(q)[0], "idempotency_token": token_in(client.get(url).content.decode())}
+    first = client.post(url, data)
+    again = client.post(url, data)  # without the token this second send is refused (400)
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == url
+    assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_budget_ballot_sent_twice_lands_on_the_ballot_with_the_votes_counted_once(client):
+    cycle = cycle_in(Phase.VOTING, votes_per_voter=2)
+    project = ProjectFactory(cycle=cycle, status="accepted", number=1)
+    client.force_login(VoterFactory())
+    url = reverse("budgets:vote", args=[cycle.pk])
+    data = {
+        "projects": [project.pk],
+        "idempotency_token": token_in(client.get(url).content.decode()),
+    }
+    first = client.post(url, data)
+    again = client.post(url, data)  # without the token: "not a valid choice" (400)
+    assert first.status_code == again.status_code == 302
+    assert Vote.objects.filter(project=project).count() == 1
