@@ -222,23 +222,29 @@ def propose(request):
     form = ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.propose_discussion(
-                actor=request.user,
-                cabinet=form.cleaned_data["cabinet"],
-                title=form.cleaned_data["title"],
-                summary=form.cleaned_data["summary"],
-                markdown=form.cleaned_data["markdown"],
-                upload=form.cleaned_data["document"],
+            done = idempotency.once(
+                token=idempotency.token_from(request.POST),
+                scope="discussions.propose",
+                user=request.user,
+                create=lambda: services.propose_discussion(
+                    actor=request.user,
+                    cabinet=form.cleaned_data["cabinet"],
+                    title=form.cleaned_data["title"],
+                    summary=form.cleaned_data["summary"],
+                    markdown=form.cleaned_data["markdown"],
+                    upload=form.cleaned_data["document"],
+                ),
             )
         except NotEligible as exc:
             form.add_error(None, str(exc.reason))
-        except TransitionNotAllowed as exc:
+        except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _("Your proposal is sent to the authority's moderation. We will write to you."),
-            )
+            if not done.repeated:
+                messages.success(
+                    request,
+                    _("Your proposal is sent to the authority's moderation. We will write to you."),
+                )
             return redirect("discussions:my")
     status = 400 if form.errors else 200
     return render(request, "discussions/propose.html", {"form": form}, status=status)

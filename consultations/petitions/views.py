@@ -133,12 +133,22 @@ def create(request):
     form = PetitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            petition = services.create_draft(author=request.user, **form.service_fields())
-        except workflow.TransitionNotAllowed as exc:
+            done = idempotency.once(
+                token=idempotency.token_from(request.POST),
+                scope="petitions.create",
+                user=request.user,
+                create=lambda: services.create_draft(author=request.user, **form.service_fields()),
+            )
+        except (workflow.TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The draft is saved. Check it and send it for moderation."))
-            return redirect("petitions:detail", pk=petition.pk)
+            if done.result is None:
+                return redirect("petitions:my")
+            if not done.repeated:
+                messages.success(
+                    request, _("The draft is saved. Check it and send it for moderation.")
+                )
+            return redirect("petitions:detail", pk=done.result.pk)
     return render(
         request,
         "petitions/form.html",

@@ -167,15 +167,21 @@ def propose(request):
         if form.is_valid():
             data = form.service_fields()
             try:
-                poll = services.propose_poll(actor=request.user, **data)
-            except TransitionNotAllowed as exc:
+                done = idempotency.once(
+                    token=idempotency.token_from(request.POST),
+                    scope="polls.propose",
+                    user=request.user,
+                    create=lambda: services.propose_poll(actor=request.user, **data),
+                )
+            except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(
-                    request,
-                    _("Your proposal is sent to %(cabinet)s for moderation.")
-                    % {"cabinet": poll.cabinet.name},
-                )
+                if not done.repeated:
+                    messages.success(
+                        request,
+                        _("Your proposal is sent to %(cabinet)s for moderation.")
+                        % {"cabinet": done.result.cabinet.name},
+                    )
                 return redirect("polls:my_votes")
         return render(request, "polls/propose.html", {"form": form}, status=400)
     return render(request, "polls/propose.html", {"form": form})
