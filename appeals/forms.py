@@ -1,12 +1,11 @@
 """The citizen's filing form: validation with messages a citizen understands."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.models import Cabinet
 from edem.core.jurisdiction import get_profile
+from edem.geo.points import PointFormMixin, coordinate_fields
 
 from .models import Appeal, Category
 
@@ -17,7 +16,7 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class AppealForm(forms.ModelForm):
+class AppealForm(PointFormMixin, forms.ModelForm):
     attachments = forms.FileField(
         label=_("Photos and documents"),
         required=False,
@@ -29,6 +28,7 @@ class AppealForm(forms.ModelForm):
         ),
     )
     pending = forms.CharField(widget=forms.HiddenInput, required=False)
+    latitude, longitude = coordinate_fields()
 
     cabinet = forms.ModelChoiceField(
         label=_("Addressee"),
@@ -69,8 +69,6 @@ class AppealForm(forms.ModelForm):
         widgets = {
             "kind": forms.RadioSelect,
             "text": forms.Textarea(attrs={"rows": 10, "maxlength": MAX_TEXT}),
-            "latitude": forms.HiddenInput,
-            "longitude": forms.HiddenInput,
             "postal_address": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
@@ -132,13 +130,7 @@ class AppealForm(forms.ModelForm):
         for name in self.profile.required_fields(data.get("answer_channel")):  # R3, R19
             if name in self.fields and not data.get(name) and name not in self.errors:
                 self.add_error(name, _("Needed to consider the appeal and send you the answer."))
-        lat, lon = data.get("latitude"), data.get("longitude")
-        if (lat is None) != (lon is None):
-            self.add_error(None, _("The place on the map is incomplete: mark it again."))
-        if lat is not None and not (Decimal(-90) <= lat <= Decimal(90)):
-            self.add_error(None, _("The place on the map is outside the map."))
-        if lon is not None and not (Decimal(-180) <= lon <= Decimal(180)):
-            self.add_error(None, _("The place on the map is outside the map."))
+        self.clean_point(data)
         if data.get("show_author_name") and not data.get("is_public"):
             data["show_author_name"] = False
         return data

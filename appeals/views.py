@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from edem.core import idempotency
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES, UploadRefused
 from edem.core.workflow import TransitionNotAllowed
@@ -36,24 +37,42 @@ def file_appeal(request):
     if request.method != "POST":
         form = AppealForm(user=request.user)
         return render(request, "appeals/citizen/form.html", {"form": form})
+    token, refusal = idempotency.token_from(request.POST), None
+    try:
+        done = idempotency.earlier(token=token, scope="appeals.file", user=request.user)
+    except idempotency.TokenAlreadyUsed as exc:  # someone else's form: nothing of theirs shown
+        done, token, refusal = None, "", str(exc)
+    if done is not None:  # the same form sent again: land on what the first send filed
+        return _filed(request, done.result)
     pending, upload_errors = _collect_uploads(request)
     form = AppealForm(request.POST, user=request.user, pending=pending)
     if form.is_valid():
         for message in upload_errors:
             form.add_error("attachments", message)
+    if refusal:
+        form.add_error(None, refusal)
     if not form.errors:
         try:
-            appeal = services.file_appeal(author=request.user, **form.service_fields())
-        except TransitionNotAllowed as exc:
+            done = idempotency.once(
+                token=token,
+                scope="appeals.file",
+                user=request.user,
+                create=lambda: services.file_appeal(author=request.user, **form.service_fields()),
+            )
+        except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request, _("Your appeal is received. We sent the details to your e-mail.")
-            )
-            return redirect("appeals:my_detail", pk=appeal.pk)
+            return _filed(request, done.result)
     return render(
         request, "appeals/citizen/form.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def _filed(request, appeal):
+    if appeal is None:
+        return redirect("appeals:my_list")
+    messages.success(request, _("Your appeal is received. We sent the details to your e-mail."))
+    return redirect("appeals:my_detail", pk=appeal.pk)
 
 
 def _collect_uploads(request):

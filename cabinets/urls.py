@@ -7,6 +7,7 @@ app_name = "cabinets"
 urlpatterns = [
     path("news/", views.publication_list, name="publication_list"),
     path("news/<int:pk>/", views.publication_detail, name="publication_detail"),
+    path("news/<int:pk>/image/", views.publication_image, name="publication_image"),
     path("news/feed/rss/", feeds.PublicationsRssFeed(), name="feed_rss"),
     path("news/feed/atom/", feeds.PublicationsAtomFeed(), name="feed_atom"),
     path("news/feed/<slug:code>/rss/", feeds.PublicationsRssFeed(), name="cabinet_feed_rss"),

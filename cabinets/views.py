@@ -1,7 +1,9 @@
+import mimetypes
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -44,6 +46,21 @@ def publication_detail(request, pk):
         Publication.objects.published().select_related("cabinet", "territory"), pk=pk
     )
     return render(request, "cabinets/publication_detail.html", {"publication": publication})
+
+
+def publication_image(request, pk):
+    """The image of a published publication, read through the storage (the local disk or the
+    object store), so that the page never holds a storage URL that could expire."""
+    publication = get_object_or_404(Publication.objects.published().exclude(image=""), pk=pk)
+    try:
+        handle = publication.image.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    content_type = mimetypes.guess_type(publication.image.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def cabinet_list(request):

@@ -1,10 +1,8 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from django.views.static import serve
 
 from edem.accounts.views import set_language
 
@@ -52,14 +50,8 @@ urlpatterns = [
     path("discussions/", include("consultations.discussions.urls")),
     path("", include("cabinets.urls")),
     path("admin/", admin.site.urls),
-    # Public media only (publication images). Files of appeals are served by views that check
-    # who may see them, never from here.
-    re_path(
-        r"^media/(?P<path>publications/.*)$",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-        name="public_media",
-    ),
+    # No media URL: every stored file is read through the storage by a view that checks who
+    # may see it (publication images: cabinets.views.publication_image).
 ]
 
 handler403 = "edem.views.permission_denied"

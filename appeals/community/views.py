@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from appeals.problems.selectors import public_problem_or_404
+from edem.core import idempotency
 
 from . import selectors, services
 from .forms import CommentForm, DuplicateQuery, ReportForm, StillNotFixedForm, SubscriptionForm
@@ -76,13 +77,19 @@ def comments(request, pk):
         form = CommentForm(request.POST)
         if form.is_valid():
             try:
-                services.add_comment(
-                    appeal=problem.appeal, user=request.user, text=form.cleaned_data["text"]
+                done = idempotency.once(
+                    token=idempotency.token_from(request.POST),
+                    scope="community.comment",
+                    user=request.user,
+                    create=lambda: services.add_comment(
+                        appeal=problem.appeal, user=request.user, text=form.cleaned_data["text"]
+                    ),
                 )
-            except services.CommunityRefused as exc:
+            except (services.CommunityRefused, idempotency.TokenAlreadyUsed) as exc:
                 form.add_error("text", str(exc))
             else:
-                messages.success(request, _("Your comment is published."))
+                if not done.repeated:  # a double submit lands on the same comment, said once
+                    messages.success(request, _("Your comment is published."))
                 return redirect(services.problem_path(problem.pk) + "#comments")
         status = 400
     page = Paginator(selectors.comments_of(problem.appeal), COMMENTS_PER_PAGE).get_page(

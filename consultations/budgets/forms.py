@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from cabinets.models import Cabinet
 from edem.geo.models import Territory
+from edem.geo.points import PointFormMixin, coordinate_fields
 
 from .models import CostLine, Project
 from .workflow import Phase, ProjectStatus
@@ -47,9 +48,10 @@ class PendingPhotosMixin:
             self.data["pending"] = ",".join(str(p.pk) for p in self.pending_photos)
 
 
-class ProjectForm(PendingPhotosMixin, forms.ModelForm):
+class ProjectForm(PointFormMixin, PendingPhotosMixin, forms.ModelForm):
     photos = photo_field()
     pending = forms.CharField(widget=forms.HiddenInput, required=False)
+    latitude, longitude = coordinate_fields()
 
     class Meta:
         model = Project
@@ -67,8 +69,6 @@ class ProjectForm(PendingPhotosMixin, forms.ModelForm):
             "problem": forms.Textarea(attrs={"rows": 4, "maxlength": MAX_TEXT}),
             "description": forms.Textarea(attrs={"rows": 8, "maxlength": MAX_TEXT}),
             "beneficiaries": forms.Textarea(attrs={"rows": 3, "maxlength": MAX_TEXT}),
-            "latitude": forms.HiddenInput,
-            "longitude": forms.HiddenInput,
         }
         help_texts = {
             "address": _(
@@ -100,15 +100,7 @@ class ProjectForm(PendingPhotosMixin, forms.ModelForm):
         }
 
     def clean(self):
-        data = super().clean()
-        lat, lon = data.get("latitude"), data.get("longitude")
-        if (lat is None) != (lon is None):
-            self.add_error(None, _("The place on the map is incomplete: mark it again."))
-        if lat is not None and not (Decimal(-90) <= lat <= Decimal(90)):
-            self.add_error(None, _("The place on the map is outside the map."))
-        if lon is not None and not (Decimal(-180) <= lon <= Decimal(180)):
-            self.add_error(None, _("The place on the map is outside the map."))
-        return data
+        return self.clean_point(super().clean())
 
     def service_fields(self):
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}

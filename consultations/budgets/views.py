@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import refusal as eligibility_refusal
+from edem.core import idempotency
 from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, voting, workflow
@@ -176,15 +177,24 @@ def _project_form(request, cycle, template, *, project=None):
     if form.is_valid() and lines.is_valid() and not form.errors:
         try:
             if project is None:
-                project = services.submit_project(
-                    cycle=cycle,
-                    author=request.user,
-                    cost_lines=lines.lines(),
-                    photos=pending,
-                    today=today,
-                    **form.service_fields(),
+                done = idempotency.once(
+                    token=idempotency.token_from(request.POST),
+                    scope="budgets.project",
+                    user=request.user,
+                    create=lambda: services.submit_project(
+                        cycle=cycle,
+                        author=request.user,
+                        cost_lines=lines.lines(),
+                        photos=pending,
+                        today=today,
+                        **form.service_fields(),
+                    ),
                 )
-                messages.success(request, _("Your project is submitted."))
+                project = done.result
+                if project is None:  # sent twice, and the first one's project is gone
+                    return redirect("budgets:my")
+                if not done.repeated:
+                    messages.success(request, _("Your project is submitted."))
             else:
                 project = services.edit_project(
                     project=project,
@@ -196,7 +206,7 @@ def _project_form(request, cycle, template, *, project=None):
                     **form.service_fields(),
                 )
                 messages.success(request, _("Your changes are saved."))
-        except TransitionNotAllowed as exc:
+        except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("budgets:project", pk=project.pk)
@@ -282,17 +292,29 @@ def vote(request, pk):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        token = idempotency.token_from(request.POST)
+        try:
+            if idempotency.earlier(token=token, scope="budgets.vote", user=request.user):
+                return redirect("budgets:vote", pk=cycle.pk)  # sent again: already counted
+        except idempotency.TokenAlreadyUsed as exc:
+            reason = str(exc)
         if reason:
             form.add_error(None, reason)
         elif form.is_valid():
             try:
-                voting.cast_votes(
-                    cycle=cycle, user=request.user, projects=form.cleaned_data["projects"]
+                done = idempotency.once(
+                    token=token,
+                    scope="budgets.vote",
+                    user=request.user,
+                    create=lambda: voting.cast_votes(
+                        cycle=cycle, user=request.user, projects=form.cleaned_data["projects"]
+                    ),
                 )
-            except TransitionNotAllowed as exc:
+            except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Your votes are counted. Thank you!"))
+                if not done.repeated:
+                    messages.success(request, _("Your votes are counted. Thank you!"))
                 return redirect("budgets:vote", pk=cycle.pk)
         status = 400
     return render(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import NotEligible
+from edem.core import idempotency
 from edem.core.workflow import TransitionNotAllowed
 
 from . import diff as diffing
@@ -90,20 +91,26 @@ def comment(request, pk, paragraph_pk):
     form = CommentForm(request.POST, prefix=f"p{paragraph.pk}")
     if form.is_valid():
         try:
-            services.add_comment(
-                paragraph=paragraph,
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-                show_name=form.cleaned_data["show_name"],
+            done = idempotency.once(
+                token=idempotency.token_from(request.POST),
+                scope="discussions.comment",
+                user=request.user,
+                create=lambda: services.add_comment(
+                    paragraph=paragraph,
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                    show_name=form.cleaned_data["show_name"],
+                ),
             )
         except NotEligible as exc:
             form.add_error(None, str(exc.reason))
             return _detail(request, discussion, bound=(paragraph.pk, form), status=403)
-        except TransitionNotAllowed as exc:
+        except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Thank you: your comment is published."))
+            if not done.repeated:
+                messages.success(request, _("Thank you: your comment is published."))
             return redirect(f"{discussion.get_absolute_url()}#paragraph-{paragraph.pk}")
     return _detail(request, discussion, bound=(paragraph.pk, form), status=400)
 
@@ -216,23 +223,29 @@ def propose(request):
     form = ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.propose_discussion(
-                actor=request.user,
-                cabinet=form.cleaned_data["cabinet"],
-                title=form.cleaned_data["title"],
-                summary=form.cleaned_data["summary"],
-                markdown=form.cleaned_data["markdown"],
-                upload=form.cleaned_data["document"],
+            done = idempotency.once(
+                token=idempotency.token_from(request.POST),
+                scope="discussions.propose",
+                user=request.user,
+                create=lambda: services.propose_discussion(
+                    actor=request.user,
+                    cabinet=form.cleaned_data["cabinet"],
+                    title=form.cleaned_data["title"],
+                    summary=form.cleaned_data["summary"],
+                    markdown=form.cleaned_data["markdown"],
+                    upload=form.cleaned_data["document"],
+                ),
             )
         except NotEligible as exc:
             form.add_error(None, str(exc.reason))
-        except TransitionNotAllowed as exc:
+        except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _("Your proposal is sent to the authority's moderation. We will write to you."),
-            )
+            if not done.repeated:
+                messages.success(
+                    request,
+                    _("Your proposal is sent to the authority's moderation. We will write to you."),
+                )
             return redirect("discussions:my")
     status = 400 if form.errors else 200
     return render(request, "discussions/propose.html", {"form": form}, status=status)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import refusal
+from edem.core import idempotency
 from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, signing, workflow
@@ -72,17 +73,25 @@ def sign(request, pk):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     try:
-        signature = signing.sign(
-            petition=petition,
+        done = idempotency.once(
+            token=idempotency.token_from(request.POST),
+            scope="petitions.sign",
             user=request.user,
-            ip=request.META.get("REMOTE_ADDR"),
-            show_name=not data.get("hide_name"),
-            invite_to_appeal=bool(data.get("invite_to_appeal")),
+            create=lambda: signing.sign(
+                petition=petition,
+                user=request.user,
+                ip=request.META.get("REMOTE_ADDR"),
+                show_name=not data.get("hide_name"),
+                invite_to_appeal=bool(data.get("invite_to_appeal")),
+            ),
         )
-    except TransitionNotAllowed as exc:
+    except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
         context = _detail_context(request, petition, sign_form=form)
         context["sign_error"] = str(exc)
         return render(request, "petitions/detail.html", context, status=400)
+    signature = done.result
+    if done.repeated:  # the same form sent twice: the first send did it; nothing is re-sent
+        return redirect("petitions:detail", pk=petition.pk)
     if signature.resent:
         messages.info(
             request,
@@ -125,12 +134,22 @@ def create(request):
     form = PetitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            petition = services.create_draft(author=request.user, **form.service_fields())
-        except TransitionNotAllowed as exc:
+            done = idempotency.once(
+                token=idempotency.token_from(request.POST),
+                scope="petitions.create",
+                user=request.user,
+                create=lambda: services.create_draft(author=request.user, **form.service_fields()),
+            )
+        except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The draft is saved. Check it and send it for moderation."))
-            return redirect("petitions:detail", pk=petition.pk)
+            if done.result is None:
+                return redirect("petitions:my")
+            if not done.repeated:
+                messages.success(
+                    request, _("The draft is saved. Check it and send it for moderation.")
+                )
+            return redirect("petitions:detail", pk=done.result.pk)
     return render(
         request,
         "petitions/form.html",

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cabinets.models import Cabinet
+from edem.core import idempotency
 from edem.core.workflow import TransitionNotAllowed
 
 from . import exports, selectors, services
@@ -64,7 +65,17 @@ def detail(request, pk):
         form = BallotForm(request.POST, questions=questions, ballot=ballot)
         if form.is_valid():
             try:
-                saved = services.cast_ballot(poll=poll, voter=request.user, answers=form.answers())
+                done = idempotency.once(
+                    token=idempotency.token_from(request.POST),
+                    scope="polls.ballot",
+                    user=request.user,
+                    create=lambda: services.cast_ballot(
+                        poll=poll, voter=request.user, answers=form.answers()
+                    ),
+                )
+            except idempotency.TokenAlreadyUsed as exc:
+                form.add_error(None, str(exc))
+                status = 400
             except services.NotEligible as exc:  # R30: the reason, never a bare "forbidden"
                 refusal, status, form = exc.reason, 403, None
             except services.BallotInvalid as exc:
@@ -74,12 +85,13 @@ def detail(request, pk):
                 form.add_error(None, str(exc))
                 status = 400
             else:
-                messages.success(
-                    request,
-                    _("Your ballot is changed.")
-                    if saved.was_changed
-                    else _("Thank you: your ballot is counted."),
-                )
+                if not done.repeated:  # a double submit lands on the first one's ballot
+                    messages.success(
+                        request,
+                        _("Your ballot is changed.")
+                        if done.result.was_changed
+                        else _("Thank you: your ballot is counted."),
+                    )
                 return redirect("polls:detail", pk=poll.pk)
         else:
             status = 400
@@ -154,15 +166,21 @@ def propose(request):
         if form.is_valid():
             data = form.service_fields()
             try:
-                poll = services.propose_poll(actor=request.user, **data)
-            except TransitionNotAllowed as exc:
+                done = idempotency.once(
+                    token=idempotency.token_from(request.POST),
+                    scope="polls.propose",
+                    user=request.user,
+                    create=lambda: services.propose_poll(actor=request.user, **data),
+                )
+            except (TransitionNotAllowed, idempotency.TokenAlreadyUsed) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(
-                    request,
-                    _("Your proposal is sent to %(cabinet)s for moderation.")
-                    % {"cabinet": poll.cabinet.name},
-                )
+                if not done.repeated:
+                    messages.success(
+                        request,
+                        _("Your proposal is sent to %(cabinet)s for moderation.")
+                        % {"cabinet": done.result.cabinet.name},
+                    )
                 return redirect("polls:my_votes")
         return render(request, "polls/propose.html", {"form": form}, status=400)
     return render(request, "polls/propose.html", {"form": form})

@@ -121,3 +121,8 @@ def territory_for(lat, lon):
 
     pk = territory_id_for(lat, lon)
     return Territory.objects.filter(pk=pk).first() if pk else None
+
+
+def has_territories():
+    """Whether any territory has a boundary: without one no point is inside or outside."""
+    return _current_index().tree is not None
