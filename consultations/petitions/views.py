@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.eligibility import refusal
+from edem.core.net import client_ip
 
 from . import selectors, services, signing, workflow
 from .forms import PetitionForm, PublicFilterForm, SignForm
@@ -74,7 +75,7 @@ def sign(request, pk):
         signature = signing.sign(
             petition=petition,
             user=request.user,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             show_name=not data.get("hide_name"),
             invite_to_appeal=bool(data.get("invite_to_appeal")),
         )
