@@ -1,0 +1,130 @@
+"""The Content-Security-Policy holds and the pages keep working under it (issue #11): headless
+Chromium visits the home page, the map, a problem page, a poll's results, the appeal filing
+form and the admin's territory editor (drawing a polygon with Leaflet.draw), listening to the
+console and to ``securitypolicyviolation`` events; there must be none.
+
+The policy is the settings' own (edem.settings.CONTENT_SECURITY_POLICY), identical under
+DJANGO_ENV=production, where tests/edem/test_headers.py checks that it is sent."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from consultations.polls.models import Poll
+from edem.geo.models import Territory
+from tests.appeals.problems.helpers import public_appeal
+from tests.factories import DEFAULT_PASSWORD, CitizenFactory
+
+from .test_portal import current_totp, main_form, sign_in, submit
+
+DEMO_PASSWORD = "edem-demo-2026"  # fixtures/demo_municipality.json
+DEMO_TOTP_SECRET = "EDEMDEMOEDEMDEMOEDEMDEMOEDEMDEMO"
+
+LISTEN = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation({
+    directive: event.violatedDirective,
+    blocked: event.blockedURI,
+    sample: event.sample,
+    source: event.sourceFile + ":" + event.lineNumber,
+  });
+});
+"""
+
+
+@pytest.fixture
+def watched_page(new_page):
+    """A page whose CSP violations (events and console messages) are collected."""
+    page = new_page()
+    violations = []
+    page.context.expose_binding(
+        "reportCspViolation", lambda source, info: violations.append((page.url, info))
+    )
+    page.context.add_init_script(LISTEN)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append((page.url, message.text))
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
+    return page, violations
+
+
+def visit(page, url):
+    response = page.goto(url)
+    assert response.status == 200, url
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy, policy
+    page.wait_for_load_state("load")
+    return response
+
+
+def test_pages_maps_editor_and_charts_work_under_the_csp(watched_page, demo_consultations):
+    page, violations = watched_page
+    assert "unsafe-inline" not in str(settings.CONTENT_SECURITY_POLICY)
+    problem = public_appeal(lat=56.0, lon=38.0, subject="Яма у остановки")
+    poll = Poll.objects.filter(status="results_published").first()
+    assert poll is not None
+
+    visit(page, "/")
+    visit(page, reverse("map:index") + "?lat=56.0&lon=38.0&z=14")
+    expect(page.locator(".leaflet-container").first).to_be_visible()
+    expect(page.locator(".problem-marker, .problem-cluster").first).to_be_visible()
+
+    visit(page, reverse("problems:detail", args=[problem.pk]))
+    expect(page.locator(".leaflet-container").first).to_be_visible()
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+
+    visit(page, reverse("polls:results", args=[poll.pk]))
+    expect(page.locator("svg.poll-chart").first).to_be_visible()
+
+    # The appeal filing form, with its place picker, for a signed-in resident.
+    resident = CitizenFactory(email="csp.resident@example.org")
+    sign_in(page, resident.email, DEFAULT_PASSWORD)
+    visit(page, reverse("appeals:file"))
+    expect(page.locator(".leaflet-container").first).to_be_visible()
+    page.locator(".leaflet-container").first.click()  # the picker drops its marker
+    page.goto(reverse("account_logout"))
+    submit(page.locator("main form").first)
+
+    # The admin's territory editor: the administrator signs in with the second factor.
+    sign_in(page, "admin@demo.edem", DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(reverse("mfa_authenticate")) + "$"))
+    form = main_form(page, "code")
+    form.locator("input[name='code']").fill(current_totp(DEMO_TOTP_SECRET))
+    submit(form)
+    territory = Territory.objects.order_by("pk").first()
+    visit(page, reverse("admin:geo_territory_change", args=[territory.pk]))
+    editor = page.locator(".geojson-editor")
+    expect(editor.locator(".leaflet-container")).to_be_visible()
+    expect(editor.locator("path.leaflet-interactive").first).to_be_visible()  # the boundary
+    editor.locator(".leaflet-draw-draw-polygon").click()  # Leaflet.draw's tooltip and handles
+    box = editor.locator(".leaflet-container").bounding_box()
+    for dx, dy in ((40, 40), (140, 40), (140, 140)):
+        page.mouse.click(box["x"] + dx, box["y"] + dy)
+    expect(editor.locator(".leaflet-draw-tooltip").first).to_be_visible()
+    page.mouse.click(box["x"] + 40, box["y"] + 40)  # closes the ring
+    expect(page.locator("textarea.geojson-source")).to_have_value(re.compile("Polygon"))
+
+    assert violations == []
+
+    # The control: the listener does hear the policy. An inline style attribute and an inline
+    # script without the nonce, as an injected fragment would bring, are refused and reported.
+    page.evaluate(
+        """() => {
+          document.body.insertAdjacentHTML("beforeend", '<p style="color: red">injected</p>');
+          const script = document.createElement("script");
+          script.textContent = "window.injected = true";
+          document.body.append(script);
+        }"""
+    )
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.injected") is None
+    directives = {info["directive"] for _url, info in violations if isinstance(info, dict)}
+    assert {"style-src-attr", "script-src-elem"} <= directives, violations
