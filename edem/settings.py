@@ -346,7 +346,7 @@ EDEM_NOTIFICATION_SWEEP_AGE = timedelta(seconds=env.int("EDEM_NOTIFICATION_SWEEP
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # Every cookie the portal sets is Secure in production: session, CSRF, language (Django's
-# switch and edem.accounts, through edem.accounts.cookies) and allauth's sign-in device cookie.
+# switch and edem.accounts.cookies) and the known-device cookie (edem.accounts.devices).
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SECURE = PRODUCTION
