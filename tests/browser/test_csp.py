@@ -104,13 +104,26 @@ def test_pages_maps_editor_and_charts_work_under_the_csp(watched_page, demo_cons
     editor = page.locator(".geojson-editor")
     expect(editor.locator(".leaflet-container")).to_be_visible()
     expect(editor.locator("path.leaflet-interactive").first).to_be_visible()  # the boundary
-    editor.locator(".leaflet-draw-draw-polygon").click()  # Leaflet.draw's tooltip and handles
-    box = editor.locator(".leaflet-container").bounding_box()
-    for dx, dy in ((40, 40), (140, 40), (140, 140)):
-        page.mouse.click(box["x"] + dx, box["y"] + dy)
-    expect(editor.locator(".leaflet-draw-tooltip").first).to_be_visible()
-    page.mouse.click(box["x"] + 40, box["y"] + 40)  # closes the ring
-    expect(page.locator("textarea.geojson-source")).to_have_value(re.compile("Polygon"))
+    source = page.locator("textarea.geojson-source")
+    before = source.input_value()
+    map_box = editor.locator(".leaflet-container")
+    map_box.scroll_into_view_if_needed()
+    editor.locator(".leaflet-draw-draw-polygon").click()  # Leaflet.draw's handles and guides
+    box = map_box.bounding_box()
+    middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(middle_x, middle_y)  # Leaflet.draw follows the pointer first
+    # Around the middle, away from the zoom and draw controls in the corners.
+    for dx, dy in ((-60, -40), (60, -40), (60, 40)):
+        page.mouse.move(middle_x + dx, middle_y + dy, steps=3)
+        page.mouse.down()
+        page.mouse.up()
+        page.wait_for_timeout(400)  # apart, not a double click (which ends the shape)
+    expect(editor.locator(".leaflet-editing-icon")).to_have_count(3)
+    editor.locator(".leaflet-editing-icon").first.click()  # closes the ring
+    expect(editor.locator(".leaflet-editing-icon")).to_have_count(0)
+    # The new polygon is written back beside the old boundary.
+    expect(source).not_to_have_value(before)
+    expect(source).to_have_value(re.compile("MultiPolygon"))
 
     assert violations == []
 
