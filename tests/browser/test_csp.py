@@ -1,7 +1,8 @@
 """The Content-Security-Policy holds and the pages keep working under it (issue #11): headless
 Chromium visits the home page, the map, a problem page, a poll's results, the appeal filing
-form and the admin's territory editor (drawing a polygon with Leaflet.draw), listening to the
-console and to ``securitypolicyviolation`` events; there must be none.
+form, the authenticator set-up page, admin lists and forms and the admin's territory editor
+(drawing a polygon with Leaflet.draw), listening to the console and to
+``securitypolicyviolation`` events; there must be none.
 
 The policy is the settings' own (edem.settings.CONTENT_SECURITY_POLICY), identical under
 DJANGO_ENV=production, where tests/edem/test_headers.py checks that it is sent."""
@@ -90,6 +91,14 @@ def test_pages_maps_editor_and_charts_work_under_the_csp(watched_page, demo_cons
     visit(page, reverse("appeals:file"))
     expect(page.locator(".leaflet-container").first).to_be_visible()
     page.locator(".leaflet-container").first.click()  # the picker drops its marker
+    # Setting up the authenticator app: the QR code is a data: image.
+    visit(page, reverse("mfa_activate_totp"))
+    if reverse("account_reauthenticate") in page.url:  # allauth asks for the password again
+        form = main_form(page, "password")
+        form.locator("input[name='password']").fill(DEFAULT_PASSWORD)
+        submit(form)
+    expect(page).to_have_url(re.compile(re.escape(reverse("mfa_activate_totp")) + "$"))
+    expect(page.locator("img[src^='data:image/svg']")).to_be_visible()
     page.goto(reverse("account_logout"))
     submit(page.locator("main form").first)
 
@@ -99,6 +108,9 @@ def test_pages_maps_editor_and_charts_work_under_the_csp(watched_page, demo_cons
     form = main_form(page, "code")
     form.locator("input[name='code']").fill(current_totp(DEMO_TOTP_SECRET))
     submit(form)
+    visit(page, reverse("admin:accounts_user_changelist"))
+    admin_user = type(resident).objects.get(email="admin@demo.edem")
+    visit(page, reverse("admin:accounts_user_change", args=[admin_user.pk]))  # inlines, dates
     territory = Territory.objects.order_by("pk").first()
     visit(page, reverse("admin:geo_territory_change", args=[territory.pk]))
     editor = page.locator(".geojson-editor")
