@@ -15,12 +15,13 @@ CELERY_ARGS := -A edem worker -B -l info --concurrency 2 \
 	--scheduler django_celery_beat.schedulers:DatabaseScheduler
 COMPILEMESSAGES := $(MANAGE) compilemessages --ignore=.venv --ignore=var --ignore=node_modules --verbosity 0
 
-.PHONY: help venv run test lint messages migrations-check
+.PHONY: help venv run test lint security messages migrations-check
 
 help:
 	@echo "make run               install into .venv, migrate, seed the demo town, start the portal"
 	@echo "make test [ARGS=...]   run the test suite (PostgreSQL + Redis if they answer, else SQLite)"
 	@echo "make lint              ruff check + ruff format --check + lint-imports (import rules)"
+	@echo "make security          bandit: no finding of high severity in the portal's code"
 	@echo "make messages          update and compile the ru/uk/en message catalogues"
 	@echo "make migrations-check  fail if a model change has no migration"
 
@@ -72,6 +73,9 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+security: venv
+	$(VENV)/bin/bandit -q -lll -c pyproject.toml -r edem cabinets appeals consultations analytics docker
 
 messages: venv
 	$(MANAGE) makemessages -l ru -l uk -l en --ignore=.venv --ignore=var --ignore=node_modules --no-obsolete

@@ -3,6 +3,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from edem.core.jurisdiction import get_profile
+from edem.core.net import client_ip
 
 from .models import (
     AccessLog,
@@ -79,7 +80,7 @@ class AppealAdmin(admin.ModelAdmin):
                 user=request.user,
                 action=AccessLog.Action.VIEW,
                 appeal=appeal,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
                 via="admin",
             )
         return response

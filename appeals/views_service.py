@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edem.accounts.mfa import service_cabinet_required
+from edem.core.net import client_ip
 from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, workflow
@@ -27,10 +28,6 @@ CITIZEN_ACTIONS = frozenset(
     {"receive", "withdraw", "reopen", "rate", "add_materials", "cosign", "invite_cosigners"}
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def safe_cell(value):
@@ -77,7 +74,7 @@ def _csv(request, appeals):
     services.log_access(
         user=request.user,
         action=AccessLog.Action.EXPORT,
-        ip=_client_ip(request),
+        ip=client_ip(request),
         count=appeals.count(),
     )  # R14/R18
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -142,7 +139,7 @@ def _card(request, appeal, forms=None, status=200):
                 continue  # nothing earlier of this citizen to merge into
         action_forms.append((action, form))
     services.log_access(
-        user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=_client_ip(request)
+        user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=client_ip(request)
     )  # R14/R18
     personal_data = selectors.sees_personal_data(request.user, appeal)
     return render(
@@ -238,7 +235,7 @@ def letter(request, pk, answer_pk):
     if answer is None or not selectors.sees_personal_data(request.user, appeal):
         raise Http404  # the letter is addressed to the citizen: personal data
     services.log_access(
-        user=request.user, action=AccessLog.Action.LETTER, appeal=appeal, ip=_client_ip(request)
+        user=request.user, action=AccessLog.Action.LETTER, appeal=appeal, ip=client_ip(request)
     )
     return FileResponse(
         answer.letter.open("rb"),
@@ -254,7 +251,7 @@ def attachment(request, pk, attachment_pk):
     if item is None or not selectors.sees_personal_data(request.user, appeal):
         raise Http404
     services.log_access(
-        user=request.user, action=AccessLog.Action.FILE, appeal=appeal, ip=_client_ip(request)
+        user=request.user, action=AccessLog.Action.FILE, appeal=appeal, ip=client_ip(request)
     )
     return FileResponse(
         item.file.open("rb"), content_type=item.content_type, filename=item.original_name

@@ -6,10 +6,13 @@ With nothing set, the portal runs on its embedded default: a SQLite file under
 profile, which refuses to start without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# A host deployment (gunicorn outside docker) keeps its configuration in ./.env; variables set
+# in the environment win over the file. EDEM_ENV_FILE names another file; "" reads none.
+ENV_FILE = os.environ.get("EDEM_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DJANGO_ENV = env("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
@@ -54,6 +62,10 @@ EDEM_MAP_TILES_URL = env(
 EDEM_MAP_ATTRIBUTION = env("EDEM_MAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors")
 EDEM_MAP_CENTER = env.tuple("EDEM_MAP_CENTER", default=(56.0000, 38.0000))
 EDEM_MAP_ZOOM = env.int("EDEM_MAP_ZOOM", default=12)
+# How many reverse proxies in front of the portal append to X-Forwarded-For (docker compose:
+# 1, its caddy). 0: the header is ignored and the peer's address is the client's. Every use
+# of the client's address goes through edem.core.net.client_ip.
+EDEM_TRUSTED_PROXIES = env.int("EDEM_TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin.apps.SimpleAdminConfig",
@@ -65,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -92,6 +105,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,6 +116,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "edem.accounts.middleware.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "edem.urls"
@@ -119,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "edem.core.context_processors.portal",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -250,6 +267,20 @@ if EDEM_OIDC_SERVER_URL:
         }
     )
 
+# Sign-in rate limits, per account and per address (the address from edem.core.net.client_ip),
+# on top of allauth's defaults for the other actions:
+# - failed passwords: 5 per account in 5 minutes and 20 per address in 10 minutes. A browser
+#   that has signed in to an account before carries a signed "known device" cookie
+#   (edem.accounts.devices, OWASP's device cookies): there the failures count against that
+#   account on that device only, so failures on other accounts from the same address (a
+#   school's NAT, a guessing attack) or on this account from elsewhere never lock its owner out.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/10m/ip,5/5m/key",
+    "login_failed_known_device": "5/5m/key",
+}
+EDEM_DEVICE_COOKIE_NAME = "edem_device"
+EDEM_DEVICE_COOKIE_AGE = 365 * 24 * 3600
+
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="edem")
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
@@ -364,6 +395,13 @@ EDEM_NOTIFICATION_SWEEP_AGE = timedelta(seconds=env.int("EDEM_NOTIFICATION_SWEEP
 # --- Security ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# Every cookie the portal sets is Secure in production: session, CSRF, language (Django's
+# switch and edem.accounts.cookies) and the known-device cookie (edem.accounts.devices).
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -375,15 +413,64 @@ SILENCED_SYSTEM_CHECKS = (
 )
 
 if PRODUCTION:
+    # Only the proxy can reach gunicorn (docker-compose.yml publishes nothing else), so the
+    # scheme it reports is believed.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+
+# Content-Security-Policy (django-csp 4), the same in every profile so that development
+# meets it first. No 'unsafe-inline' anywhere: the portal's scripts and styles are files
+# under static/, and an inline <script> or <style> must carry the request's nonce
+# ({{ CSP_NONCE }}, csp.context_processors.nonce). Leaflet and Leaflet.draw position panes,
+# markers, tooltips and drawing handles through element.style (the CSSOM), which style-src
+# does not govern, so the map, the admin's boundary editor and the SVG charts (presentation
+# attributes, no style=) need no hash and no 'unsafe-hashes' (tests/browser/test_csp.py
+# proves it: 0 violations). Map tiles come from EDEM_MAP_TILES_URL's origin. Redirecting to
+# HTTPS is SECURE_SSL_REDIRECT's and HSTS's job (no upgrade-insecure-requests).
+_tiles = urlsplit(EDEM_MAP_TILES_URL.replace("{s}", "*"))
+MAP_TILES_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc}" if _tiles.netloc else None
+_form_action = [SELF]
+if EDEM_OIDC_SERVER_URL:
+    # Chromium applies form-action to the redirect after a POST: the sign-in button posts to
+    # allauth, which redirects to the identity provider.
+    _oidc = urlsplit(EDEM_OIDC_SERVER_URL)
+    _form_action.append(f"{_oidc.scheme}://{_oidc.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *([MAP_TILES_ORIGIN] if MAP_TILES_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": _form_action,
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy: the portal uses none of these browser features; geolocation stays
+# available to the portal's own pages (a place picker may ask for the user's position).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": ["self"],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
 
 LOGGING = {
     "version": 1,

@@ -67,6 +67,18 @@ def _force_login_includes_the_second_factor(monkeypatch):
 
 
 @pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's superuser, with an authenticator app: staff enter the admin only after
+    a sign-in with the second factor (edem.accounts.middleware), and ``admin_client``'s
+    ``force_login`` records it (see above)."""
+    from .factories import add_totp
+
+    user = django_user_model.objects.create_superuser(email="admin@example.com", password="pw")
+    add_totp(user)
+    return user
+
+
+@pytest.fixture
 def user(db):
     return UserFactory()
 

@@ -52,6 +52,13 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )
 
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        """Staff and superusers have an authenticator app (the admin demands it), unless
+        ``mfa=False``."""
+        if create and extracted is not False and (obj.is_staff or obj.is_superuser):
+            add_totp(obj)
+
 
 class CitizenFactory(UserFactory):
     verification_level = get_user_model().Verification.RESIDENT

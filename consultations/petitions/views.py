@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from consultations.eligibility import refusal
 from edem.core import idempotency
+from edem.core.net import client_ip
 from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, signing, workflow
@@ -80,7 +81,7 @@ def sign(request, pk):
             create=lambda: signing.sign(
                 petition=petition,
                 user=request.user,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
                 show_name=not data.get("hide_name"),
                 invite_to_appeal=bool(data.get("invite_to_appeal")),
             ),

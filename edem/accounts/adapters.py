@@ -1,12 +1,16 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit  # as allauth's adapter: returns a usage to roll back
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import timezone, translation
 
+from edem.core.net import client_ip
 from edem.notifications.services import notify
 
+from . import devices
+from .cookies import set_language_cookie
 from .models import User
 
 
@@ -40,16 +44,32 @@ class AccountAdapter(DefaultAccountAdapter):
             user.language = settings.LANGUAGE_CODE
         return super().save_user(request, user, form, commit=commit)
 
+    def get_client_ip(self, request):
+        """allauth's rate limits count per address the way the rest of the portal does."""
+        return client_ip(request) or super().get_client_ip(request)
+
+    def pre_authenticate(self, request, **credentials):
+        """Failed passwords from a browser that signed in to this account before count
+        against (account, device) only; all others against the address and the account
+        (edem.accounts.devices, ``ACCOUNT_RATE_LIMITS``)."""
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        device = devices.known_device(request, login)
+        if device is None:
+            return super().pre_authenticate(request, **credentials)
+        key = f"{get_current_site(request).domain}:{login.lower()}:{device}"
+        self._login_failed_rl_usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed_known_device", key=key
+        )
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+        return None
+
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
+        devices.remember(response, user)
         if user.language:
             translation.activate(user.language)
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                user.language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-            )
+            set_language_cookie(response, user.language)
         return response
 
 

@@ -1,4 +1,8 @@
-"""MFA policy: every member of a service cabinet has a second factor before entering it."""
+"""MFA policy: whoever holds power over other people's data signs in with a second factor.
+
+Members of a service cabinet before entering it (``service_cabinet_required``), and staff and
+superusers before the Django admin (``edem.accounts.middleware``): an authenticator app set
+up, and used by this very session."""
 
 from functools import wraps
 from urllib.parse import urlencode
@@ -19,6 +23,26 @@ def session_used_second_factor(request):
     )
 
 
+def requires_second_factor(user):
+    """Whether ``user`` must have signed in with a second factor: officials, staff, superusers."""
+    return bool(
+        user.is_authenticated and (user.is_superuser or user.is_staff or user.is_cabinet_member)
+    )
+
+
+def second_factor_redirect(request):
+    """None when the signed-in user has an authenticator app and this session used it;
+    otherwise the response that leads there: the setup page, or the code prompt."""
+    if not is_mfa_enabled(request.user, types=["totp"]):
+        return redirect("accounts:mfa_required")
+    if not session_used_second_factor(request):
+        # Having a device is not enough: this session must have used it (a password alone,
+        # e.g. through another sign-in, never opens the service cabinet or the admin).
+        query = urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+    return None
+
+
 def service_cabinet_required(view):
     """Only active cabinet members with TOTP set up may pass. Others: sign in, set up the
     second factor (a page explains how), or 404 for people who are not staff at all."""
@@ -30,13 +54,9 @@ def service_cabinet_required(view):
             return redirect_to_login(request.get_full_path())
         if not user.is_cabinet_member:
             raise Http404
-        if not is_mfa_enabled(user, types=["totp"]):
-            return redirect("accounts:mfa_required")
-        if not session_used_second_factor(request):
-            # Having a device is not enough: this session must have used it (a password
-            # alone, e.g. through another sign-in, never opens the service cabinet).
-            query = urlencode({"next": request.get_full_path()})
-            return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        refusal = second_factor_redirect(request)
+        if refusal is not None:
+            return refusal
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import services
+from .cookies import set_language_cookie
 from .forms import ProfileForm
 
 
@@ -34,7 +35,7 @@ def profile_edit(request):
         messages.success(request, _("Your profile is saved."))
         response = redirect("accounts:cabinet")
         translation.activate(user.language)
-        response.set_cookie("django_language", user.language, samesite="Lax")
+        set_language_cookie(response, user.language)
         return response
     return render(request, "accounts/profile_form.html", {"form": form})
 

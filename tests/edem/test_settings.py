@@ -19,7 +19,7 @@ OUR_VARIABLES = (
 
 def run(code_or_args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in OUR_VARIABLES}
-    clean.update(env, DJANGO_SETTINGS_MODULE="edem.settings")
+    clean.update({"DJANGO_SETTINGS_MODULE": "edem.settings", "EDEM_ENV_FILE": ""}, **env)
     args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
@@ -71,12 +71,62 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
-def test_production_passes_check_deploy():
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3,
+    "ALLOWED_HOSTS": "edem.example.org",
+    "DATABASE_URL": "postgres://edem:pw@postgres:5432/edem",
+    "REDIS_URL": "redis://redis:6379/0",
+    "EDEM_TRUSTED_PROXIES": "1",
+}
+
+
+def test_production_passes_check_deploy_with_only_hsts_preload_silenced():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "DEBUG"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (1 silenced)." in result.stdout, result.stdout
+    silenced = run(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SILENCED_SYSTEM_CHECKS)",
+        **PRODUCTION,
+    )
+    assert silenced.stdout.strip() == "['security.W021']", silenced.stdout + silenced.stderr
+
+
+def test_production_with_hsts_preload_silences_nothing():
     result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DJANGO_ENV="production",
-        SECRET_KEY="k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3,
-        ALLOWED_HOSTS="edem.example.org",
+        ["manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        **PRODUCTION,
+        SECURE_HSTS_PRELOAD="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout, result.stdout
+
+
+def test_a_dot_env_file_is_read_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("EDEM_JURISDICTION=ua\nREDIS_URL=redis://from-file:6379/0\n")
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EDEM_JURISDICTION, s.REDIS_URL)"
+    )
+    result = run(code, EDEM_ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ua", "redis://from-file:6379/0"]
+    result = run(code, EDEM_ENV_FILE=str(env_file), REDIS_URL="redis://from-env:6379/1")
+    assert result.stdout.split() == ["ua", "redis://from-env:6379/1"]
+
+
+def test_the_settings_read_the_dot_env_beside_the_code_by_default():
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.ENV_FILE)"
+    clean = {k: v for k, v in os.environ.items() if k not in (*OUR_VARIABLES, "EDEM_ENV_FILE")}
+    clean["DJANGO_SETTINGS_MODULE"] = "edem.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == str(ROOT / ".env"), result.stderr

@@ -134,14 +134,14 @@ class Command(BaseCommand):
     def _staff_mfa(self, data, cabinets, users):
         """Demo officials share one known TOTP secret, so that anyone can try the service
         cabinet: add it to an authenticator app, or run ``manage.py demo_totp EMAIL``."""
-        for row in data["cabinets"]:
-            for email, _role, _position in row["members"]:
-                user = users[email]
-                if not Authenticator.objects.filter(
-                    user=user, type=Authenticator.Type.TOTP
-                ).exists():
-                    TOTP.activate(user, data["totp_secret"])
-                    RecoveryCodes.activate(user)
+        emails = [email for row in data["cabinets"] for email, _role, _position in row["members"]]
+        # The administrator too: staff and superusers enter the admin with a second factor.
+        emails += [row["email"] for row in data["users"] if row.get("superuser")]
+        for email in emails:
+            user = users[email]
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                TOTP.activate(user, data["totp_secret"])
+                RecoveryCodes.activate(user)
 
     def _publications(self, rows, cabinets, territories, users):
         now = timezone.now()
@@ -174,7 +174,7 @@ class Command(BaseCommand):
         for row in data["cabinets"]:
             for email, role, _position in row["members"]:
                 out(f"  {email:32} {role:10} {cabinets[row['code']].short_name}")
-        out("Administrator (Django admin at /admin/):")
+        out("Administrator (Django admin at /admin/; second factor required):")
         out("  admin@demo.edem")
         out(f"Officials' TOTP secret (add it to an authenticator app): {data['totp_secret']}")
         out("  or print the current code: python manage.py demo_totp mayor@demo.edem")
