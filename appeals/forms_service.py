@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cabinets.models import Cabinet, Membership
-from cabinets.roles import Role
+from cabinets.access import cabinets_where, staff_with
+from cabinets.models import Cabinet
 from edem.geo.models import Territory
 
 from .models import Appeal, Category, DeadlinePolicy
@@ -75,22 +75,14 @@ class QueueFilterForm(forms.Form):
         self.fields["due_soon"].label = ngettext(
             "Due in %(days)d day or less", "Due in %(days)d days or less", days
         ) % {"days": days}
-        cabinets = Membership.objects.active().filter(user=user).values("cabinet_id")
-        staff = Membership.objects.active().filter(
-            cabinet_id__in=cabinets, role__in=[Role.EXECUTOR, Role.HEAD]
-        )
-        self.fields["executor"].queryset = (
-            get_user_model().objects.filter(pk__in=staff.values("user_id")).distinct()
+        self.fields["executor"].queryset = staff_with(
+            "cabinets.answer_appeal", cabinets_where(user)
         )
 
 
 def _staff_of(cabinet):
-    users = Membership.objects.active().filter(cabinet=cabinet, role__in=[Role.EXECUTOR, Role.HEAD])
-    return (
-        get_user_model()
-        .objects.filter(pk__in=users.values("user_id"))
-        .order_by("last_name", "first_name")
-    )
+    """Who may be given the appeal to answer: the cabinet's executors and its head."""
+    return staff_with("cabinets.answer_appeal", cabinet).order_by("last_name", "first_name")
 
 
 class AssignForm(forms.Form):

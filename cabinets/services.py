@@ -9,6 +9,7 @@ from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from edem.markup import render_markdown
 
+from .access import can
 from .models import Membership, Publication
 from .roles import CABINET_PERMISSIONS, permissions_for_roles
 
@@ -41,7 +42,7 @@ def _check_manager(actor, cabinet):
     if (
         actor is not None
         and not actor.is_superuser
-        and not actor.has_perm("cabinets.manage_members", cabinet)
+        and not can(actor, "cabinets.manage_members", cabinet)
     ):
         raise PermissionDenied(_("You may not manage the staff of this cabinet."))
 
@@ -98,7 +99,7 @@ def sync_all_for_cabinet(cabinet):
 
 
 def _check_publisher(actor, cabinet):
-    if not actor.has_perm("cabinets.publish", cabinet):
+    if not can(actor, "cabinets.publish", cabinet):
         raise PermissionDenied(_("You may not publish on behalf of this cabinet."))
 
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cabinets.models import Membership
+from cabinets.access import roles_in
 from cabinets.roles import Role
 
 
@@ -197,16 +197,6 @@ def next_phase(cycle):
 
 class TransitionNotAllowed(Exception):
     """A workflow guard failed; the message is translated and shown to the user."""
-
-
-def roles_in(user, cabinet_id):
-    if not user or not user.is_authenticated:
-        return set()
-    return set(
-        Membership.objects.active()
-        .filter(user=user, cabinet_id=cabinet_id)
-        .values_list("role", flat=True)
-    )
 
 
 def is_staff_of(user, cycle):

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cabinets.access import cabinets_where
 from edem.accounts.mfa import service_cabinet_required
 
 from . import selectors, services, workflow
@@ -44,10 +45,7 @@ def index(request):
             "statuses": list(Status),
             "query": f"status={filters['status']}" if filters else "",
             "moderation": selectors.moderation_queue(request.user),
-            "can_create": any(
-                request.user.has_perm("cabinets.publish", m.cabinet)
-                for m in request.user.memberships.active().select_related("cabinet")
-            ),
+            "can_create": cabinets_where(request.user, "cabinets.publish").exists(),
         },
     )
 

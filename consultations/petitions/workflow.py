@@ -17,6 +17,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinets.access import can
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("petition status", "Draft")
@@ -168,7 +170,7 @@ def refusal(petition, user, name):
         if name == "to_appeal" and petition.appeal_id:
             return _("This petition has already been turned into an appeal.")
         return None
-    if not user.has_perm(action.who, petition.cabinet):
+    if not can(user, action.who, petition.cabinet_id):
         return _("Your role in this cabinet does not allow this.")
     return None
 

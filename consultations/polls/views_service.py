@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cabinets.access import cabinets_where
 from cabinets.models import Cabinet
 from edem.accounts.mfa import service_cabinet_required
 
@@ -22,12 +23,7 @@ PAGE_SIZE = 25
 
 
 def _managed_cabinets(user):
-    ids = [
-        cabinet.pk
-        for cabinet in Cabinet.objects.filter(pk__in=selectors.staff_cabinet_ids(user))
-        if user.has_perm(workflow.STAFF, cabinet)
-    ]
-    return Cabinet.objects.filter(pk__in=ids)
+    return cabinets_where(user, workflow.STAFF)
 
 
 @service_cabinet_required
