@@ -96,6 +96,9 @@ class AssignForm(forms.Form):
         self.fields["executor"].queryset = _staff_of(appeal.cabinet)
         self.fields["co_executors"].queryset = _staff_of(appeal.cabinet)
 
+    def clean_co_executors(self):
+        return list(self.cleaned_data["co_executors"])
+
 
 class ExtendForm(forms.Form):
     days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=30)
@@ -198,19 +201,3 @@ class ReopenForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
-
-
-ACTION_FORMS = {
-    "register": EmptyForm,
-    "assign": AssignForm,
-    "extend": ExtendForm,
-    "forward": ForwardForm,
-    "draft_answer": DraftForm,
-    "sign_answer": SignForm,
-    "close_no_merits": NoMeritsForm,
-    "return": ReturnForm,
-    "merge": MergeForm,
-    "reopen_by_head": ReopenForm,
-}
-NEEDS_APPEAL = {"assign", "forward", "merge"}
-NEEDS_USER = {"merge"}
