@@ -151,6 +151,8 @@ def staff_discussions(user, filters=None):
 def moderation_queue(user):
     """Proposals of discussions waiting for the user's cabinets' moderation (R28)."""
     rows = list(staff_discussions(user, {"status": Status.MODERATION}))
+    if not rows:
+        return []
     may = set(cabinets_where(user, "cabinets.publish").values_list("pk", flat=True))
     return [d for d in rows if d.cabinet_id in may]
 

@@ -191,20 +191,21 @@ def new_version(request, pk):
     )
 
 
+# Each action of the card: the service that performs it and the fields of its form it takes.
+PERFORMERS = {
+    "submit": (services.submit, ()),
+    "approve": (services.approve, ("note",)),
+    "reject": (services.reject, ("note",)),
+    "publish_results": (services.publish_results, ()),
+    "terminate": (services.terminate, ("reason", "note")),
+}
+
+
 def _run(action, discussion, user, data):
-    if action == "submit":
-        return services.submit(discussion=discussion, actor=user)
-    if action == "approve":
-        return services.approve(discussion=discussion, actor=user, note=data["note"])
-    if action == "reject":
-        return services.reject(discussion=discussion, actor=user, note=data["note"])
-    if action == "publish_results":
-        return services.publish_results(discussion=discussion, actor=user)
-    if action == "terminate":
-        return services.terminate(
-            discussion=discussion, actor=user, reason=data["reason"], note=data["note"]
-        )
-    raise Http404
+    if action not in PERFORMERS:
+        raise Http404
+    service, fields = PERFORMERS[action]
+    return service(discussion=discussion, actor=user, **{name: data[name] for name in fields})
 
 
 @service_cabinet_required

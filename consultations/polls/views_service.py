@@ -177,18 +177,21 @@ def question_delete(request, pk, question_pk):
     return redirect("polls_service:card", pk=poll.pk)
 
 
+# Each action of the card: the service that performs it and the fields of its form it takes.
+PERFORMERS = {
+    "schedule": (services.schedule, ()),
+    "approve": (services.approve, ("note",)),
+    "refuse": (services.refuse, ("reason",)),
+    "terminate": (services.terminate, ("reason", "note")),
+    "publish_results": (services.publish_results, ("decision",)),
+}
+
+
 def _run(action, poll, user, data):
-    if action == "schedule":
-        return services.schedule(poll=poll, actor=user)
-    if action == "approve":
-        return services.approve(poll=poll, actor=user, note=data.get("note", ""))
-    if action == "refuse":
-        return services.refuse(poll=poll, actor=user, reason=data["reason"])
-    if action == "terminate":
-        return services.terminate(poll=poll, actor=user, reason=data["reason"], note=data["note"])
-    if action == "publish_results":
-        return services.publish_results(poll=poll, actor=user, decision=data["decision"])
-    raise Http404
+    if action not in PERFORMERS:
+        raise Http404
+    service, fields = PERFORMERS[action]
+    return service(poll=poll, actor=user, **{name: data[name] for name in fields})
 
 
 @service_cabinet_required
