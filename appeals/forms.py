@@ -146,3 +146,48 @@ class AppealForm(PointFormMixin, forms.ModelForm):
 
 def parse_ids(value):
     return [int(part) for part in (value or "").split(",") if part.strip().isdigit()][:50]
+
+
+# --- The author's actions after filing (appeals.views.citizen_action) ----------------------
+# Lenient on purpose: the rules (1 to 5 stars, a reason to reopen) live in the services, whose
+# refusals the citizen reads; the forms only turn the request into typed values.
+
+
+class RateForm(forms.Form):
+    stars = forms.IntegerField(label=_("Rating"), required=False)
+    comment = forms.CharField(label=_("Comment"), required=False, strip=False)
+
+    def clean_stars(self):
+        return self.cleaned_data["stars"] or 0
+
+
+class ReopenRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, strip=False)
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(label=_("E-mail addresses"), required=False, strip=False)
+
+    def clean_emails(self):
+        """One address a line, or several separated by commas."""
+        return self.cleaned_data["emails"].replace(",", "\n").splitlines()
+
+
+class MaterialsForm(forms.Form):
+    """The note of added materials; the files are checked and stored before (they may come
+    back with the form), and arrive as ``attachments`` with their ``upload_errors``."""
+
+    note = forms.CharField(label=_("Note"), required=False, strip=False)
+
+    def __init__(self, *args, attachments, upload_errors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attachments, self.upload_errors = attachments, upload_errors
+
+    def clean(self):
+        data = super().clean()
+        if self.upload_errors:
+            raise forms.ValidationError(" ".join(self.upload_errors))
+        if not self.attachments:
+            raise forms.ValidationError(_("Choose at least one file."))
+        data["attachments"] = self.attachments
+        return data

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cabinets.models import Cabinet, Membership
-from cabinets.roles import Role
+from cabinets.access import cabinets_where, staff_with
+from cabinets.models import Cabinet
 from edem.geo.models import Territory
 
 from .models import Appeal, Category, DeadlinePolicy
@@ -75,22 +75,14 @@ class QueueFilterForm(forms.Form):
         self.fields["due_soon"].label = ngettext(
             "Due in %(days)d day or less", "Due in %(days)d days or less", days
         ) % {"days": days}
-        cabinets = Membership.objects.active().filter(user=user).values("cabinet_id")
-        staff = Membership.objects.active().filter(
-            cabinet_id__in=cabinets, role__in=[Role.EXECUTOR, Role.HEAD]
-        )
-        self.fields["executor"].queryset = (
-            get_user_model().objects.filter(pk__in=staff.values("user_id")).distinct()
+        self.fields["executor"].queryset = staff_with(
+            "cabinets.answer_appeal", cabinets_where(user)
         )
 
 
 def _staff_of(cabinet):
-    users = Membership.objects.active().filter(cabinet=cabinet, role__in=[Role.EXECUTOR, Role.HEAD])
-    return (
-        get_user_model()
-        .objects.filter(pk__in=users.values("user_id"))
-        .order_by("last_name", "first_name")
-    )
+    """Who may be given the appeal to answer: the cabinet's executors and its head."""
+    return staff_with("cabinets.answer_appeal", cabinet).order_by("last_name", "first_name")
 
 
 class AssignForm(forms.Form):
@@ -103,6 +95,9 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["executor"].queryset = _staff_of(appeal.cabinet)
         self.fields["co_executors"].queryset = _staff_of(appeal.cabinet)
+
+    def clean_co_executors(self):
+        return list(self.cleaned_data["co_executors"])
 
 
 class ExtendForm(forms.Form):
@@ -206,19 +201,3 @@ class ReopenForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
-
-
-ACTION_FORMS = {
-    "register": EmptyForm,
-    "assign": AssignForm,
-    "extend": ExtendForm,
-    "forward": ForwardForm,
-    "draft_answer": DraftForm,
-    "sign_answer": SignForm,
-    "close_no_merits": NoMeritsForm,
-    "return": ReturnForm,
-    "merge": MergeForm,
-    "reopen_by_head": ReopenForm,
-}
-NEEDS_APPEAL = {"assign", "forward", "merge"}
-NEEDS_USER = {"merge"}

@@ -20,7 +20,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
-from cabinets.models import Membership
+from cabinets.access import members
 from cabinets.roles import Role
 from edem.notifications.services import notify
 
@@ -62,11 +62,7 @@ def _claim(kind, queryset, due_field, batch):
 
 def _staff(cabinet_ids, role):
     people = defaultdict(list)
-    for membership in (
-        Membership.objects.active()
-        .filter(cabinet_id__in=cabinet_ids, role=role)
-        .select_related("user")
-    ):
+    for membership in members(cabinet_ids, roles=[role]):
         people[membership.cabinet_id].append(membership.user)
     return people
 
@@ -146,7 +142,7 @@ def _by_role(role):
 def _staffed(role):
     """Cabinets with someone in ``role``: a reminder is claimed only when it can be sent, so an
     escalation waits for a head rather than being lost."""
-    return Membership.objects.active().filter(role=role).values("cabinet_id")
+    return members(roles=[role]).values("cabinet_id")
 
 
 def send_due_reminders(today=None):

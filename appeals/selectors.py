@@ -9,21 +9,21 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
 
-from cabinets.models import Membership
+from cabinets.access import roles_by_cabinet, roles_in
 from cabinets.roles import Role
 
 from .models import Appeal, AppealEvent, DeadlinePolicy
 from .workflow import OPEN_STATES
 
-FULL_VIEW_ROLES = (Role.HEAD, Role.REGISTRAR, Role.OBSERVER)
+FULL_VIEW_ROLES = frozenset({Role.HEAD, Role.REGISTRAR, Role.OBSERVER})
 COUNTS_TTL = 600
 
 
 def _roles(user):
     """(cabinets where the user sees everything, cabinets where the user is an executor)."""
-    memberships = user.active_roles
-    full = {cabinet for cabinet, role in memberships if role in FULL_VIEW_ROLES}
-    executor_in = {cabinet for cabinet, role in memberships if role == Role.EXECUTOR} - full
+    roles = roles_by_cabinet(user)
+    full = {cabinet for cabinet, held in roles.items() if held & FULL_VIEW_ROLES}
+    executor_in = {cabinet for cabinet, held in roles.items() if Role.EXECUTOR in held} - full
     return full, executor_in
 
 
@@ -57,8 +57,7 @@ def sees_personal_data(user, appeal):
     """Whether the user may see the citizen's personal data on this appeal (R14, R18): staff
     of the cabinet that holds it or held it before, but not an observer, who reads the case
     without personal data (DESIGN §3)."""
-    roles = {role for cabinet, role in user.active_roles if cabinet == appeal.cabinet_id}
-    if roles - {Role.OBSERVER}:
+    if roles_in(user, appeal.cabinet_id) - {Role.OBSERVER}:
         return True
     full, _executor_in = _roles(user)
     if not full:
@@ -70,7 +69,7 @@ def sees_personal_data(user, appeal):
 
 def holds(user, appeal):
     """Whether the user is staff of the cabinet that holds the appeal now (not read-only)."""
-    return Membership.objects.active().filter(user=user, cabinet_id=appeal.cabinet_id).exists()
+    return bool(roles_in(user, appeal.cabinet_id))
 
 
 def appeal_for_staff(user, pk):

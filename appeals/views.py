@@ -12,6 +12,7 @@ from edem.core.uploads import MAX_FILES, UploadRefused
 from edem.core.workflow import TransitionNotAllowed
 
 from . import services, workflow
+from .actions import CITIZEN_ACTIONS
 from .forms import AppealForm, parse_ids
 from .models import Answer, Appeal, Rating
 
@@ -186,41 +187,22 @@ def my_attachment(request, pk, attachment_pk, thumb=False):
 def citizen_action(request, pk, action):
     """The author's actions after filing: rate the answer, ask to reopen, add materials."""
     appeal = _own(request, pk)
+    citizen_action = CITIZEN_ACTIONS.get(action)
+    if citizen_action is None:
+        raise Http404
+    kwargs = {}
+    if citizen_action.takes_uploads:
+        kwargs["attachments"], kwargs["upload_errors"] = _collect_uploads(request)
+    form = citizen_action.form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect("appeals:my_detail", pk=appeal.pk)
     try:
-        if action == "rate":
-            services.rate_answer(
-                appeal=appeal,
-                actor=request.user,
-                stars=int(request.POST.get("stars") or 0),
-                comment=request.POST.get("comment", ""),
-            )
-            messages.success(request, _("Thank you for rating the answer."))
-        elif action == "reopen":
-            services.reopen(
-                appeal=appeal, actor=request.user, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("Your request is sent to the head of the cabinet."))
-        elif action == "invite":
-            emails = request.POST.get("emails", "").replace(",", "\n").splitlines()
-            invited = services.invite_cosigners(appeal=appeal, actor=request.user, emails=emails)
-            messages.success(request, _("Invitations sent: %(n)d.") % {"n": len(invited)})
-        elif action == "add_materials":
-            pending, errors = _collect_uploads(request)
-            if errors:
-                raise TransitionNotAllowed(" ".join(errors))
-            if not pending:
-                raise TransitionNotAllowed(_("Choose at least one file."))
-            services.add_materials(
-                appeal=appeal,
-                actor=request.user,
-                attachments=pending,
-                note=request.POST.get("note", ""),
-            )
-            messages.success(request, _("The materials are added to your appeal."))
-        else:
-            raise Http404
+        result = citizen_action.service(appeal=appeal, actor=request.user, **form.cleaned_data)
     except (TransitionNotAllowed, ValueError) as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, citizen_action.done(result))
     return redirect("appeals:my_detail", pk=appeal.pk)
 
 

@@ -17,8 +17,8 @@ from edem.core.net import client_ip
 from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, workflow
-from .answer_templates import templates_for
-from .forms_service import ACTION_FORMS, NEEDS_APPEAL, NEEDS_USER, QueueFilterForm
+from .actions import CARD_ACTIONS
+from .forms_service import QueueFilterForm
 from .models import AccessLog
 from .workflow import Status
 
@@ -119,24 +119,14 @@ def _card(request, appeal, forms=None, status=200):
     forms = forms or {}
     action_forms = []
     for action in actions:
-        form_class = ACTION_FORMS.get(action.name)
-        if form_class is None:
-            continue
+        card_action = CARD_ACTIONS.get(action.name)
+        if card_action is None:
+            continue  # a citizen's action (withdraw, reopen): not on the officials' card
         form = forms.get(action.name)
         if form is None:
-            kwargs = {"appeal": appeal} if action.name in NEEDS_APPEAL else {}
-            if action.name in NEEDS_USER:
-                kwargs["user"] = request.user
-            initial = {}
-            if action.name == "draft_answer":
-                draft = appeal.answers.filter(signed_at__isnull=True).first()
-                template = templates_for(appeal).first()
-                initial["text"] = (
-                    draft.text if draft else (template.render(appeal) if template else "")
-                )
-            form = form_class(initial=initial, prefix=action.name, **kwargs)
-            if action.name == "merge" and not form.fields["into"].queryset.exists():
-                continue  # nothing earlier of this citizen to merge into
+            form = card_action.form(action.name, appeal=appeal, user=request.user)
+            if not card_action.is_offered(form):
+                continue  # e.g. nothing earlier of this citizen to merge into
         action_forms.append((action, form))
     services.log_access(
         user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=client_ip(request)
@@ -166,55 +156,17 @@ def card(request, pk):
     return _card(request, selectors.appeal_for_staff(request.user, pk))
 
 
-def _run(action, appeal, user, data):
-    if action == "register":
-        return services.register(appeal=appeal, actor=user)
-    if action == "assign":
-        return services.assign(
-            appeal=appeal,
-            actor=user,
-            executor=data["executor"],
-            co_executors=list(data["co_executors"]),
-        )
-    if action == "extend":
-        return services.extend(
-            appeal=appeal, actor=user, days=data["days"], reason=data["reason"], note=data["note"]
-        )
-    if action == "forward":
-        return services.forward(
-            appeal=appeal, actor=user, to_cabinet=data["to_cabinet"], reason=data["reason"]
-        )
-    if action == "draft_answer":
-        return services.draft_answer(appeal=appeal, actor=user, text=data["text"])
-    if action == "sign_answer":
-        return services.sign_answer(appeal=appeal, actor=user, otp_code=data["otp_code"])
-    if action == "close_no_merits":
-        return services.close_no_merits(
-            appeal=appeal, actor=user, ground=data["ground"], note=data["note"]
-        )
-    if action == "return":
-        return services.return_with_explanation(appeal=appeal, actor=user, note=data["note"])
-    if action == "reopen_by_head":
-        return services.reopen_by_head(appeal=appeal, actor=user, reason=data["reason"])
-    if action == "merge":
-        return services.merge(appeal=appeal, actor=user, into=data["into"], note=data["note"])
-    raise Http404
-
-
 @service_cabinet_required
 @require_POST
 def act(request, pk, action):
     appeal = selectors.appeal_for_staff(request.user, pk)
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None:
+    card_action = CARD_ACTIONS.get(action)
+    if card_action is None:
         raise Http404
-    kwargs = {"appeal": appeal} if action in NEEDS_APPEAL else {}
-    if action in NEEDS_USER:
-        kwargs["user"] = request.user
-    form = form_class(request.POST, prefix=action, **kwargs)
+    form = card_action.form(action, request.POST, appeal=appeal, user=request.user)
     if form.is_valid():
         try:
-            _run(action, appeal, request.user, form.cleaned_data)
+            card_action.perform(appeal=appeal, actor=request.user, form=form)
         except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:

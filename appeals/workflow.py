@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinets.access import can
 from edem.core.workflow import Action, Workflow
 
 
@@ -141,10 +142,10 @@ def _rule(appeal, user, action):
         if appeal.author_id != user.pk:
             return _("Only the author of the appeal may do this.")
         return None
-    if not user.has_perm(action.who, appeal.cabinet):
+    if not can(user, action.who, appeal.cabinet_id):
         return _("Your role in this cabinet does not allow this.")
     if EXECUTOR_ONLY in action.flags and not (
-        _is_executor(appeal, user) or user.has_perm("cabinets.sign_answer", appeal.cabinet)
+        _is_executor(appeal, user) or can(user, "cabinets.sign_answer", appeal.cabinet_id)
     ):
         return _("Only the executor of this appeal or the head may draft its answer.")
     return None

@@ -1,7 +1,7 @@
 """Roles in a service cabinet and the object permissions each grants (django-guardian).
 
-This is the one place that says which role may do what in a cabinet; services and views ask
-``user.has_perm("cabinets.<codename>", cabinet)``.
+This is the one place that says which role may do what in a cabinet; services, workflows and
+views ask ``cabinets.access.can(user, "cabinets.<codename>", cabinet)``.
 """
 
 from django.db import models

@@ -1,15 +1,18 @@
 """Writes for cabinets: memberships (and the guardian permissions they grant), publications."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, get_perms, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
+from guardian.utils import get_user_obj_perms_model
 
 from edem.core.markup import render_markdown
 
-from .models import Membership, Publication
+from .access import can
+from .models import Cabinet, Membership, Publication
 from .roles import CABINET_PERMISSIONS, permissions_for_roles
 
 User = get_user_model()
@@ -20,6 +23,18 @@ class CabinetError(Exception):
     """A guard failed; the message is translated and can be shown to the user."""
 
 
+def _assigned(user, cabinet):
+    """The cabinet permissions assigned to the user themselves, whatever their account: not
+    guardian's ``get_perms``, which answers "all" for a superuser (whose roles' grants were
+    then never stored) and "none" for an inactive account (whose were never revoked)."""
+    rows = get_user_obj_perms_model(Cabinet).objects.filter(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Cabinet),
+        object_pk=str(cabinet.pk),
+    )
+    return frozenset(rows.values_list("permission__codename", flat=True)) & _ALL_CODENAMES
+
+
 def sync_cabinet_permissions(*, user, cabinet):
     """Make the user's guardian permissions on ``cabinet`` exactly those of their active roles."""
     roles = (
@@ -28,7 +43,7 @@ def sync_cabinet_permissions(*, user, cabinet):
         .values_list("role", flat=True)
     )
     wanted = permissions_for_roles(roles) if cabinet.is_active else frozenset()
-    held = frozenset(get_perms(user, cabinet)) & _ALL_CODENAMES if user.pk else frozenset()
+    held = _assigned(user, cabinet) if user.pk else frozenset()
     for code in wanted - held:
         assign_perm(f"cabinets.{code}", user, cabinet)
     for code in held - wanted:
@@ -41,7 +56,7 @@ def _check_manager(actor, cabinet):
     if (
         actor is not None
         and not actor.is_superuser
-        and not actor.has_perm("cabinets.manage_members", cabinet)
+        and not can(actor, "cabinets.manage_members", cabinet)
     ):
         raise PermissionDenied(_("You may not manage the staff of this cabinet."))
 
@@ -98,7 +113,7 @@ def sync_all_for_cabinet(cabinet):
 
 
 def _check_publisher(actor, cabinet):
-    if not actor.has_perm("cabinets.publish", cabinet):
+    if not can(actor, "cabinets.publish", cabinet):
         raise PermissionDenied(_("You may not publish on behalf of this cabinet."))
 
 

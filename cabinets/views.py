@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from edem.accounts.mfa import service_cabinet_required
 
 from . import selectors, services
+from .access import can
 from .forms import PublicationFilterForm, PublicationForm
 from .models import Cabinet, Publication
 
@@ -78,8 +79,8 @@ def cabinet_detail(request, code):
 
 def _member_cabinet(request, code, perm="cabinets.view_cabinet_work"):
     cabinet = get_object_or_404(Cabinet.objects.active(), code=code)
-    if not request.user.has_perm(perm, cabinet):
-        if request.user.has_perm("cabinets.view_cabinet_work", cabinet):
+    if not can(request.user, perm, cabinet):
+        if can(request.user, "cabinets.view_cabinet_work", cabinet):
             raise PermissionDenied(_("Your role in this cabinet does not allow this."))
         raise Http404
     return cabinet
@@ -102,7 +103,7 @@ def service_cabinet(request, code):
             "cabinet": cabinet,
             "roles": roles,
             "colleagues": roles[0].cabinet.active_members if roles else [],
-            "can_publish": request.user.has_perm("cabinets.publish", cabinet),
+            "can_publish": can(request.user, "cabinets.publish", cabinet),
             "page": _page(request, selectors.cabinet_publications(cabinet), 20),
         },
     )

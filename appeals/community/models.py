@@ -315,3 +315,13 @@ class StillNotFixed(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id}: {self.text[:40]}"
+
+    @property
+    def awaits_head(self):
+        """Neither reopened nor replied to yet: the head still owes a decision."""
+        return self.status == self.Status.OPEN
+
+    @property
+    def reopened_the_case(self):
+        """The head's reply was to reopen the case."""
+        return self.status == self.Status.REOPENED

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.workflow import Status
+from cabinets.access import roles_by_cabinet
 
 from .models import Comment, StillNotFixed
 
@@ -254,7 +255,7 @@ def still_not_fixed_of(appeal):
 
 def still_not_fixed_for_staff(user, status=None):
     """Reports on problems held by the user's cabinets (newest first)."""
-    cabinets = sorted({cabinet for cabinet, _role in user.active_roles})
+    cabinets = sorted(roles_by_cabinet(user))
     qs = StillNotFixed.objects.filter(appeal__cabinet_id__in=cabinets).select_related(
         "appeal", "appeal__cabinet"
     )
@@ -265,7 +266,7 @@ def still_not_fixed_for_staff(user, status=None):
 
 def reported_comments_for_staff(user):
     """Visible comments with open reports on problems held by the user's cabinets."""
-    cabinets = sorted({cabinet for cabinet, _role in user.active_roles})
+    cabinets = sorted(roles_by_cabinet(user))
     return (
         Comment.objects.visible()
         .filter(appeal__cabinet_id__in=cabinets, reports__resolved=False)

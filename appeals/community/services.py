@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.access import can, roles_in
 from edem.core.markup import render_markdown
 from edem.core.uploads import UploadRefused, clean_upload
 from edem.core.workflow import TransitionNotAllowed
@@ -57,12 +58,12 @@ def is_holding_staff(user, appeal):
     """Whether ``user`` is active staff of the cabinet that holds the appeal now."""
     if not user or not user.is_authenticated:
         return False
-    return any(cabinet == appeal.cabinet_id for cabinet, _role in user.active_roles)
+    return bool(roles_in(user, appeal.cabinet_id))
 
 
 def is_head(user, appeal):
     """The head (or an authorised signer) of the holding cabinet: the one who may reopen."""
-    return is_holding_staff(user, appeal) and user.has_perm("cabinets.sign_answer", appeal.cabinet)
+    return is_holding_staff(user, appeal) and can(user, "cabinets.sign_answer", appeal.cabinet_id)
 
 
 # --- Follow -----------------------------------------------------------------------------------

@@ -225,6 +225,21 @@ class Appeal(models.Model):
             return "soon"
         return ""
 
+    @property
+    def is_answered(self):
+        """Answered on the merits: the author may rate the answer or ask to reopen."""
+        return self.status == Status.ANSWERED
+
+    @property
+    def awaits_registration(self):
+        """Received and not yet registered, with its registration term (R4) to show."""
+        return self.status == Status.RECEIVED and bool(self.registration_due)
+
+    @property
+    def registration_overdue(self):
+        """The registration term (R4) has passed and the appeal is still not registered."""
+        return self.awaits_registration and self.registration_due < timezone.localdate()
+
     def is_overdue(self, today=None):
         """Overdue counts against ``legal_due`` (RULES, Conventions)."""
         return (

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal
+from cabinets.access import roles_in
 from cabinets.roles import Role
 
 from .models import Moderation, PublicProblem
@@ -18,10 +19,7 @@ MODERATOR_ROLES = frozenset({Role.HEAD, Role.REGISTRAR, Role.EXECUTOR})
 
 def can_moderate(user, appeal):
     """Staff of the cabinet holding the appeal, except observers (they only read)."""
-    return any(
-        cabinet == appeal.cabinet_id and role in MODERATOR_ROLES
-        for cabinet, role in user.active_roles
-    )
+    return bool(roles_in(user, appeal.cabinet_id) & MODERATOR_ROLES)
 
 
 def _check(user, problem, reason):

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.access import position_in
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 from edem.core.workflow import TransitionNotAllowed
@@ -51,8 +52,6 @@ def sign_answer(*, appeal, actor, otp_code):
     the citizen is notified over the chosen channel."""
     from django.core.files.base import ContentFile
 
-    from cabinets.models import Membership
-
     from ..letters import answer_letter_pdf, new_verification_code, text_hash
 
     appeal = _locked(appeal)
@@ -61,16 +60,10 @@ def sign_answer(*, appeal, actor, otp_code):
     answer = appeal.answers.filter(signed_at__isnull=True).first()
     if answer is None:
         raise TransitionNotAllowed(_("There is no answer draft to sign."))
-    membership = (
-        Membership.objects.active()
-        .filter(user=actor, cabinet=appeal.cabinet)
-        .order_by("role")
-        .first()
-    )
     now = timezone.now()
     answer.signed_by, answer.signed_at = actor, now
     answer.signer_name = actor.full_name
-    answer.signer_position = (membership.position if membership else "") or str(appeal.cabinet)
+    answer.signer_position = position_in(actor, appeal.cabinet_id) or str(appeal.cabinet)
     answer.verification_code = new_verification_code()
     answer.text_sha256 = text_hash(answer.text)
     answer.on_time = (

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.access import can
 from edem.core.jurisdiction import get_profile
 from edem.core.workflow import TransitionNotAllowed
 
@@ -16,7 +17,7 @@ from ._common import _event
 def add_note(*, appeal, actor, text):
     from ..models import InternalNote
 
-    if not actor.has_perm("cabinets.view_cabinet_work", appeal.cabinet):
+    if not can(actor, "cabinets.view_cabinet_work", appeal.cabinet_id):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     if not text.strip():
         raise TransitionNotAllowed(_("The note is empty."))
@@ -31,8 +32,8 @@ def send_external_request(*, appeal, actor, addressee, subject):
 
     if (
         not (
-            actor.has_perm("cabinets.answer_appeal", appeal.cabinet)
-            or actor.has_perm("cabinets.sign_answer", appeal.cabinet)
+            can(actor, "cabinets.answer_appeal", appeal.cabinet_id)
+            or can(actor, "cabinets.sign_answer", appeal.cabinet_id)
         )
         or not Status(appeal.status).is_open
     ):

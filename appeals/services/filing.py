@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.access import can
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES, clean_upload, store
 from edem.core.workflow import TransitionNotAllowed
@@ -129,7 +130,7 @@ def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fiel
     """A registrar enters an appeal received on paper, by post or at a personal reception on
     behalf of a citizen: the stamped receipt date starts the clocks (R4), then the same
     workflow follows."""
-    if not actor.has_perm("cabinets.register_appeal", cabinet):
+    if not can(actor, "cabinets.register_appeal", cabinet):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     if channel not in (Appeal.Channel.PAPER, Appeal.Channel.POST, Appeal.Channel.RECEPTION):
         raise TransitionNotAllowed(_("Choose how the appeal was received."))

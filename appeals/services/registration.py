@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.access import can
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 from edem.core.workflow import TransitionNotAllowed
@@ -105,7 +106,7 @@ def assign(*, appeal, actor, executor, co_executors=()):
             _("A complaint cannot be assigned to the official it is about.")
         )  # R6
     for person in people:
-        if not person.has_perm("cabinets.answer_appeal", appeal.cabinet):
+        if not can(person, "cabinets.answer_appeal", appeal.cabinet_id):
             raise TransitionNotAllowed(
                 _("%(name)s is not an executor of this cabinet.") % {"name": person}
             )
@@ -187,7 +188,7 @@ def withdraw(*, appeal, actor, note=""):
 def reclassify(*, appeal, actor, kind, note=""):
     """An officer corrects the kind of the appeal (R1); the change is logged."""
     appeal = _locked(appeal)
-    if not actor.has_perm("cabinets.register_appeal", appeal.cabinet):
+    if not can(actor, "cabinets.register_appeal", appeal.cabinet_id):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     if kind not in Appeal.Kind.values:
         raise TransitionNotAllowed(_("Unknown kind of appeal."))

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from cabinets.models import Cabinet, Membership
+from cabinets.access import roles_by_cabinet
+from cabinets.models import Cabinet
 
 from .forms import PendingPhotosMixin, photo_field
 from .models import BudgetCategory, BudgetCycle, Project
@@ -69,10 +70,8 @@ class CycleForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        managed = Membership.objects.active().filter(user=user, role__in=MANAGERS)
-        self.fields["cabinet"].queryset = Cabinet.objects.filter(
-            pk__in=managed.values("cabinet_id")
-        )
+        managed = [pk for pk, roles in roles_by_cabinet(user).items() if roles & MANAGERS]
+        self.fields["cabinet"].queryset = Cabinet.objects.filter(pk__in=managed)
         if self.instance.pk:
             self.fields["cabinet"].disabled = True
         elif len(self.fields["cabinet"].queryset) == 1:

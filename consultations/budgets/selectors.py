@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cabinets.models import Membership
+from cabinets.access import roles_by_cabinet
 from consultations.eligibility import voter_key
 
 from .models import BudgetCycle, BudgetEvent, Project, Vote
@@ -135,7 +135,7 @@ def results(cycle):
 
 
 def staff_cabinet_ids(user):
-    return set(Membership.objects.active().filter(user=user).values_list("cabinet_id", flat=True))
+    return set(roles_by_cabinet(user))
 
 
 def staff_cycles(user):

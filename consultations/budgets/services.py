@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.access import roles_in
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
 from edem.core.markup import render_markdown
 from edem.core.uploads import UploadRefused, clean_upload, store
@@ -69,13 +70,13 @@ def save_cycle(*, actor, cycle, categories=(), deleted_categories=()):
     validated ``BudgetCategory`` instances (unsaved or changed)."""
     is_new = cycle.pk is None
     if is_new:
-        if not workflow.roles_in(actor, cycle.cabinet_id) & workflow.MANAGERS:
+        if not roles_in(actor, cycle.cabinet_id) & workflow.MANAGERS:
             raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
         cycle.status = Phase.PARAMETERS
     else:
         stored = _locked_cycle(cycle)
         workflow.check(stored, actor, "edit_cycle")
-        if not workflow.roles_in(actor, cycle.cabinet_id) & workflow.MANAGERS:
+        if not roles_in(actor, cycle.cabinet_id) & workflow.MANAGERS:
             raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     cycle.description_html = render_markdown(cycle.description)
     cycle.save()

@@ -279,11 +279,7 @@ def vote(request, pk):
     voted = selectors.my_votes_in(cycle, request.user)
     voted_ids = {v.project_id for v in voted}
     queryset = selectors.ballot_projects(cycle)
-    reason = None
-    if not cycle.is_open(Phase.VOTING, today):
-        reason = _("Voting is not open.")
-    else:
-        reason = eligibility_refusal(request.user, cycle, today)  # R35
+    reason = voting.vote_refusal(cycle, request.user, today)  # R35
     form = VoteForm(
         request.POST if request.method == "POST" else None,
         queryset=queryset.exclude(pk__in=voted_ids),
@@ -324,7 +320,7 @@ def vote(request, pk):
             "cycle": cycle,
             "form": form,
             "voted": voted,
-            "remaining": max(cycle.votes_per_voter - len(voted), 0),
+            "remaining": voting.votes_left(cycle, voted),
             "reason": reason,
             "ballot": queryset,
         },

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
+from consultations.eligibility import refusal as eligibility_refusal
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
@@ -22,6 +23,20 @@ from .winners import Candidate, select_winners
 from .workflow import ON_BALLOT, ImplementationStatus, Phase, ProjectStatus
 
 # --- Voting (R35) ---------------------------------------------------------------------------
+
+
+def vote_refusal(cycle, user, today=None):
+    """Why ``user`` may not vote online in ``cycle`` now, or None (R35): the voting window
+    first, then the eligibility rules of the cycle. The ballot page shows it; ``cast_votes``
+    enforces the same."""
+    if not cycle.is_open(Phase.VOTING, today or timezone.localdate()):
+        return _("Voting is not open.")
+    return eligibility_refusal(user, cycle, today)
+
+
+def votes_left(cycle, cast):
+    """How many of the K votes (R35) a voter who has cast ``cast`` still has."""
+    return max(cycle.votes_per_voter - len(cast), 0)
 
 
 def paper_voter_key(reference):

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cabinets.models import Membership
+from cabinets.access import roles_in
 from cabinets.roles import Role
 from edem.core.workflow import Action, Workflow
 
@@ -185,16 +185,6 @@ def next_phase(cycle):
             continue
         return target
     return None
-
-
-def roles_in(user, cabinet_id):
-    if not user or not user.is_authenticated:
-        return set()
-    return set(
-        Membership.objects.active()
-        .filter(user=user, cabinet_id=cabinet_id)
-        .values_list("role", flat=True)
-    )
 
 
 def is_staff_of(user, cycle):

@@ -20,6 +20,18 @@ class Row:
     new_text: str = ""
     segments: list = field(default_factory=list)  # [(op, text)], op in equal/ins/del
 
+    @property
+    def is_added(self):
+        return self.status == "added"
+
+    @property
+    def is_removed(self):
+        return self.status == "removed"
+
+    @property
+    def is_changed(self):
+        return self.status == "changed"
+
 
 def word_diff(old, new):
     """[(op, text)] with op ``equal``, ``del`` or ``ins``: the words that changed, merged into

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinets.access import cabinets_where
 from cabinets.models import Cabinet
 from edem.geo.models import Territory
 
@@ -101,11 +102,10 @@ class DiscussionForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = [c.pk for c in Cabinet.objects.active() if user.has_perm("cabinets.publish", c)]
         if self.instance.pk:
             del self.fields["cabinet"]
         else:
-            self.fields["cabinet"].queryset = Cabinet.objects.filter(pk__in=allowed)
+            self.fields["cabinet"].queryset = cabinets_where(user, "cabinets.publish")
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 

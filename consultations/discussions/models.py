@@ -116,6 +116,29 @@ class Discussion(EligibilityRules):
     def is_open(self):
         return self.status == Status.ACTIVE
 
+    # What the pages show depends on these; the states themselves stay out of the templates.
+    @property
+    def is_scheduled(self):
+        return self.status == Status.SCHEDULED
+
+    @property
+    def is_completed(self):
+        return self.status == Status.COMPLETED
+
+    @property
+    def was_terminated_early(self):
+        return self.status == Status.TERMINATED_EARLY
+
+    @property
+    def was_rejected(self):
+        """Refused at moderation (a resident's proposal, R28)."""
+        return self.status == Status.REJECTED
+
+    @property
+    def decisions_published(self):
+        """The outcome is published: the decision on each comment may be shown (R27)."""
+        return self.status == Status.RESULTS_PUBLISHED
+
     def current_version(self):
         return self.versions.order_by("-number").first()
 

@@ -4,7 +4,7 @@ comments, and what officials of the responsible cabinet may see."""
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
-from cabinets.models import Membership
+from cabinets.access import cabinets_where, roles_by_cabinet
 
 from .models import Comment, Discussion, Paragraph
 from .workflow import PUBLIC_STATES, Status
@@ -123,7 +123,7 @@ def my_discussions(user):
 
 
 def staff_cabinet_ids(user):
-    return set(Membership.objects.active().filter(user=user).values_list("cabinet_id", flat=True))
+    return set(roles_by_cabinet(user))
 
 
 def staff_discussions(user, filters=None):
@@ -151,11 +151,10 @@ def staff_discussions(user, filters=None):
 def moderation_queue(user):
     """Proposals of discussions waiting for the user's cabinets' moderation (R28)."""
     rows = list(staff_discussions(user, {"status": Status.MODERATION}))
-    may = {}  # one permission check per cabinet, not per row
-    for d in rows:
-        if d.cabinet_id not in may:
-            may[d.cabinet_id] = user.has_perm("cabinets.publish", d.cabinet)
-    return [d for d in rows if may[d.cabinet_id]]
+    if not rows:
+        return []
+    may = set(cabinets_where(user, "cabinets.publish").values_list("pk", flat=True))
+    return [d for d in rows if d.cabinet_id in may]
 
 
 def discussion_for_staff(user, pk):

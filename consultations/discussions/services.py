@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinets.models import Membership
+from cabinets.access import can, staff_with
 from consultations.eligibility import NotEligible, ensure_eligible, refusal, voter_key
 from edem.core.uploads import UploadRefused, clean_upload
 from edem.core.workflow import TransitionNotAllowed
@@ -126,16 +126,7 @@ def participants(discussion):
 
 
 def _staff(discussion, perm):
-    users = {
-        m.user
-        for m in Membership.objects.active()
-        .filter(cabinet=discussion.cabinet)
-        .select_related("user")
-    }
-    return sorted(
-        (u for u in users if u.is_active and u.has_perm(perm, discussion.cabinet)),
-        key=lambda u: u.pk,
-    )
+    return list(staff_with(perm, discussion.cabinet_id).order_by("pk"))
 
 
 def _send(discussion, event, people, **extra):
@@ -248,7 +239,7 @@ def create_discussion(
 ):
     """A cabinet puts a draft act up for discussion (R27, R28): created as a draft with its
     first version of the text."""
-    if not actor.has_perm("cabinets.publish", cabinet):
+    if not can(actor, "cabinets.publish", cabinet):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     _check_dates(starts_at, ends_at)
     discussion = Discussion.objects.create(

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cabinets.access import cabinets_where
 from edem.accounts.mfa import service_cabinet_required
 from edem.core.workflow import TransitionNotAllowed
 
@@ -45,10 +46,7 @@ def index(request):
             "statuses": list(Status),
             "query": f"status={filters['status']}" if filters else "",
             "moderation": selectors.moderation_queue(request.user),
-            "can_create": any(
-                request.user.has_perm("cabinets.publish", m.cabinet)
-                for m in request.user.memberships.active().select_related("cabinet")
-            ),
+            "can_create": cabinets_where(request.user, "cabinets.publish").exists(),
         },
     )
 
@@ -194,20 +192,21 @@ def new_version(request, pk):
     )
 
 
+# Each action of the card: the service that performs it and the fields of its form it takes.
+PERFORMERS = {
+    "submit": (services.submit, ()),
+    "approve": (services.approve, ("note",)),
+    "reject": (services.reject, ("note",)),
+    "publish_results": (services.publish_results, ()),
+    "terminate": (services.terminate, ("reason", "note")),
+}
+
+
 def _run(action, discussion, user, data):
-    if action == "submit":
-        return services.submit(discussion=discussion, actor=user)
-    if action == "approve":
-        return services.approve(discussion=discussion, actor=user, note=data["note"])
-    if action == "reject":
-        return services.reject(discussion=discussion, actor=user, note=data["note"])
-    if action == "publish_results":
-        return services.publish_results(discussion=discussion, actor=user)
-    if action == "terminate":
-        return services.terminate(
-            discussion=discussion, actor=user, reason=data["reason"], note=data["note"]
-        )
-    raise Http404
+    if action not in PERFORMERS:
+        raise Http404
+    service, fields = PERFORMERS[action]
+    return service(discussion=discussion, actor=user, **{name: data[name] for name in fields})
 
 
 @service_cabinet_required

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinets.access import can
 from consultations.eligibility import refusal as eligibility_refusal
 from edem.core.workflow import Action, Workflow
 
@@ -155,7 +156,7 @@ def _rule(discussion, user, action):
     if user is None or not user.is_authenticated:
         return _("Sign in first.")
     for who in action.who:
-        if who.startswith("cabinets.") and user.has_perm(who, discussion.cabinet):
+        if who.startswith("cabinets.") and can(user, who, discussion.cabinet_id):
             return None  # a role in the responsible cabinet
         if who.startswith("discussions.") and user.has_perm(who):
             return None  # a portal-wide moderator (the admin's moderation queue)

@@ -283,6 +283,32 @@ class Petition(EligibilityRules):
             Status.UNDER_CONSIDERATION: self.decision_due,
         }.get(Status(self.status))
 
+    # What the pages show depends on these; the states themselves stay out of the templates.
+    @property
+    def is_draft(self):
+        return self.status == Status.DRAFT
+
+    @property
+    def in_moderation(self):
+        return self.status == Status.MODERATION
+
+    @property
+    def was_refused(self):
+        return self.status == Status.REFUSED
+
+    @property
+    def awaits_announcement(self):
+        """The threshold is reached; the cabinet owes the announcement (R25)."""
+        return self.status == Status.THRESHOLD_REACHED
+
+    @property
+    def under_consideration(self):
+        return self.status == Status.UNDER_CONSIDERATION
+
+    @property
+    def is_answered(self):
+        return self.status == Status.ANSWERED
+
     def is_overdue(self, today=None):
         due = self.current_due
         return bool(due) and (today or timezone.localdate()) > due

@@ -4,7 +4,7 @@ service cabinet's queue (staff see only their cabinets' petitions; outsiders get
 from django.db.models import Count, F, Q
 from django.http import Http404
 
-from cabinets.models import Membership
+from cabinets.access import roles_by_cabinet
 
 from .models import Petition, Signature
 from .workflow import PUBLIC_STATES, Status
@@ -81,7 +81,7 @@ def my_signatures(user):
 
 
 def staff_cabinet_ids(user):
-    return list(Membership.objects.active().filter(user=user).values_list("cabinet_id", flat=True))
+    return sorted(roles_by_cabinet(user))
 
 
 def petition_for_staff(user, pk):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cabinets.models import Membership
+from cabinets.access import members
 from cabinets.roles import Role
 from consultations.eligibility import NotEligible, ensure_eligible
 from edem.core import calendar
@@ -63,11 +63,7 @@ def public_name(user):
 
 def _staff(cabinet, roles):
     User = get_user_model()
-    ids = set(
-        Membership.objects.active()
-        .filter(cabinet=cabinet, role__in=roles)
-        .values_list("user_id", flat=True)
-    )
+    ids = set(members(cabinet, roles).values_list("user_id", flat=True))
     if Role.HEAD in roles and cabinet.head_id:
         ids.add(cabinet.head_id)
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))

@@ -74,30 +74,36 @@ def card(request, pk):
     return _card(request, selectors.petition_for_staff(request.user, pk))
 
 
+def _invalidate(*, petition, actor, reason, ip, email_domain, signed_from, signed_to):
+    return signing.invalidate_signatures(
+        petition=petition,
+        actor=actor,
+        reason=reason,
+        ip=ip or None,
+        email_domain=email_domain or None,
+        signed_from=signed_from,
+        signed_to=signed_to,
+    )
+
+
+# Each action of the card: the service that performs it and the fields of its form it takes.
+PERFORMERS = {
+    "publish": (services.publish, ()),
+    "refuse": (services.refuse, ("ground", "note")),
+    "start_consideration": (services.start_consideration, ("note",)),
+    "answer": (services.answer, ("result", "text")),
+    "invalidate": (
+        _invalidate,
+        ("reason", "ip", "email_domain", "signed_from", "signed_to"),
+    ),
+}
+
+
 def _run(action, petition, user, data):
-    if action == "publish":
-        return services.publish(petition=petition, actor=user)
-    if action == "refuse":
-        return services.refuse(
-            petition=petition, actor=user, ground=data["ground"], note=data["note"]
-        )
-    if action == "start_consideration":
-        return services.start_consideration(petition=petition, actor=user, note=data["note"])
-    if action == "answer":
-        return services.answer(
-            petition=petition, actor=user, result=data["result"], text=data["text"]
-        )
-    if action == "invalidate":
-        return signing.invalidate_signatures(
-            petition=petition,
-            actor=user,
-            reason=data["reason"],
-            ip=data.get("ip") or None,
-            email_domain=data.get("email_domain") or None,
-            signed_from=data.get("signed_from"),
-            signed_to=data.get("signed_to"),
-        )
-    raise Http404
+    if action not in PERFORMERS:
+        raise Http404
+    service, fields = PERFORMERS[action]
+    return service(petition=petition, actor=user, **{name: data.get(name) for name in fields})
 
 
 @service_cabinet_required

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinets.access import can
 from edem.core.workflow import Action, Workflow
 
 
@@ -124,7 +125,7 @@ def _rule(petition, user, action):
         if action.name == "to_appeal" and petition.appeal_id:
             return _("This petition has already been turned into an appeal.")
         return None
-    if not user.has_perm(action.who, petition.cabinet):
+    if not can(user, action.who, petition.cabinet_id):
         return _("Your role in this cabinet does not allow this.")
     return None
 

@@ -161,6 +161,27 @@ class Poll(EligibilityRules):
     def is_closed(self):
         return self.status in CLOSED_STATES
 
+    # What the pages show depends on these; the states themselves stay out of the templates.
+    @property
+    def is_voting(self):
+        return self.status == Status.ACTIVE
+
+    @property
+    def is_scheduled(self):
+        return self.status == Status.SCHEDULED
+
+    @property
+    def was_refused(self):
+        return self.status == Status.REFUSED
+
+    @property
+    def was_terminated_early(self):
+        return self.status == Status.TERMINATED_EARLY
+
+    @property
+    def results_published(self):
+        return self.status == Status.RESULTS_PUBLISHED
+
     @property
     def results_visible(self):
         """Whether anyone may see the counts now (per the poll's setting)."""
@@ -361,6 +382,14 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question}: {self.option or self.value or self.text[:40]}"
+
+    @property
+    def text_approved(self):
+        return self.text_status == self.TextStatus.APPROVED
+
+    @property
+    def text_rejected(self):
+        return self.text_status == self.TextStatus.REJECTED
 
 
 class PollEvent(HistoryEvent):

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from cabinets.models import Membership
+from cabinets.access import roles_by_cabinet
 from edem.geo.models import Territory
 
 from .charts import bar_chart
@@ -79,7 +79,7 @@ def public_poll(pk):
 
 
 def staff_cabinet_ids(user):
-    return list(Membership.objects.active().filter(user=user).values_list("cabinet_id", flat=True))
+    return sorted(roles_by_cabinet(user))
 
 
 def staff_polls(user, filters=None):

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.access import can
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
 from edem.core.workflow import TransitionNotAllowed
 
@@ -171,7 +172,7 @@ def _check_question(kind, n_options, question):
 @transaction.atomic
 def create_poll(*, actor, cabinet, **fields):
     """Cabinet staff create a poll of their own (R28): a DRAFT that skips moderation."""
-    if not actor.has_perm(workflow.STAFF, cabinet):
+    if not can(actor, workflow.STAFF, cabinet):
         raise TransitionNotAllowed(_("Only the staff of the responsible cabinet may do this."))
     fields = {k: v for k, v in fields.items() if k in POLL_FIELDS}
     _check_dates(fields.get("starts_at"), fields.get("ends_at"))

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cabinets.access import cabinets_where
 from cabinets.models import Cabinet
 from edem.accounts.mfa import service_cabinet_required
 from edem.core.workflow import TransitionNotAllowed
@@ -23,12 +24,7 @@ PAGE_SIZE = 25
 
 
 def _managed_cabinets(user):
-    ids = [
-        cabinet.pk
-        for cabinet in Cabinet.objects.filter(pk__in=selectors.staff_cabinet_ids(user))
-        if user.has_perm(workflow.STAFF, cabinet)
-    ]
-    return Cabinet.objects.filter(pk__in=ids)
+    return cabinets_where(user, workflow.STAFF)
 
 
 @service_cabinet_required
@@ -182,18 +178,21 @@ def question_delete(request, pk, question_pk):
     return redirect("polls_service:card", pk=poll.pk)
 
 
+# Each action of the card: the service that performs it and the fields of its form it takes.
+PERFORMERS = {
+    "schedule": (services.schedule, ()),
+    "approve": (services.approve, ("note",)),
+    "refuse": (services.refuse, ("reason",)),
+    "terminate": (services.terminate, ("reason", "note")),
+    "publish_results": (services.publish_results, ("decision",)),
+}
+
+
 def _run(action, poll, user, data):
-    if action == "schedule":
-        return services.schedule(poll=poll, actor=user)
-    if action == "approve":
-        return services.approve(poll=poll, actor=user, note=data.get("note", ""))
-    if action == "refuse":
-        return services.refuse(poll=poll, actor=user, reason=data["reason"])
-    if action == "terminate":
-        return services.terminate(poll=poll, actor=user, reason=data["reason"], note=data["note"])
-    if action == "publish_results":
-        return services.publish_results(poll=poll, actor=user, decision=data["decision"])
-    raise Http404
+    if action not in PERFORMERS:
+        raise Http404
+    service, fields = PERFORMERS[action]
+    return service(poll=poll, actor=user, **{name: data[name] for name in fields})
 
 
 @service_cabinet_required

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinets.access import can
 from edem.core.workflow import Action, Workflow
 
 
@@ -129,7 +130,7 @@ def _rule(poll, user, action):
         return None
     if user is None or not user.is_authenticated:
         return _("Sign in first.")
-    if not user.has_perm(action.who, poll.cabinet):
+    if not can(user, action.who, poll.cabinet_id):
         return _("Only the staff of the responsible cabinet may do this.")
     return None
 

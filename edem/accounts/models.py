@@ -129,24 +129,6 @@ class User(AbstractUser):
     def is_verified_resident(self):
         return self.verification_level in (self.Verification.RESIDENT, self.Verification.IDENTITY)
 
-    def has_perm(self, perm, obj=None):
-        """As Django's, except in a service cabinet: there a superuser acts only through the
-        permissions their roles in that cabinet grant (guardian's directly assigned ones), so
-        being an administrator of the portal never makes one a signer of answers (R12) or a
-        registrar of appeals."""
-        if (
-            obj is not None
-            and getattr(obj, "_meta", None)
-            and (obj._meta.label_lower == "cabinets.cabinet")
-        ):
-            if not self.is_active:
-                return False
-            if self.is_superuser:
-                from guardian.shortcuts import get_user_perms
-
-                return perm.split(".", 1)[-1] in set(get_user_perms(self, obj))
-        return super().has_perm(perm, obj)
-
     @property
     def active_roles(self):
         """[(cabinet id, role)] of the user's active memberships, read once per instance (one

@@ -118,6 +118,11 @@ class Project(models.Model):
         return reverse("budgets:project", args=[self.pk])
 
     @property
+    def returned_for_changes(self):
+        """The reviewers returned it (R34): its author changes it and submits it again."""
+        return self.status == ProjectStatus.RETURNED
+
+    @property
     def effective_cost(self):
         """What the project costs for the results: the reviewers' figure when they set one."""
         return self.approved_cost if self.approved_cost is not None else self.cost

@@ -1,0 +1,108 @@
+"""The actions on an appeal as data: for each action an official performs on the card, and
+each the author performs on their appeal's page, the form that takes its input and the service
+that performs it. The views look an action up here; they never branch on its name. A form's
+cleaned data are its service's keyword arguments."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from . import services
+from .answer_templates import templates_for
+from .forms import InviteForm, MaterialsForm, RateForm, ReopenRequestForm
+from .forms_service import (
+    AssignForm,
+    DraftForm,
+    EmptyForm,
+    ExtendForm,
+    ForwardForm,
+    MergeForm,
+    NoMeritsForm,
+    ReopenForm,
+    ReturnForm,
+    SignForm,
+)
+
+
+def _draft_initial(appeal):
+    """The draft answer's text, else the first answer template of the appeal's topic."""
+    draft = appeal.answers.filter(signed_at__isnull=True).first()
+    if draft:
+        return {"text": draft.text}
+    template = templates_for(appeal).first()
+    return {"text": template.render(appeal) if template else ""}
+
+
+def _has_earlier_appeal(form):
+    return form.fields["into"].queryset.exists()
+
+
+@dataclass(frozen=True)
+class CardAction:
+    form_class: type[forms.Form]
+    service: Callable  # service(appeal=..., actor=..., **form.cleaned_data)
+    form_needs: frozenset = frozenset()  # of "appeal", "user": what the form is built with
+    initial: Callable | None = None  # initial(appeal) -> the blank form's initial data
+    offered: Callable | None = None  # offered(form) -> whether the blank form is worth showing
+
+    def form(self, name, data=None, *, appeal, user):
+        context = {"appeal": appeal, "user": user}
+        kwargs = {need: context[need] for need in sorted(self.form_needs)}
+        if data is None and self.initial is not None:
+            kwargs["initial"] = self.initial(appeal)
+        return self.form_class(data, prefix=name, **kwargs)
+
+    def is_offered(self, form):
+        return self.offered is None or self.offered(form)
+
+    def perform(self, *, appeal, actor, form):
+        return self.service(appeal=appeal, actor=actor, **form.cleaned_data)
+
+
+CARD_ACTIONS = {
+    "register": CardAction(EmptyForm, services.register),
+    "assign": CardAction(AssignForm, services.assign, frozenset({"appeal"})),
+    "extend": CardAction(ExtendForm, services.extend),
+    "forward": CardAction(ForwardForm, services.forward, frozenset({"appeal"})),
+    "draft_answer": CardAction(DraftForm, services.draft_answer, initial=_draft_initial),
+    "sign_answer": CardAction(SignForm, services.sign_answer),
+    "close_no_merits": CardAction(NoMeritsForm, services.close_no_merits),
+    "return": CardAction(ReturnForm, services.return_with_explanation),
+    "merge": CardAction(
+        MergeForm, services.merge, frozenset({"appeal", "user"}), offered=_has_earlier_appeal
+    ),
+    "reopen_by_head": CardAction(ReopenForm, services.reopen_by_head),
+}
+
+
+@dataclass(frozen=True)
+class CitizenAction:
+    form_class: type[forms.Form]
+    service: Callable  # service(appeal=..., actor=..., **form.cleaned_data)
+    done: Callable  # done(result) -> the message that confirms it
+    takes_uploads: bool = False  # the form is built with the request's checked uploads
+
+
+def _invited(cosigners):
+    return _("Invitations sent: %(n)d.") % {"n": len(cosigners)}
+
+
+CITIZEN_ACTIONS = {
+    "rate": CitizenAction(
+        RateForm, services.rate_answer, lambda _result: _("Thank you for rating the answer.")
+    ),
+    "reopen": CitizenAction(
+        ReopenRequestForm,
+        services.reopen,
+        lambda _result: _("Your request is sent to the head of the cabinet."),
+    ),
+    "invite": CitizenAction(InviteForm, services.invite_cosigners, _invited),
+    "add_materials": CitizenAction(
+        MaterialsForm,
+        services.add_materials,
+        lambda _result: _("The materials are added to your appeal."),
+        takes_uploads=True,
+    ),
+}
