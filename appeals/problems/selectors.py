@@ -17,8 +17,14 @@ from django.utils.translation import gettext as _
 from appeals.models import AppealEvent, Attachment
 from edem.geo.models import Territory
 
-from .models import CLUSTER_LEVELS, STATE_CODES, ProblemCell, PublicProblem, PublicState
-from .sync import cell_size
+from .models import (
+    CLUSTER_LEVELS,
+    STATE_CODES,
+    ProblemCell,
+    PublicProblem,
+    PublicState,
+    cell_size,
+)
 
 
 def public_problems():

@@ -16,9 +16,8 @@ from django.utils.safestring import mark_safe
 
 from edem.geo.models import Territory
 
-from .models import CLUSTER_LEVELS
+from .models import CLUSTER_LEVELS, cell_size
 from .selectors import HOME_TTL, _key, _precomputed_cells, snapped
-from .sync import cell_size
 
 WIDTH, HEIGHT, PAD = 480, 300, 10
 CELLS_ACROSS = 20  # the teaser's grid: about this many cells across the town

@@ -6,11 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from edem.core.locking import locked
 from edem.jurisdiction import get_profile
 
 from .. import deadlines, workflow
 from ..workflow import Status, TransitionNotAllowed
-from ._common import _event, _locked, _notify_citizen
+from .common import notify_citizen, record
 
 
 @transaction.atomic
@@ -18,7 +19,7 @@ def draft_answer(*, appeal, actor, text):
     """The executor (or the head) writes or rewrites the answer draft."""
     from ..models import Answer
 
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "draft_answer")
     if not text.strip():
         raise TransitionNotAllowed(_("The answer is empty."))
@@ -29,7 +30,7 @@ def draft_answer(*, appeal, actor, text):
     answer.save()
     previous, appeal.status = appeal.status, Status.ANSWER_DRAFTED
     appeal.save()
-    _event(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
+    record(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
     return answer
 
 
@@ -53,7 +54,7 @@ def sign_answer(*, appeal, actor, otp_code):
 
     from ..letters import answer_letter_pdf, new_verification_code, text_hash
 
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "sign_answer")
     _confirm_second_factor(actor, otp_code)
     answer = appeal.answers.filter(signed_at__isnull=True).first()
@@ -82,14 +83,14 @@ def sign_answer(*, appeal, actor, otp_code):
     previous, appeal.status = appeal.status, Status.ANSWERED
     appeal.answered_at = now
     appeal.save()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="sign_answer",
         from_status=previous,
         code=answer.verification_code,
     )
-    _notify_citizen(appeal, "answered", code=answer.verification_code)
+    notify_citizen(appeal, "answered", code=answer.verification_code)
     return answer
 
 
@@ -100,7 +101,7 @@ REOPEN_DAYS = 30
 def reopen(*, appeal, actor, reason):
     """The citizen asks to reopen within 30 days of the answer; the appeal returns to the head
     of the cabinet as a new stage with a new answer deadline counted from today."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "reopen")
     if not reason.strip():
         raise TransitionNotAllowed(_("Say why the answer does not resolve your question."))
@@ -116,7 +117,7 @@ def reopen(*, appeal, actor, reason):
     appeal.executor = None
     appeal.save()
     appeal.co_executors.clear()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="reopen",
@@ -124,7 +125,7 @@ def reopen(*, appeal, actor, reason):
         note=reason.strip(),
         new_due=due.legal_due.isoformat(),
     )
-    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
+    notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
     return appeal
 
 
@@ -133,7 +134,7 @@ def reopen_by_head(*, appeal, actor, reason):
     """The head reopens an answered case, e.g. after followers report the problem is still not
     fixed: a new stage with a new answer deadline counted from today, as a citizen's reopening;
     the author is told why."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "reopen_by_head")
     if not reason.strip():
         raise TransitionNotAllowed(_("Say why the case is reopened: the citizen will read it."))
@@ -145,7 +146,7 @@ def reopen_by_head(*, appeal, actor, reason):
     appeal.executor = None
     appeal.save()
     appeal.co_executors.clear()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="reopen_by_head",
@@ -153,7 +154,7 @@ def reopen_by_head(*, appeal, actor, reason):
         note=reason.strip(),
         new_due=due.legal_due.isoformat(),
     )
-    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
+    notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
     return appeal
 
 
@@ -170,7 +171,7 @@ def rate_answer(*, appeal, actor, stars, comment=""):
     rating, _created = Rating.objects.update_or_create(
         appeal=appeal, defaults={"stars": int(stars), "comment": comment.strip()[:2000]}
     )
-    _event(
+    record(
         appeal,
         actor=actor,
         action="rate",

@@ -8,7 +8,7 @@ from edem.jurisdiction import get_profile
 
 from .. import deadlines
 from ..workflow import Status, TransitionNotAllowed
-from ._common import _event
+from .common import record
 
 
 @transaction.atomic
@@ -48,7 +48,7 @@ def send_external_request(*, appeal, actor, addressee, subject):
         sent_on=today,
         due_on=due.legal_due,
     )
-    _event(
+    record(
         appeal,
         actor=actor,
         action="external_request",
@@ -115,7 +115,7 @@ def invite_cosigners(*, appeal, actor, emails):
         appeal.is_collective = True
         appeal.save(update_fields=["is_collective", "updated_at"])
     if invited:
-        _event(
+        record(
             appeal,
             actor=actor,
             action="invite_cosigners",
@@ -141,7 +141,7 @@ def confirm_cosign(*, token, actor):
     if cosigner.confirmed_at is None:
         cosigner.user, cosigner.confirmed_at = actor, timezone.now()
         cosigner.save(update_fields=["user", "confirmed_at"])
-        _event(
+        record(
             cosigner.appeal,
             actor=actor,
             action="cosign",

@@ -8,7 +8,7 @@ from edem.jurisdiction import get_profile
 
 from ..models import Appeal, CabinetAppealSettings
 from ..workflow import Status, TransitionNotAllowed
-from ._common import _event, _notify_citizen
+from .common import notify_citizen, record
 from .registration import register, route, set_receipt_deadlines
 
 
@@ -64,12 +64,12 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     set_receipt_deadlines(appeal)
     appeal.save()
     _attach(appeal, [a for a in attachments if a.uploaded_by_id == author.pk])
-    _event(appeal, actor=author, action="receive", attachments=len(attachments))
+    record(appeal, actor=author, action="receive", attachments=len(attachments))
     settings_ = CabinetAppealSettings.objects.filter(cabinet=appeal.cabinet).first()
     if settings_ is None or settings_.registration == CabinetAppealSettings.Registration.ON_RECEIPT:
         appeal = register(appeal=appeal, actor=None)  # R4: registered at submit time
     else:
-        _notify_citizen(appeal, "received", due=appeal.registration_due.isoformat())
+        notify_citizen(appeal, "received", due=appeal.registration_due.isoformat())
     return appeal
 
 
@@ -113,7 +113,7 @@ def add_materials(*, appeal, actor, attachments, note=""):
             _("Materials can be added while the appeal is being considered.")
         )
     _attach(appeal, [a for a in attachments if a.uploaded_by_id == actor.pk])
-    _event(
+    record(
         appeal,
         actor=actor,
         action="add_materials",
@@ -143,5 +143,5 @@ def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fiel
     set_receipt_deadlines(appeal)
     appeal.save()
     _attach(appeal, [a for a in scans if a.uploaded_by_id == actor.pk])
-    _event(appeal, actor=actor, action="receive", channel=channel, entered_by_registrar=True)
+    record(appeal, actor=actor, action="receive", channel=channel, entered_by_registrar=True)
     return appeal

@@ -4,10 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from edem.core.locking import locked
+
 from .. import workflow
 from ..models import Appeal
 from ..workflow import Status, TransitionNotAllowed
-from ._common import _event, _locked, _notify_citizen
+from .common import notify_citizen, record
 from .registration import set_receipt_deadlines
 
 
@@ -16,7 +18,7 @@ def forward(*, appeal, actor, to_cabinet, reason):
     """Forward to the competent cabinet (R5): a reason is required, never to the body the
     complaint is about (R6); the citizen is told where. The receiving cabinet starts its own
     clock from its own registration."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "forward")
     if not reason.strip():
         raise TransitionNotAllowed(_("Say why the appeal is forwarded."))
@@ -28,7 +30,7 @@ def forward(*, appeal, actor, to_cabinet, reason):
         )
     from_cabinet, previous = appeal.cabinet, appeal.status
     appeal.status = Status.FORWARDED
-    _event(
+    record(
         appeal,
         actor=actor,
         action="forward",
@@ -48,8 +50,8 @@ def forward(*, appeal, actor, to_cabinet, reason):
     set_receipt_deadlines(appeal)
     appeal.save()
     appeal.co_executors.clear()
-    _event(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
-    _notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
+    record(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
+    notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
     return appeal
 
 
@@ -59,7 +61,7 @@ def return_with_explanation(*, appeal, actor, note):
     body that could consider it, where forwarding would send it to the body complained about;
     the explanation names the right to go to court. Under the Ukrainian profile also an appeal
     that lacks the required particulars (R19, within 10 days)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "return")
     if not note.strip():
         raise TransitionNotAllowed(
@@ -68,8 +70,8 @@ def return_with_explanation(*, appeal, actor, note):
     previous, appeal.status = appeal.status, Status.RETURNED
     appeal.closed_at = timezone.now()
     appeal.save()
-    _event(appeal, actor=actor, action="return", from_status=previous, note=note.strip())
-    _notify_citizen(
+    record(appeal, actor=actor, action="return", from_status=previous, note=note.strip())
+    notify_citizen(
         appeal,
         "returned",
         reason=note.strip(),
@@ -97,7 +99,7 @@ def merge(*, appeal, actor, into, note=""):
     citizen, or a duplicate of a public problem reported by someone else (same topic, within
     150 m). It is answered there, under the earlier number; its author is told which one (and,
     for a public problem, follows it)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "merge")
     if into.pk == appeal.pk:
         raise TransitionNotAllowed(_("An appeal cannot be merged into itself."))
@@ -122,7 +124,7 @@ def merge(*, appeal, actor, into, note=""):
     appeal.merged_into = into
     appeal.closed_at = timezone.now()
     appeal.save()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="merge",
@@ -131,7 +133,7 @@ def merge(*, appeal, actor, into, note=""):
         into=into.pk,
         into_number=into.number,
     )
-    _event(
+    record(
         into,
         actor=actor,
         action="merged_in",
@@ -141,7 +143,7 @@ def merge(*, appeal, actor, into, note=""):
         merged=appeal.pk,
         merged_subject=appeal.subject,
     )
-    _notify_citizen(
+    notify_citizen(
         appeal,
         "merged_duplicate" if duplicate else "merged",
         into_number=into.number,
@@ -155,7 +157,7 @@ def merge(*, appeal, actor, into, note=""):
 def close_no_merits(*, appeal, actor, ground, note):
     """Record one of the 59-FZ Art. 11 outcomes (R11) with its reason; the citizen is told,
     except where the law gives no notice (part 1)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "close_no_merits")
     if ground not in Appeal.NoMeritsGround.values:
         raise TransitionNotAllowed(_("Choose the ground of Article 11 that applies."))
@@ -165,7 +167,7 @@ def close_no_merits(*, appeal, actor, ground, note):
     appeal.no_merits_ground = ground
     appeal.closed_at = timezone.now()
     appeal.save()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="close_no_merits",
@@ -174,5 +176,5 @@ def close_no_merits(*, appeal, actor, ground, note):
         ground=ground,
     )
     if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:  # R11: part 1 gets no notice
-        _notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
+        notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
     return appeal
