@@ -10,7 +10,7 @@ from edem.jurisdiction import get_profile
 
 from . import services, workflow
 from .forms import AppealForm, parse_ids
-from .models import Answer, Appeal, Rating
+from .models import Answer, Appeal, CoSigner, Rating
 from .uploads import MAX_FILES, UploadRefused
 
 
@@ -207,8 +207,6 @@ def citizen_action(request, pk, action):
 @login_required
 def cosign(request, token):
     """A co-signer opens the invitation and confirms with their own account (R1)."""
-    from .models import CoSigner
-
     cosigner = get_object_or_404(CoSigner.objects.select_related("appeal"), token=token)
     if (
         cosigner.email.lower() != request.user.email.lower()

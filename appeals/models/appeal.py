@@ -1,5 +1,7 @@
 """The appeal and its immutable history."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,7 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 from edem.history import HistoryEvent
 
-from ..workflow import OPEN_STATES, Status
+from ..deadlines import is_overdue
+from ..workflow import ACTIONS, OPEN_STATES, Status
 from .setup import Category, DeadlinePolicy
 
 
@@ -219,8 +222,6 @@ class Appeal(models.Model):
     def due_state(self):
         """ "overdue" (past legal_due), "soon" (control_due within 3 days) or "" — shown in colour
         and in words on the work queue."""
-        from datetime import timedelta
-
         today = timezone.localdate()
         if not self.legal_due or not Status(self.status).is_open:
             return ""
@@ -233,8 +234,6 @@ class Appeal(models.Model):
 
     def is_overdue(self, today=None):
         """Overdue counts against ``legal_due`` (RULES, Conventions)."""
-        from ..deadlines import is_overdue
-
         return (
             bool(self.legal_due)
             and Status(self.status).is_open
@@ -272,8 +271,6 @@ class AppealEvent(HistoryEvent):
 
     @property
     def action_label(self):
-        from ..workflow import ACTIONS
-
         if self.action in ACTIONS:
             return ACTIONS[self.action].label
         return self.OTHER_ACTIONS.get(self.action, self.action)

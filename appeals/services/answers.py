@@ -2,14 +2,20 @@
 
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.models import Membership
 from edem.core.locking import locked
 from edem.jurisdiction import get_profile
 
 from .. import deadlines, workflow
+from ..letters import answer_letter_pdf, new_verification_code, text_hash
+from ..models import Answer, Rating
 from ..workflow import Status, TransitionNotAllowed
 from .common import notify_citizen, record
 
@@ -17,8 +23,6 @@ from .common import notify_citizen, record
 @transaction.atomic
 def draft_answer(*, appeal, actor, text):
     """The executor (or the head) writes or rewrites the answer draft."""
-    from ..models import Answer
-
     appeal = locked(appeal)
     workflow.check(appeal, actor, "draft_answer")
     if not text.strip():
@@ -35,9 +39,6 @@ def draft_answer(*, appeal, actor, text):
 
 
 def _confirm_second_factor(user, code):
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
-
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is None or not code or not TOTP(authenticator).validate_code(code.strip()):
         raise TransitionNotAllowed(_("The code from your authenticator app is not correct."))
@@ -48,11 +49,6 @@ def sign_answer(*, appeal, actor, otp_code):
     """The head or an authorised signer signs the answer (R12), re-confirming with their second
     factor. The letter is rendered to PDF with a verification code and the hash of its text, and
     the citizen is notified over the chosen channel."""
-    from django.core.files.base import ContentFile
-
-    from cabinets.models import Membership
-
-    from ..letters import answer_letter_pdf, new_verification_code, text_hash
 
     appeal = locked(appeal)
     workflow.check(appeal, actor, "sign_answer")
@@ -160,8 +156,6 @@ def reopen_by_head(*, appeal, actor, reason):
 
 @transaction.atomic
 def rate_answer(*, appeal, actor, stars, comment=""):
-    from ..models import Rating
-
     if appeal.author_id != actor.pk:
         raise TransitionNotAllowed(_("Only the author of the appeal may rate the answer."))
     if appeal.status != Status.ANSWERED:

@@ -1,20 +1,23 @@
 """The case file around an appeal: internal notes, document requests to other bodies (R7), co-signers of a collective appeal (R1)."""
 
+import secrets
+
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edem.jurisdiction import get_profile
+from edem.notifications.services import notify
 
 from .. import deadlines
+from ..models import CoSigner, ExternalRequest, InternalNote
 from ..workflow import Status, TransitionNotAllowed
 from .common import record
 
 
 @transaction.atomic
 def add_note(*, appeal, actor, text):
-    from ..models import InternalNote
-
     if not actor.has_perm("cabinets.view_cabinet_work", appeal.cabinet):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     if not text.strip():
@@ -26,8 +29,6 @@ def add_note(*, appeal, actor, text):
 def send_external_request(*, appeal, actor, addressee, subject):
     """Request documents from another body (R7): due 15 days after sending. It is also what
     allows an extension with the reason ``external_request`` (R9)."""
-    from ..models import ExternalRequest
-
     if (
         not (
             actor.has_perm("cabinets.answer_appeal", appeal.cabinet)
@@ -65,13 +66,6 @@ MAX_COSIGNERS = 100
 @transaction.atomic
 def invite_cosigners(*, appeal, actor, emails):
     """The author invites co-signers of a collective appeal by e-mail (R1)."""
-    import secrets
-
-    from django.core.validators import validate_email
-
-    from edem.notifications.services import notify
-
-    from ..models import CoSigner
 
     if appeal.author_id != actor.pk:
         raise TransitionNotAllowed(_("Only the author of the appeal may invite co-signers."))
@@ -129,8 +123,6 @@ def invite_cosigners(*, appeal, actor, emails):
 @transaction.atomic
 def confirm_cosign(*, token, actor):
     """A co-signer confirms with their own account, whose e-mail must be the invited one."""
-    from ..models import CoSigner
-
     cosigner = (
         CoSigner.objects.select_for_update().select_related("appeal").filter(token=token).first()
     )

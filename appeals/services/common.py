@@ -1,6 +1,8 @@
 """What every appeals use case shares: the history line with its domain event, the citizen's
 notices, the access log. (The row lock is the kernel's ``edem.core.locking.locked``.)"""
 
+from functools import partial
+
 from edem.core.events import APPEAL_EVENTS, AppealChanged
 from edem.core.recording import record as record_history
 from edem.notifications.services import notify
@@ -20,19 +22,9 @@ def appeal_event(appeal, line):
     )
 
 
-def record(appeal, *, actor, action, from_status="", note="", is_public=True, **data):
-    """Write the appeal's history line and publish its domain event (delivered after commit:
-    the public projection and the followers' alerts subscribe to it)."""
-    return record_history(
-        appeal,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        note=note,
-        columns={"is_public": is_public},
-        event=lambda line: appeal_event(appeal, line),
-        **data,
-    )
+# The appeal's history line with its domain event (the public projection and the followers'
+# alerts subscribe to it, after commit).
+record = partial(record_history, event=appeal_event, is_public=True)
 
 
 def notify_citizen(appeal, event, **context):

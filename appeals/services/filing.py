@@ -4,9 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinets.models import Cabinet
+from edem.geo.lookup import territory_for
 from edem.jurisdiction import get_profile
 
-from ..models import Appeal, CabinetAppealSettings
+from ..models import Appeal, Attachment, CabinetAppealSettings
+from ..uploads import MAX_FILES, clean_upload, store
 from ..workflow import Status, TransitionNotAllowed
 from .common import notify_citizen, record
 from .registration import register, route, set_receipt_deadlines
@@ -17,8 +20,6 @@ class FilingRefused(TransitionNotAllowed):
 
 
 def _default_cabinet():
-    from cabinets.models import Cabinet
-
     return (
         Cabinet.objects.active().filter(kind=Cabinet.Kind.ADMINISTRATION).order_by("pk").first()
         or Cabinet.objects.active().order_by("pk").first()
@@ -34,8 +35,6 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     map point; the cabinet is the one chosen, or routing decides. The appeal is stored as
     *received* and, where the cabinet registers on receipt (R4, the default), registered at once.
     """
-    from edem.geo.lookup import territory_for
-
     profile = get_profile()
     if not profile.verification_sufficient(author.verification_level):  # R2
         raise FilingRefused(
@@ -76,26 +75,18 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
 def store_upload(*, upload, actor, stage="initial"):
     """Check an uploaded file (``uploads.clean_upload``) and keep it as a pending attachment of
     ``actor``; raises ``uploads.UploadRefused`` with the reason."""
-    from ..models import Attachment
-    from ..uploads import clean_upload, store
-
     clean = clean_upload(upload)
     return store(Attachment(uploaded_by=actor, stage=stage), clean, upload.name)
 
 
 def pending_uploads(actor, ids):
     """The actor's own pending (not yet attached) uploads among ``ids``."""
-    from ..models import Attachment
-
     return list(
         Attachment.objects.filter(pk__in=ids, uploaded_by=actor, appeal__isnull=True).order_by("pk")
     )
 
 
 def _attach(appeal, attachments):
-    from ..models import Attachment
-    from ..uploads import MAX_FILES
-
     if appeal.attachments.count() + len(attachments) > MAX_FILES:
         raise FilingRefused(_("At most 10 files can be attached."))
     Attachment.objects.filter(pk__in=[a.pk for a in attachments], appeal__isnull=True).update(

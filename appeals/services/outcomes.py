@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
 from edem.core.locking import locked
 
 from .. import workflow
@@ -83,8 +84,6 @@ def return_with_explanation(*, appeal, actor, note):
 def is_duplicate_problem(appeal, into):
     """Whether ``appeal`` reports the same public problem as the earlier ``into`` (issue #4):
     both public, the same topic, within the duplicate radius of each other."""
-    from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
-
     if not (appeal.is_public and into.is_public) or appeal.category_id != into.category_id:
         return False
     points = (appeal.latitude, appeal.longitude, into.latitude, into.longitude)

@@ -18,7 +18,7 @@ from consultations.eligibility import EligibilityRules
 from edem.history import HistoryEvent
 from edem.markup import render_markdown
 
-from .workflow import Status, TerminationReason
+from .workflow import PUBLIC_STATES, Status, TerminationReason
 
 
 class Discussion(EligibilityRules):
@@ -110,8 +110,6 @@ class Discussion(EligibilityRules):
 
     @property
     def is_public(self):
-        from .workflow import PUBLIC_STATES
-
         return self.status in PUBLIC_STATES
 
     @property

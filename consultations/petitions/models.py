@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from consultations.eligibility import EligibilityRules
 from edem.accounts.models import User
 from edem.history import HistoryEvent
+from edem.jurisdiction import get_profile
 from edem.markup import render_markdown
 
 from .workflow import PUBLIC_STATES, Status
@@ -77,8 +78,6 @@ class PetitionSettings(models.Model):
     @classmethod
     def load(cls):
         """The one row, created on first use with the profile's working-day terms."""
-        from edem.jurisdiction import get_profile
-
         row = cls.objects.order_by("pk").first()
         if row is None:
             profile = get_profile()

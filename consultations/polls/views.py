@@ -14,7 +14,7 @@ from cabinets.models import Cabinet
 from . import exports, selectors, services
 from .forms import BallotForm, FilterForm, ProposalForm
 from .models import InitiatorKind, Poll
-from .workflow import CLOSED_STATES, TransitionNotAllowed
+from .workflow import CLOSED_STATES, PUBLIC_STATES, TransitionNotAllowed
 
 PAGE_SIZE = 20
 
@@ -33,8 +33,6 @@ def _listing(request, queryset_for, template, statuses, extra=None):
 
 
 def poll_list(request):
-    from .workflow import PUBLIC_STATES
-
     return _listing(request, selectors.public_polls, "polls/list.html", PUBLIC_STATES)
 
 

@@ -10,6 +10,7 @@ import logging
 import time
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -44,8 +45,6 @@ def _queue_delivery(notification_id):
     """Publish the delivery task. Returns False (and logs) if the broker refused it, or if it
     refused one a moment ago."""
     global _broker_paused_until
-    from .tasks import deliver_notification
-
     if time.monotonic() < _broker_paused_until:
         logger.info(
             "Broker down a moment ago; notification %s waits for the sweep.", notification_id
@@ -245,3 +244,20 @@ def requeue(notification_ids):
         for pk in ids:
             transaction.on_commit(lambda pk=pk: _queue_delivery(pk), robust=True)
     return len(ids)
+
+
+# --- Celery entry points (here, beside the outbox they run; ``tasks.py`` names them) ---------
+
+
+@shared_task(
+    name="edem.notifications.tasks.deliver_notification", acks_late=True, ignore_result=True
+)
+def deliver_notification(notification_id):
+    """Deliver one outbox row; a failure is recorded on the row and retried by the sweep."""
+    return deliver(notification_id)
+
+
+@shared_task(name="edem.notifications.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox():
+    """Every minute: re-queue what is still pending (see ``sweep``)."""
+    return sweep()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appeals import services
+from appeals.community import services as community
 from appeals.models import AnswerTemplate, Appeal, CabinetAppealSettings, Category, RoutingRule
 from cabinets.models import Cabinet
 from edem.accounts.models import User
@@ -315,8 +316,6 @@ class Command(BaseCommand):
 
     def _community(self, made, people):
         """Residents around the public problems: support, comments, an official's reply."""
-        from appeals.community import services as community
-
         public = [a for a in made if Appeal.objects.filter(pk=a.pk, is_public=True).exists()]
         residents = [people[n] for n in ("ivanova", "petrov", "sydorenko") if n in people]
         for appeal in public:
