@@ -259,9 +259,10 @@ def from_payload(name, payload):
         if field.name not in payload:
             continue
         value, hint = payload[field.name], hints[field.name]
-        if isinstance(value, str) and hint is datetime:
+        kinds = typing.get_args(hint) or (hint,)  # ``datetime | None`` holds datetime
+        if isinstance(value, str) and datetime in kinds:
             value = parse_datetime(value)
-        elif isinstance(value, str) and hint is date:
+        elif isinstance(value, str) and date in kinds:
             value = parse_date(value)
         values[field.name] = value
     return cls(**values)
@@ -304,10 +305,10 @@ def _claim(delivery_id, now):
     )
 
 
-def deliver(delivery_id):
+def deliver(delivery_id, now=None):
     """Run one row's handler. Returns the row's status after the attempt (None if there is no
     such row or it could not be claimed: another run has it, or it waits)."""
-    now = timezone.now()
+    now = now or timezone.now()
     if not _claim(delivery_id, now):
         return None
     row = EventDelivery.objects.get(pk=delivery_id)
@@ -339,7 +340,7 @@ def _failed(row, claimed_at, exc):
         fields.update(status=EventDelivery.FAILED, next_attempt_at=None)
     else:
         wait = backoff(row.attempts)
-        fields["next_attempt_at"] = timezone.now() + wait
+        fields["next_attempt_at"] = claimed_at + wait
     EventDelivery.objects.filter(pk=row.pk, claimed_at=claimed_at).update(**fields)
     if fields.get("status") == EventDelivery.FAILED:
         return EventDelivery.FAILED
@@ -371,10 +372,10 @@ def _queue_retry(delivery_id, wait):
     return True
 
 
-def deliver_all(ids):
+def deliver_all(ids, now=None):
     """Deliver rows in order (after commit); a failure of one never stops the others."""
     for pk in ids:
-        deliver(pk)
+        deliver(pk, now)
 
 
 def pending_for_sweep(now=None):
@@ -395,7 +396,7 @@ def sweep(now=None):
     """Deliver what is still pending and due (every minute, from the beat). Returns how many
     rows it tried."""
     ids = pending_for_sweep(now)
-    deliver_all(ids)
+    deliver_all(ids, now)
     return len(ids)
 
 

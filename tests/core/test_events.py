@@ -147,6 +147,9 @@ def test_events_survive_the_round_trip_through_the_outbox():
     event = events.AppealRegistered(appeal_id=7, cabinet_id=3, history_id=11, action="register")
     event = events.AppealRegistered(**{**events.to_payload(event), "at": at})
     assert events.from_payload("AppealRegistered", events.to_payload(event)) == event
+    probe = Probe(token="t", fail_until=at)  # an optional datetime comes back a datetime
+    assert events.from_payload("Probe", events.to_payload(probe)) == probe
+    assert events.from_payload("Probe", events.to_payload(Probe(token="t"))).fail_until is None
     with pytest.raises(TypeError):
         events.subscribe(dict, print, name="not.an.event")
     with pytest.raises(ValueError):
