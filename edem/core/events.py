@@ -2,7 +2,8 @@
 
 A service that changes state publishes a typed event (a frozen dataclass below) inside its
 transaction: ``publish(AppealRegistered(...))``. Other apps subscribe in their
-``AppConfig.ready()``: ``subscribe(AppealChanged, "appeals.problems.subscribers.sync", name=...)``.
+``AppConfig.ready()``: ``subscribe(AppealChanged, "appeals.problems.subscribers.sync_projection",
+name="problems.sync_projection")``.
 A subscription to a class also receives its subclasses (``AppealChanged`` gets every appeal
 event).
 
@@ -128,7 +129,8 @@ class AppealReclassified(AppealChanged):
 
 @event_type
 class AppealCaseFileChanged(AppealChanged):
-    """Materials, co-signers, external requests, drafts, ratings: the case file grew."""
+    """Materials, co-signers, external requests, drafts, ratings, another appeal merged in:
+    the case file grew."""
 
 
 APPEAL_EVENTS = {
@@ -145,6 +147,13 @@ APPEAL_EVENTS = {
     "reopen": AppealReopened,
     "reopen_by_head": AppealReopened,
     "reclassify": AppealReclassified,
+    "add_materials": AppealCaseFileChanged,
+    "external_request": AppealCaseFileChanged,
+    "invite_cosigners": AppealCaseFileChanged,
+    "cosign": AppealCaseFileChanged,
+    "draft_answer": AppealCaseFileChanged,
+    "rate": AppealCaseFileChanged,
+    "merged_in": AppealCaseFileChanged,
 }
 
 
