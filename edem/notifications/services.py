@@ -209,7 +209,7 @@ def pending_for_sweep(now=None):
     return list(
         Notification.objects.filter(status=Notification.Status.PENDING, created_at__lte=cutoff)
         .exclude(next_attempt_at__gt=now)
-        .order_by("created_at")
+        .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
 
