@@ -16,6 +16,7 @@ from .models import (
     Rating,
     RoutingRule,
 )
+from .services import log_access
 
 
 @admin.register(Category)
@@ -70,9 +71,6 @@ class AppealAdmin(admin.ModelAdmin):
         return [f.name for f in self.model._meta.fields] + ["co_executors"]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from .models import AccessLog
-        from .services import log_access
-
         response = super().change_view(request, object_id, form_url, extra_context)
         appeal = Appeal.objects.filter(pk=object_id).first()
         if appeal is not None and response.status_code == 200:

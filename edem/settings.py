@@ -391,6 +391,11 @@ EDEM_DB_UNAVAILABLE_RETRY_AFTER = env.int("EDEM_DB_UNAVAILABLE_RETRY_AFTER", def
 
 EDEM_NOTIFICATION_MAX_ATTEMPTS = env.int("EDEM_NOTIFICATION_MAX_ATTEMPTS", default=8)
 EDEM_NOTIFICATION_SWEEP_AGE = timedelta(seconds=env.int("EDEM_NOTIFICATION_SWEEP_AGE", default=120))
+# The domain-event outbox (edem.core.events): back-off base in seconds, attempts before a row
+# is marked failed, and the age after which the sweep takes a row never tried.
+EDEM_EVENT_RETRY_BASE = env.int("EDEM_EVENT_RETRY_BASE", default=30)
+EDEM_EVENT_MAX_ATTEMPTS = env.int("EDEM_EVENT_MAX_ATTEMPTS", default=10)
+EDEM_EVENT_SWEEP_AGE = timedelta(seconds=env.int("EDEM_EVENT_SWEEP_AGE", default=120))
 
 # --- Security ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,9 @@
 
 from django.core.signals import request_finished
 from django.db import close_old_connections
+from django.test import TestCase
+
+from edem.core.events import AppealChanged, publish
 
 
 def read_streaming(response):
@@ -35,3 +38,12 @@ def record_second_factor(client, user):
     ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()
+
+
+def appeal_changed(appeal):
+    """Publish what a service publishes when it changes an appeal, and deliver it now (the
+    public projection and the followers' alerts subscribe to it). For appeals that a test
+    creates or changes directly, without a service: factories, ``appeal.save()``."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publish(AppealChanged(appeal_id=appeal.pk, cabinet_id=appeal.cabinet_id, action="save"))
+    return appeal

@@ -1,5 +1,7 @@
 """The appeal and its immutable history."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -213,8 +215,6 @@ class Appeal(models.Model):
     def due_state(self):
         """ "overdue" (past legal_due), "soon" (control_due within 3 days) or "" — shown in colour
         and in words on the work queue."""
-        from datetime import timedelta
-
         today = timezone.localdate()
         if not self.legal_due or not Status(self.status).is_open:
             return ""

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .lookup import shape_from_geojson
 from .models import Territory
+from .shapes import shape_from_geojson
 from .widgets import GeoJSONMapWidget
 
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .shapes import shape_from_geojson
+
 
 class Territory(models.Model):
     """A part of the municipality: a district, a settlement or a microdistrict.
@@ -49,8 +51,6 @@ class Territory(models.Model):
         return self.name
 
     def clean(self):
-        from .lookup import shape_from_geojson
-
         if self.boundary:
             try:
                 shape_from_geojson(self.boundary)

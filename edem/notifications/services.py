@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -45,8 +46,6 @@ def _queue_delivery(notification_id):
     """Publish the delivery task. Returns False (and logs) if the broker refused it, or if it
     refused one a moment ago."""
     global _broker_paused_until
-    from .tasks import deliver_notification
-
     if time.monotonic() < _broker_paused_until:
         logger.info(
             "Broker down a moment ago; notification %s waits for the sweep.", notification_id
@@ -222,7 +221,7 @@ def pending_for_sweep(now=None):
     return list(
         Notification.objects.filter(status=Notification.Status.PENDING, created_at__lte=cutoff)
         .exclude(next_attempt_at__gt=now)
-        .order_by("created_at")
+        .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
 
@@ -257,3 +256,20 @@ def requeue(notification_ids):
         for pk in ids:
             transaction.on_commit(lambda pk=pk: _queue_delivery(pk), robust=True)
     return len(ids)
+
+
+# --- Celery entry points (here, beside the outbox they run; ``tasks.py`` names them) ---------
+
+
+@shared_task(
+    name="edem.notifications.tasks.deliver_notification", acks_late=True, ignore_result=True
+)
+def deliver_notification(notification_id):
+    """Deliver one outbox row; a failure is recorded on the row and retried by the sweep."""
+    return deliver(notification_id)
+
+
+@shared_task(name="edem.notifications.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox():
+    """Every minute: re-queue what is still pending (see ``sweep``)."""
+    return sweep()
