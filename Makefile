@@ -15,11 +15,12 @@ CELERY_ARGS := -A edem worker -B -l info --concurrency 2 \
 	--scheduler django_celery_beat.schedulers:DatabaseScheduler
 COMPILEMESSAGES := $(MANAGE) compilemessages --ignore=.venv --ignore=var --ignore=node_modules --verbosity 0
 
-.PHONY: help venv run test lint messages migrations-check
+.PHONY: help venv run test faults lint messages migrations-check
 
 help:
 	@echo "make run               install into .venv, migrate, seed the demo town, start the portal"
 	@echo "make test [ARGS=...]   run the test suite (PostgreSQL + Redis if they answer, else SQLite)"
+	@echo "make faults            the fault suite: its own Redis, PostgreSQL, SMTP, worker, gunicorn (~3 min)"
 	@echo "make lint              ruff check + ruff format --check"
 	@echo "make messages          update and compile the ru/uk/en message catalogues"
 	@echo "make migrations-check  fail if a model change has no migration"
@@ -67,6 +68,11 @@ run: venv
 test: venv
 	@$(COMPILEMESSAGES)
 	@$(PY) scripts/runtests.py $(ARGS)
+
+# The fault suite starts every server it needs itself (tests/faults/stack.py) on ports of its
+# own, so it needs no running PostgreSQL or Redis, only their binaries.
+faults: venv
+	@EDEM_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
