@@ -229,6 +229,53 @@ def test_discussion_comment_text(citizen_client, case):
 
 
 @pytest.mark.parametrize("case", list(TEXTS))
+def test_poll_free_text_answer(citizen_client, case):
+    from consultations.polls.models import Answer as PollAnswer
+    from consultations.polls.models import Question
+    from tests.consultations.polls.factories import PollFactory, question
+
+    payload = TEXTS[case]
+    poll = PollFactory()
+    text = question(poll, Question.Kind.TEXT, options=(), required=False)
+    url = reverse("polls:detail", args=[poll.pk])
+    response = citizen_client.post(url, {f"q{text.pk}": payload})
+    check_stored_or_refused(
+        response, case, lambda: list(PollAnswer.objects.values_list("text", flat=True)), payload
+    )
+    page = citizen_client.get(url)
+    assert_no_5xx(page, case)
+    assert_shown_safely(page.content.decode(), payload, case)
+
+
+BALLOT_NUMBERS = {
+    "scale NaN": "NaN",
+    "scale Infinity": "Infinity",
+    "scale 1e400": "1e400",
+    "scale negative": "-5",
+    "scale huge": "9" * 40,
+    "scale words": "ten",
+    "scale NUL": "3\x00",
+}
+
+
+@pytest.mark.parametrize("case", list(BALLOT_NUMBERS))
+def test_poll_ballot_numbers(citizen_client, case):
+    from consultations.polls.models import Ballot, Question
+    from tests.consultations.polls.factories import PollFactory, question
+
+    poll = PollFactory()
+    scale = question(poll, Question.Kind.SCALE, options=())
+    single = question(poll, Question.Kind.SINGLE, ["Да", "Нет"], required=False)
+    response = citizen_client.post(
+        reverse("polls:detail", args=[poll.pk]),
+        {f"q{scale.pk}": BALLOT_NUMBERS[case], f"q{single.pk}": "9" * 30},
+    )
+    assert_no_5xx(response, case)
+    assert response.status_code == 400 and "error" in response.content.decode()
+    assert not Ballot.objects.exists()
+
+
+@pytest.mark.parametrize("case", list(TEXTS))
 def test_sign_up_names(client, case):
     payload = TEXTS[case]
     response = client.post(
@@ -669,7 +716,8 @@ def test_appeal_documents_with_hostile_text_fetch_no_url(case, document):
 def test_the_table_has_at_least_150_cases():
     """The point of this module: a wide table. Counted from the parameter lists above."""
     count = (
-        len(TEXTS) * (3 + 1 + 2 + 1 + 1 + 1)
+        len(TEXTS) * (3 + 1 + 2 + 1 + 1 + 1 + 1)
+        + len(BALLOT_NUMBERS)
         + 2
         + len(LISTS) * len(PARAMS)
         + len(BBOXES)
