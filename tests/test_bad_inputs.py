@@ -275,6 +275,55 @@ def test_poll_ballot_numbers(citizen_client, case):
     assert not Ballot.objects.exists()
 
 
+BUDGET_VOTES = {
+    "project id words": ["abc"],
+    "project id huge": ["9" * 30],
+    "project id NUL": ["1\x00"],
+    "project id negative": ["-1"],
+    "project id float": ["1.5"],
+    "hundred ids": [str(n) for n in range(100)],
+}
+
+
+@pytest.mark.parametrize("case", list(BUDGET_VOTES))
+def test_budget_vote_ids(client, case):
+    from consultations.budgets.models import Vote
+    from consultations.budgets.workflow import Phase
+    from tests.consultations.budgets.factories import ProjectFactory, VoterFactory, cycle_in
+
+    cycle = cycle_in(Phase.VOTING, votes_per_voter=2)
+    ProjectFactory(cycle=cycle, status="accepted", number=1)
+    client.force_login(VoterFactory())
+    response = client.post(
+        reverse("budgets:vote", args=[cycle.pk]), {"projects": BUDGET_VOTES[case]}
+    )
+    assert_no_5xx(response, case)
+    assert response.status_code == 400 and "error" in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+SUBSCRIPTIONS = {
+    "latitude NaN": {"latitude": "NaN"},
+    "longitude Infinity": {"longitude": "Infinity"},
+    "latitude past the pole": {"latitude": "91"},
+    "radius huge": {"radius_m": "9" * 30},
+    "radius negative": {"radius_m": "-1"},
+    "category junk": {"categories": ["x", "9" * 30]},
+}
+
+
+@pytest.mark.parametrize("case", list(SUBSCRIPTIONS))
+def test_area_subscription_numbers(citizen_client, case):
+    from appeals.community.models import AreaSubscription
+
+    data = {"area": "circle", "latitude": "56.0", "longitude": "38.0", "radius_m": "500"}
+    data.update(SUBSCRIPTIONS[case])
+    response = citizen_client.post(reverse("community:alerts"), data)
+    assert_no_5xx(response, case)
+    assert response.status_code == 400 and "errorlist" in response.content.decode()
+    assert not AreaSubscription.objects.exists()
+
+
 @pytest.mark.parametrize("case", list(TEXTS))
 def test_sign_up_names(client, case):
     payload = TEXTS[case]
@@ -718,6 +767,8 @@ def test_the_table_has_at_least_150_cases():
     count = (
         len(TEXTS) * (3 + 1 + 2 + 1 + 1 + 1 + 1)
         + len(BALLOT_NUMBERS)
+        + len(BUDGET_VOTES)
+        + len(SUBSCRIPTIONS)
         + 2
         + len(LISTS) * len(PARAMS)
         + len(BBOXES)
