@@ -187,6 +187,8 @@ def test_a_worker_killed_while_smtp_is_slow_loses_nothing_and_duplicates_are_rec
         assert len(message_ids) == 1, f"outbox row {pk} went out with {message_ids}"
         (message_id,) = message_ids
         assert str(pk) in message_id, f"Message-ID {message_id} does not name outbox row {pk}"
+    distinct = {received[pk][0] for pk in ids}
+    assert len(distinct) == len(ids), "two outbox rows share a Message-ID"
 
 
 # --- 4. Redis down during filings ------------------------------------------------------------
