@@ -25,7 +25,10 @@ mkdir -p var/load
 
 export DJANGO_ENV=development DEBUG=0 LOG_LEVEL=WARNING CONN_MAX_AGE=60
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@$PGHOST:5432/$DB}
-export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/9}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/8}
+# A cache namespace of this run's own: sign-in rate limits and used TOTP codes of an earlier
+# run (every user comes from 127.0.0.1) must not refuse this one's sign-ins.
+export CACHE_KEY_PREFIX=edem-load-$(date +%s)
 export CELERY_BROKER_URL=$REDIS_URL CELERY_TASK_ALWAYS_EAGER=0
 export EMAIL_URL="" MEDIA_ROOT=$PWD/var/load/media ALLOWED_HOSTS=127.0.0.1,localhost
 export SITE_URL=http://127.0.0.1:$PORT

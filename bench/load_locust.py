@@ -81,11 +81,23 @@ def sign_in(client, email, second_factor=False):
     page = client.get("/account/login/", name="/account/login/")
     fields, _ = form_fields(page.text, "login")
     fields.update(login=email, password=PASSWORD)
-    response = client.post("/account/login/", data=fields, name="/account/login/ (POST)")
+    with client.post(
+        "/account/login/", data=fields, name="/account/login/ (POST)", catch_response=True
+    ) as response:
+        if "/account/login/" in response.url:
+            response.failure(f"not signed in: {response.status_code}")
+            return
     if second_factor:
         fields, _ = form_fields(response.text, "2fa")
         fields["code"] = fresh_code(email)
-        client.post(response.url, data=fields, name="/account/2fa/authenticate/ (POST)")
+        with client.post(
+            response.url,
+            data=fields,
+            name="/account/2fa/authenticate/ (POST)",
+            catch_response=True,
+        ) as answer:
+            if "/2fa/" in answer.url:
+                answer.failure(f"second factor refused: {answer.status_code}")
 
 
 def random_bbox():
