@@ -15,11 +15,12 @@ CELERY_ARGS := -A edem worker -B -l info --concurrency 2 \
 	--scheduler django_celery_beat.schedulers:DatabaseScheduler
 COMPILEMESSAGES := $(MANAGE) compilemessages --ignore=.venv --ignore=var --ignore=node_modules --verbosity 0
 
-.PHONY: help venv run test lint security messages migrations-check
+.PHONY: help venv run test faults lint security messages migrations-check
 
 help:
 	@echo "make run               install into .venv, migrate, seed the demo town, start the portal"
 	@echo "make test [ARGS=...]   run the test suite (PostgreSQL + Redis if they answer, else SQLite)"
+	@echo "make faults            the fault suite: its own Redis, PostgreSQL, SMTP, worker, gunicorn (~3 min)"
 	@echo "make lint              ruff check + ruff format --check + lint-imports (import rules)"
 	@echo "make security          bandit: no finding of high severity in the portal's code"
 	@echo "make messages          update and compile the ru/uk/en message catalogues"
@@ -68,6 +69,11 @@ run: venv
 test: venv
 	@$(COMPILEMESSAGES)
 	@$(PY) scripts/runtests.py $(ARGS)
+
+# The fault suite starts every server it needs itself (tests/faults/stack.py) on ports of its
+# own, so it needs no running PostgreSQL or Redis, only their binaries.
+faults: venv
+	@EDEM_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
