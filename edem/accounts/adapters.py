@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from edem.core.context_processors import portal
-
 from edem.notifications.services import notify
 
 from .models import User
