@@ -44,6 +44,12 @@ class AccountAdapter(DefaultAccountAdapter):
             body_html=html,
         )
 
+    def get_login_redirect_url(self, request):
+        """An official's home is the service cabinet; a citizen's is the personal cabinet."""
+        if request.user.is_cabinet_member:
+            return reverse("service:home")
+        return super().get_login_redirect_url(request)
+
     def get_email_confirmation_url(self, request, emailconfirmation):
         """Links in mail point to the configured site (``SITE_URL``), not to whatever host the
         request that caused the mail happened to use."""
