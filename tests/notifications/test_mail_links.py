@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sites.models import Site
 from django.core import mail
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -156,3 +158,9 @@ def test_password_reset_mail_links_to_the_site(client, django_capture_on_commit_
 def test_the_letter_verification_link_is_on_the_configured_site():
     url = verification_url("AAAA-BBBB-CCCC")
     assert url == SITE + reverse("appeals:verify_letter", args=["AAAA-BBBB-CCCC"])
+
+
+def test_migrate_keeps_the_sites_record_in_step_with_site_url(settings):
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    call_command("migrate", "core", verbosity=0)
+    assert Site.objects.get(pk=settings.SITE_ID).domain == "127.0.0.1:8123"
