@@ -2,16 +2,28 @@
 "5 January 2027" on pages, in mails and in PDFs; short dates day-first everywhere."""
 
 import datetime
+import io
 
 import pytest
 from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from pypdf import PdfReader
 
+from appeals.letters import registration_card_pdf
+from appeals.services import register
+from cabinets.roles import Role
 from edem.notifications.models import Notification
 from edem.notifications.services import notify, render
-from tests.factories import CitizenFactory, PublicationFactory
+from tests.factories import (
+    AppealFactory,
+    CabinetFactory,
+    CitizenFactory,
+    PublicationFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +79,18 @@ def test_stored_date_times_come_back_in_the_portals_time_zone():
     )
     subject, text, html = render(notification)
     assert "5 January 2027, 12:30" in text
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_pdf_shows_dates_day_first_in_the_readers_language(language):
+    cabinet = CabinetFactory()
+    appeal = register(appeal=AppealFactory(cabinet=cabinet), actor=member(cabinet, Role.REGISTRAR))
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(registration_card_pdf(appeal, language=language))).pages
+    )
+    with translation.override(language):
+        expected = date_format(timezone.localtime(appeal.registered_at), "SHORT_DATE_FORMAT")
+    day = timezone.localtime(appeal.registered_at)
+    assert expected == day.strftime("%d.%m.%Y" if language == "ru" else "%d/%m/%Y")
+    assert expected in text
