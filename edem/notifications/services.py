@@ -117,6 +117,8 @@ def notify(
     return notification
 
 
+# "10 апреля 2026 г." ending a sentence: the abbreviation's full stop is the sentence's too.
+_DOUBLE_STOP = re.compile(r"(?<=\s)([гр])\.\.")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 
@@ -166,6 +168,7 @@ def render(notification):
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
+    subject, text, html = (_DOUBLE_STOP.sub(r"\1.", part) for part in (subject, text, html))
     return subject[:255], text, html
 
 

@@ -67,6 +67,7 @@ def test_a_mail_shows_the_date_in_the_recipients_language(
     assert LONG[language] in message.body
     assert LONG[language] in message.alternatives[0][0]
     assert "2027-01-05" not in message.body
+    assert "г.." not in message.body and "р.." not in message.body  # one full stop, not two
 
 
 def test_stored_date_times_come_back_in_the_portals_time_zone():
