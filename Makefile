@@ -40,7 +40,8 @@ $(VENV)/.installed: pyproject.toml
 run: venv
 	@mkdir -p var
 	@$(COMPILEMESSAGES)
-	@redis_url="$${REDIS_URL:-redis://127.0.0.1:6379/0}"; \
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	redis_url="$${REDIS_URL:-redis://127.0.0.1:6379/0}"; \
 	if REDIS_URL="$$redis_url" $(PY) -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1).ping()' >/dev/null 2>&1; then \
 		export REDIS_URL="$$redis_url"; \
 		redis_up=1; \
@@ -62,7 +63,7 @@ run: venv
 		echo "Redis not reachable: Celery runs tasks eagerly in the web process"; \
 	fi; \
 	echo; \
-	echo "edem is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"; \
+	echo "edem is starting at $$SITE_URL/  (Ctrl-C stops it)"; \
 	echo; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 

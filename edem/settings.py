@@ -293,6 +293,8 @@ ANONYMOUS_USER_NAME = None
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("uk", _("Ukrainian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read "5 января 2027 г.", "5 січня 2027 р.", "5 January 2027" (edem/core/formats).
+FORMAT_MODULE_PATH = ["edem.core.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

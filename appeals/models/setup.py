@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -227,7 +229,11 @@ class AnswerTemplate(models.Model):
             "name": " ".join(p for p in (appeal.first_name, appeal.patronymic) if p)
             or appeal.full_name,
             "number": appeal.number,
-            "date": appeal.registered_at.strftime("%d.%m.%Y") if appeal.registered_at else "",
+            "date": (
+                date_format(timezone.localtime(appeal.registered_at), "SHORT_DATE_FORMAT")
+                if appeal.registered_at
+                else ""
+            ),
             "subject": appeal.subject,
             "cabinet": str(appeal.cabinet),
         }

@@ -7,8 +7,9 @@ still pending. ``deliver`` sends under a row lock, so a message queued twice is 
 """
 
 import logging
+import re
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -116,11 +117,43 @@ def notify(
     return notification
 
 
+# "10 апреля 2026 г." ending a sentence: the abbreviation's full stop is the sentence's too.
+_DOUBLE_STOP = re.compile(r"(?<=\s)([гр])\.\.")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
+
+
+def _dates_restored(value):
+    """The stored context is JSON, so dates were saved as ISO strings; they become dates again
+    so that ``{{ due }}`` reads "5 января 2027 г." / "5 January 2027" in the recipient's
+    language (aware date-times in the portal's time zone)."""
+    if isinstance(value, dict):
+        return {key: _dates_restored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_restored(item) for item in value]
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        if _ISO_DATETIME.fullmatch(value):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            return timezone.localtime(moment)
+    return value
+
+
 def render(notification):
     """Render the trio in the recipient's language: (subject, text, html).
 
     Besides the stored context, templates always get ``site_url``, ``recipient_name`` and the
     portal's name and contacts (``portal_name``, ``contact_email``, ...), in that language.
+    ISO dates in the stored context are rendered as dates in that language's format.
     """
     if notification.subject and notification.body_text:
         return notification.subject, notification.body_text, notification.body_html
@@ -129,12 +162,13 @@ def render(notification):
             **portal(None),
             "site_url": settings.SITE_URL,
             "recipient_name": str(notification.recipient or ""),
-            **notification.context,
+            **_dates_restored(notification.context),
         }
         base = f"mail/{notification.template}"
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
+    subject, text, html = (_DOUBLE_STOP.sub(r"\1.", part) for part in (subject, text, html))
     return subject[:255], text, html
 
 

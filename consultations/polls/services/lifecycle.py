@@ -243,7 +243,7 @@ def approve(*, poll, actor, note=""):
         poll,
         "approved",
         users=[poll.initiator],
-        starts=timezone.localtime(poll.starts_at).strftime("%d.%m.%Y %H:%M"),
+        starts=poll.starts_at.isoformat(),
     )
     return poll
 
