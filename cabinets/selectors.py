@@ -1,8 +1,38 @@
 """Reads for cabinets and publications."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from .models import Cabinet, Membership, Publication
+from .roles import Role
+
+#: The roles without which a cabinet cannot receive appeals: someone must register them.
+RECEIVING_ROLES = (Role.HEAD, Role.REGISTRAR)
+
+
+def _receiving_staff():
+    return Membership.objects.filter(
+        cabinet=OuterRef("pk"), ended_at__isnull=True, role__in=RECEIVING_ROLES
+    )
+
+
+def staffed_cabinets(queryset=None):
+    """Active cabinets with an active head or registrar: the only ones offered to citizens as
+    addressees and the only targets of routing."""
+    queryset = Cabinet.objects.active() if queryset is None else queryset
+    return queryset.filter(Exists(_receiving_staff()))
+
+
+def staffless_cabinets(queryset=None):
+    """Active cabinets with neither an active head nor an active registrar."""
+    queryset = Cabinet.objects.active() if queryset is None else queryset
+    return queryset.exclude(Exists(_receiving_staff()))
+
+
+def has_receiving_staff(cabinet):
+    """Whether ``cabinet`` has an active head or registrar (someone registers its appeals)."""
+    return Membership.objects.filter(
+        cabinet=cabinet, ended_at__isnull=True, role__in=RECEIVING_ROLES
+    ).exists()
 
 
 def cabinets_of(user):
