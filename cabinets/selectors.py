@@ -1,5 +1,6 @@
 """Reads for cabinets and publications."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch
 
 from .models import Cabinet, Membership, Publication
@@ -20,6 +21,11 @@ def staffed_cabinets(queryset=None):
     addressees and the only targets of routing."""
     queryset = Cabinet.objects.active() if queryset is None else queryset
     return queryset.filter(Exists(_receiving_staff()))
+
+
+def with_receiving_staff(queryset):
+    """``queryset`` of cabinets annotated with ``has_receiving_staff``."""
+    return queryset.annotate(has_receiving_staff=Exists(_receiving_staff()))
 
 
 def staffless_cabinets(queryset=None):
@@ -81,3 +87,29 @@ def cabinet_publications(cabinet):
 
 def public_cabinets():
     return Cabinet.objects.active().select_related("parent", "territory").order_by("name")
+
+
+def municipal_default_cabinet():
+    """The municipality's default cabinet (the first administration, else the first active
+    cabinet): where appeals go when routing finds no staffed cabinet."""
+    active = Cabinet.objects.active()
+    return (
+        active.filter(kind=Cabinet.Kind.ADMINISTRATION).order_by("pk").first()
+        or active.order_by("pk").first()
+    )
+
+
+def heads_of(cabinet):
+    """The users heading ``cabinet``: its active head memberships, else its ``head`` field."""
+    users = list(
+        get_user_model()
+        .objects.filter(
+            memberships__cabinet=cabinet,
+            memberships__role=Role.HEAD,
+            memberships__ended_at__isnull=True,
+        )
+        .distinct()
+    )
+    if not users and cabinet.head_id:
+        users = [cabinet.head]
+    return users
