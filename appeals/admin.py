@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from cabinets.admin import CabinetAdmin
 from cabinets.models import Cabinet
 from cabinets.selectors import staffless_cabinets, with_receiving_staff
+from edem.core.admin_tools import ListProtectedOnDelete
 from edem.core.jurisdiction import get_profile
 
 from .models import (
@@ -96,7 +97,7 @@ admin.site.register(Cabinet, CabinetWithAppealsAdmin)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
     list_display = ("__str__", "default_cabinet", "order", "is_active")
     list_filter = ("is_active", "parent", "default_cabinet")
     search_fields = ("name",)

@@ -38,8 +38,8 @@ def record_second_factor(client, user):
 
 
 def form_values(html, form_id=None):
-    """The values a browser would submit from the first form (or the form with ``form_id``)
-    of ``html``: inputs, checked boxes, selected options and textareas. Lets a test post an
+    """The values a browser would submit from the admin's change form (the form whose id ends
+    in ``_form``, or the form with ``form_id``) of ``html``: inputs, checked boxes, selected options and textareas. Lets a test post an
     admin change form with one field changed, inlines and management forms included."""
     from html.parser import HTMLParser
 
@@ -54,7 +54,8 @@ def form_values(html, form_id=None):
             a = dict(attrs)
             if self.done:
                 return
-            if tag == "form" and (form_id is None or a.get("id") == form_id):
+            wanted = a.get("id") == form_id if form_id else (a.get("id") or "").endswith("_form")
+            if tag == "form" and wanted:
                 self.in_form = True
             if not self.in_form:
                 return

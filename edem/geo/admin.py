@@ -9,6 +9,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from edem.core.admin_tools import ListProtectedOnDelete
+
 from . import imports
 from .lookup import shape_from_geojson
 from .models import Territory
@@ -69,7 +71,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
     form = TerritoryForm
     change_list_template = "admin/geo/territory/change_list.html"
     list_display = ("name", "kind", "parent", "has_boundary", "updated_at")
