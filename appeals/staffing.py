@@ -4,6 +4,7 @@ to the administrator on the cabinet's admin page, and the head of the municipali
 cabinet is told by mail (through the notifications outbox) so that someone takes them over."""
 
 from django.db import transaction
+from django.urls import reverse
 
 from cabinets.models import Membership
 from cabinets.selectors import (
@@ -45,12 +46,12 @@ def report_staffless(*, cabinet):
                 "number": appeal.number or f"#{appeal.pk}",
                 "subject": appeal.subject,
                 "due": appeal.legal_due.isoformat() if appeal.legal_due else "",
-                "path": f"/admin/appeals/appeal/{appeal.pk}/change/",
+                "path": reverse("admin:appeals_appeal_change", args=[appeal.pk]),
             }
             for appeal in appeals[:MAX_LISTED]
         ],
         "more": max(0, len(appeals) - MAX_LISTED),
-        "cabinet_path": f"/admin/cabinets/cabinet/{cabinet.pk}/change/",
+        "cabinet_path": reverse("admin:cabinets_cabinet_change", args=[cabinet.pk]),
     }
     return [
         notify(
