@@ -218,3 +218,12 @@ def queue_total(counts, status):
     if status:
         return counts.get(status, 0)
     return sum(counts.values())
+
+
+def open_appeals_of(cabinet):
+    """The appeals ``cabinet`` holds that are not answered or closed yet, oldest first."""
+    return (
+        Appeal.objects.filter(cabinet=cabinet, status__in=OPEN_STATES)
+        .only("pk", "number", "subject", "status", "received_at", "legal_due", "cabinet_id")
+        .order_by("received_at", "pk")
+    )

@@ -93,7 +93,7 @@ class Appeal(models.Model):
         verbose_name=_("territory"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
     )
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -190,16 +190,20 @@ class Appeal(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="appeal_status_valid"
+                condition=models.Q(status__in=Status.values),
+                name="appeal_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["proposal", "statement", "complaint"]),
                 name="appeal_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds of appeal."),
             ),
             models.UniqueConstraint(
                 fields=["cabinet", "number"],
                 condition=~models.Q(number=""),
                 name="appeal_number_unique",
+                violation_error_message=_("This cabinet already has an appeal with this number."),
             ),
         ]
         permissions = [("view_personal_data", "Can see the personal data of appellants")]

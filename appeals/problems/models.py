@@ -247,6 +247,7 @@ class ProblemCell(models.Model):
             models.UniqueConstraint(
                 fields=["level", "cx", "cy", "state", "category", "territory"],
                 name="problem_cell_key",
+                violation_error_message=_("This map cell is already counted."),
             )
         ]
         indexes = [

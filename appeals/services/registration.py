@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinets.access import can
+from cabinets.selectors import has_receiving_staff, staffed_cabinets
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 from edem.core.locking import locked
@@ -20,8 +21,9 @@ from .common import notify_citizen, record
 def route(*, category=None, territory=None):
     """The cabinet for (category, territory): the highest-priority rule whose category and
     territory match (an empty one matches any, a specific match beats a wildcard), else the
-    category's default cabinet, else None (a registrar decides)."""
-    rules = RoutingRule.objects.filter(cabinet__is_active=True).select_related("cabinet")
+    category's default cabinet, else None (the municipality's default cabinet). A cabinet
+    without an active head or registrar receives no routing: nobody would see the appeal."""
+    rules = RoutingRule.objects.filter(cabinet__in=staffed_cabinets()).select_related("cabinet")
     best = None
     for rule in rules:
         if rule.category_id not in (None, getattr(category, "pk", None)):
@@ -38,7 +40,12 @@ def route(*, category=None, territory=None):
             best = (score, rule.cabinet)
     if best:
         return best[1]
-    if category is not None and category.default_cabinet_id:
+    if (
+        category is not None
+        and category.default_cabinet_id
+        and category.default_cabinet.is_active
+        and has_receiving_staff(category.default_cabinet)
+    ):
         return category.default_cabinet
     return None
 

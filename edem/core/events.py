@@ -157,6 +157,18 @@ APPEAL_EVENTS = {
 }
 
 
+# Cabinets and their staff.
+
+
+@event_type
+class CabinetStaffChanged(DomainEvent):
+    """A member's permissions in a cabinet changed (a role given, changed or ended): the cabinet
+    may have lost its last head or registrar (appeals lists its open appeals)."""
+
+    cabinet_id: int
+    user_id: int | None = None
+
+
 # Public problems (appeals.problems) and residents around them (appeals.community).
 
 
