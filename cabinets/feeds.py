@@ -4,7 +4,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from edem.markup import xml_safe
+
+from edem.core.markup import xml_safe
 
 from .models import Cabinet
 from .selectors import public_publications

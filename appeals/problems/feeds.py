@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from edem.markup import xml_safe
+
+from edem.core.markup import xml_safe
 
 from .selectors import public_problems
 
