@@ -1,6 +1,6 @@
 """Recording what happened: the item's immutable history line and its domain event, together.
 
-Every workflow keeps its history in a model built on ``edem.history.HistoryEvent`` whose
+Every workflow keeps its history in a model built on ``edem.core.history.HistoryEvent`` whose
 foreign key to the item has ``related_name="events"``. ``record`` writes that line
 (``to_status`` from the item's ``status``) and publishes the domain event built from it, in
 the caller's transaction: both stand or fall with the change, and subscribers hear of it only
@@ -9,18 +9,34 @@ after commit. An app binds its event once (``functools.partial(record, event=...
 from .events import ConsultationChanged, publish
 
 
-def record(item, *, actor, action, from_status="", note="", is_public=None, event=None, **data):
+def record(
+    item,
+    *,
+    actor,
+    action,
+    from_status="",
+    to_status=None,
+    note="",
+    is_public=None,
+    event=None,
+    columns=None,
+    **data,
+):
     """Write ``item``'s history line and publish its domain event.
 
     ``event(item, line)`` builds the domain event from the item and the new line (so the event
-    carries the line's id); ``is_public`` fills the column of that name, for the histories
-    that have one; the remaining keyword arguments are stored as the line's details."""
-    columns = {} if is_public is None else {"is_public": is_public}
+    carries the line's id); ``to_status`` defaults to the item's ``status``; ``is_public``
+    fills the column of that name, for the histories that have one, and ``columns`` any other
+    column of the history model (a budget line's project); the remaining keyword arguments are
+    stored as the line's details."""
+    columns = dict(columns or {})
+    if is_public is not None:
+        columns["is_public"] = is_public
     line = item.events.create(
         actor=actor,
         action=action,
         from_status=from_status,
-        to_status=getattr(item, "status", ""),
+        to_status=getattr(item, "status", "") if to_status is None else to_status,
         note=note,
         data=data,
         **columns,
