@@ -477,11 +477,19 @@ NUMBERS = {
     "latitude 1e400": {"latitude": "1e400"},
     "latitude past the pole": {"latitude": "91"},
     "longitude past the antimeridian": {"longitude": "181"},
-    "latitude too precise": {"latitude": "56." + "1" * 40},
     "latitude words": {"latitude": "north"},
     "category not a number": {"category": "x"},
     "category huge": {"category": "9" * 30},
 }
+
+
+def test_appeal_filing_keeps_a_too_precise_latitude_rounded(filing):
+    """A GPS fraction of 40 digits is not refused: the place is kept to 6 decimals (about 10 cm),
+    what the database column holds."""
+    response = post_appeal(filing, latitude="56." + "1" * 40)
+    assert_no_5xx(response, "latitude too precise")
+    appeal = Appeal.objects.get()
+    assert str(appeal.latitude) == "56.111111"
 
 
 @pytest.mark.parametrize("case", list(NUMBERS))

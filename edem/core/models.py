@@ -41,7 +41,11 @@ class IdempotencyKey(models.Model):
         verbose_name = _("form submission")
         verbose_name_plural = _("form submissions")
         constraints = [
-            models.UniqueConstraint(fields=["token"], name="core_idempotency_token_unique")
+            models.UniqueConstraint(
+                fields=["token"],
+                name="core_idempotency_token_unique",
+                violation_error_message=_("This form has already been sent."),
+            )
         ]
 
     def __str__(self):
@@ -90,6 +94,7 @@ class EventDelivery(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "done", "failed"]),
                 name="event_delivery_status_valid",
+                violation_error_message=_("Choose one of the listed delivery statuses."),
             )
         ]
 

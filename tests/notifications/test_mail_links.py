@@ -43,6 +43,9 @@ ALLAUTH_MESSAGES = sorted(
 # kind of item, so every link is rendered.
 CONTEXT = {
     "title": "Title",
+    "count": 2,
+    "more": 1,
+    "cabinet": "Housing",
     "days": 3,
     "subject": "Subject",
     "number": "A-1",
