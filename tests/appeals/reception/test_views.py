@@ -84,7 +84,7 @@ def test_R15_desk_day_view_card_and_written_appeal(client, desk, resident, monda
     assert day.status_code == 200
     html = day.content.decode()
     assert html.index("11:30") < html.index("11:00")  # the privileged citizen first
-    assert "without an outcome: 2" in html
+    assert "without an outcome: 2" in html and "Citizens: 2" in html
     booking = Booking.objects.get(citizen=resident)
     response = client.post(
         reverse("reception_service:open_card", args=[booking.pk]), {"id_document": "passport"}
