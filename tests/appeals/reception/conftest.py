@@ -2,7 +2,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from appeals.reception.models import ReceptionSchedule
 from cabinets.roles import Role
@@ -45,3 +48,17 @@ def desk(db):
 @pytest.fixture
 def resident(db):
     return CitizenFactory()
+
+
+@pytest.fixture(autouse=True)
+def _services_speak_english():
+    """Refusals raised outside a request are matched in English (pages are checked against
+    the translated text, whatever the catalogues hold)."""
+    with translation.override("en"):
+        yield
+
+
+def page_text(msgid, **values):
+    """The text a page shows (in the portal's default language, HTML-escaped) for ``msgid``."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return escape(gettext(msgid) % values if values else gettext(msgid))

@@ -12,7 +12,7 @@ from appeals.workflow import Status
 from cabinets.roles import Role
 from tests.factories import CabinetFactory, CitizenFactory, UserFactory, member
 
-from .conftest import TUESDAY
+from .conftest import TUESDAY, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +65,20 @@ def test_R15_unverified_citizen_cannot_book_through_the_page(client, desk, monda
     user = UserFactory()
     client.force_login(user)
     page = client.get(reverse("reception:schedule", args=[desk.cabinet.code])).content.decode()
-    assert "confirmed their identity" in page
+    assert (
+        page_text(
+            "Online booking is open to citizens who have confirmed their identity, as for filing an appeal."
+        )
+        in page
+    )
     response = _book(client, desk, user)
     assert response.status_code == 400
-    assert "Confirm your identity" in response.content.decode()
+    assert (
+        page_text(
+            "Confirm your identity before booking a reception: sign in through the identity provider or show a document at the service centre."
+        )
+        in response.content.decode()
+    )
     assert not Booking.objects.exists()
 
 
@@ -84,7 +94,8 @@ def test_R15_desk_day_view_card_and_written_appeal(client, desk, resident, monda
     assert day.status_code == 200
     html = day.content.decode()
     assert html.index("11:30") < html.index("11:00")  # the privileged citizen first
-    assert "without an outcome: 2" in html and "Citizens: 2" in html
+    assert page_text("without an outcome: %(open)s", open=2) in html
+    assert page_text("Citizens: %(n)s", n=2) in html
     booking = Booking.objects.get(citizen=resident)
     response = client.post(
         reverse("reception_service:open_card", args=[booking.pk]), {"id_document": "passport"}
@@ -96,7 +107,13 @@ def test_R15_desk_day_view_card_and_written_appeal(client, desk, resident, monda
     response = client.post(
         reverse("reception_service:outcome", args=[card.pk, "oral"]), {"oral-answer": "Да"}
     )
-    assert response.status_code == 400 and "consent" in response.content.decode()
+    assert response.status_code == 400
+    assert (
+        page_text(
+            "An oral answer needs the citizen's consent; otherwise register a written appeal."
+        )
+        in response.content.decode()
+    )
     response = client.post(
         reverse("reception_service:outcome", args=[card.pk, "written"]),
         {
