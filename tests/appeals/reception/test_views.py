@@ -31,6 +31,8 @@ def test_R15_published_schedule_page_shows_who_where_when_and_free_slots(client,
     assert "Кабинет 101" in html and "ЖКХ, благоустройство" in html and "Глава" in html
     assert "10:00–12:00" in html
     assert reverse("account_login") in html  # signed out: sign in to book
+    authority = client.get(desk.cabinet.get_absolute_url()).content.decode()
+    assert reverse("reception:schedule", args=[desk.cabinet.code]) in authority
     index = client.get(reverse("reception:index")).content.decode()
     assert desk.cabinet.name in index
     # An unpublished reception is not shown.
