@@ -259,13 +259,16 @@ def open_card(*, booking, actor, id_document, privilege_basis="", postal_address
     _check_desk(actor, schedule.cabinet_id)
     if booking.status != Booking.Status.BOOKED:
         raise ReceptionRefused(_("This booking is cancelled or already received."))
+    today = calendar.local_date()
+    if booking.day > today:
+        raise ReceptionRefused(_("The day of this booking has not come yet."))
     citizen = booking.citizen
     card = ReceptionCard.objects.create(
         cabinet_id=schedule.cabinet_id,
         schedule=schedule,
         booking=booking,
         official=schedule.official,
-        held_on=booking.day,
+        held_on=today,
         citizen=citizen,
         last_name=citizen.last_name,
         first_name=citizen.first_name,

@@ -80,7 +80,10 @@ def test_R15_citizen_books_and_the_official_registers_a_written_appeal_from_the_
     confirmation = [m for m in mail.outbox if m.to == [CITIZEN]]
     assert confirmation and day.isoformat() in confirmation[-1].subject
 
-    # 2. The official opens the reception day and the card of the booked citizen.
+    # 2. The day comes (the ORM moves the booking to today); the official opens the
+    # reception day and the card of the booked citizen.
+    day = calendar.local_date()
+    Booking.objects.filter(pk=booking.pk).update(day=day)
     desk = new_page()
     sign_in_official(desk, OFFICIAL, AuthenticatorApp(DEMO_TOTP_SECRET))
     desk.goto(reverse("reception_service:day", args=["housing"]) + f"?day={day.isoformat()}")

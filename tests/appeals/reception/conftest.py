@@ -19,8 +19,16 @@ TUESDAY = dt.date(2026, 12, 8)
 @pytest.fixture
 def monday():
     moment = timezone.make_aware(dt.datetime(2026, 12, 7, 12, 0), timezone.get_default_timezone())
-    with time_machine.travel(moment, tick=False):
-        yield moment
+    with time_machine.travel(moment, tick=False) as traveller:
+        traveller.moment = moment
+        yield traveller
+
+
+def reception_opens(traveller):
+    """Move the clock to Tuesday 10:00, when the reception starts."""
+    traveller.move_to(
+        timezone.make_aware(dt.datetime(2026, 12, 8, 10, 0), timezone.get_default_timezone())
+    )
 
 
 @pytest.fixture

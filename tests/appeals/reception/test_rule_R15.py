@@ -21,7 +21,7 @@ from cabinets.roles import Role
 from edem.notifications.models import Notification
 from tests.factories import AppealFactory, CitizenFactory, UserFactory, member
 
-from .conftest import MONDAY, TUESDAY
+from .conftest import MONDAY, TUESDAY, reception_opens
 
 pytestmark = pytest.mark.django_db
 
@@ -110,15 +110,18 @@ def test_R15_privileged_categories_are_received_first(desk, monday):
     assert not any(entry.privileged for entry in queue)
 
 
-def _card(desk, resident):
+def _card(desk, resident, clock):
     booking = book(desk, resident)
+    with pytest.raises(services.ReceptionRefused, match="not come yet"):
+        services.open_card(booking=booking, actor=desk.head, id_document="passport")
+    reception_opens(clock)
     return services.open_card(
         booking=booking, actor=desk.head, id_document=ReceptionCard.IdDocument.PASSPORT
     )
 
 
 def test_R15_oral_answer_only_with_the_citizens_consent_noted_on_the_card(desk, resident, monday):
-    card = _card(desk, resident)
+    card = _card(desk, resident, monday)
     assert card.booking.status == Booking.Status.RECEIVED
     with pytest.raises(services.ReceptionRefused, match="consent"):
         services.record_oral_answer(
@@ -140,7 +143,7 @@ def test_R15_oral_answer_only_with_the_citizens_consent_noted_on_the_card(desk, 
 def test_R15_written_appeal_registered_from_the_card_has_a_number_and_due_dates(
     desk, resident, monday
 ):
-    card = _card(desk, resident)
+    card = _card(desk, resident, monday)
     card = services.register_written_appeal(
         card=card,
         actor=desk.head,
@@ -155,13 +158,14 @@ def test_R15_written_appeal_registered_from_the_card_has_a_number_and_due_dates(
     assert appeal.number
     assert appeal.received_at == card.arrived_at  # the card's date is the receipt
     assert appeal.registration_due and appeal.legal_due and appeal.control_due
-    assert appeal.legal_due == MONDAY + dt.timedelta(days=30)
+    assert appeal.legal_due == TUESDAY + dt.timedelta(days=30)
+    assert card.held_on == TUESDAY
     assert appeal.author == resident and appeal.last_name == resident.last_name
     assert appeal.events.filter(action="register").exists()
 
 
 def test_R15_explanation_of_where_to_apply(desk, resident, monday):
-    card = _card(desk, resident)
+    card = _card(desk, resident, monday)
     with pytest.raises(services.ReceptionRefused):
         services.explain_where_to_apply(card=card, actor=desk.head, explanation="  ")
     card = services.explain_where_to_apply(
@@ -172,7 +176,7 @@ def test_R15_explanation_of_where_to_apply(desk, resident, monday):
 
 
 def test_R15_refusal_of_an_answered_question_needs_its_reason(desk, resident, monday):
-    card = _card(desk, resident)
+    card = _card(desk, resident, monday)
     with pytest.raises(services.ReceptionRefused, match="reason"):
         services.refuse(card=card, actor=desk.head, reason="")
     unanswered = AppealFactory(cabinet=desk.cabinet)
@@ -180,7 +184,7 @@ def test_R15_refusal_of_an_answered_question_needs_its_reason(desk, resident, mo
         services.refuse(
             card=card, actor=desk.head, reason="Уже отвечено", earlier_appeal=unanswered
         )
-    Appeal.objects.filter(pk=unanswered.pk).update(answered_at=monday)
+    Appeal.objects.filter(pk=unanswered.pk).update(answered_at=monday.moment)
     unanswered.refresh_from_db()
     card = services.refuse(
         card=card,

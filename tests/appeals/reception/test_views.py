@@ -12,7 +12,7 @@ from appeals.workflow import Status
 from cabinets.roles import Role
 from tests.factories import CabinetFactory, CitizenFactory, UserFactory, member
 
-from .conftest import TUESDAY, page_text
+from .conftest import TUESDAY, page_text, reception_opens
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,7 @@ def test_R15_desk_day_view_card_and_written_appeal(client, desk, resident, monda
     assert page_text("without an outcome: %(open)s", open=2) in html
     assert page_text("Citizens: %(n)s", n=2) in html
     booking = Booking.objects.get(citizen=resident)
+    reception_opens(monday)
     response = client.post(
         reverse("reception_service:open_card", args=[booking.pk]), {"id_document": "passport"}
     )
@@ -183,6 +184,7 @@ def test_R15_head_manages_the_schedule_registrar_does_not(client, desk, monday):
 def test_R15_outsiders_get_404(client, desk, resident, monday):
     _book(client, desk, resident)
     booking = Booking.objects.get()
+    reception_opens(monday)
     client.force_login(desk.head)
     client.post(
         reverse("reception_service:open_card", args=[booking.pk]), {"id_document": "passport"}
