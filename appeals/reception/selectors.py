@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from appeals.models import Appeal
 from cabinets.access import cabinets_where
 from cabinets.models import Cabinet
 from edem.core import calendar
@@ -139,3 +140,8 @@ def day_queue(cabinet, day):
         )
     entries.sort(key=lambda e: (not e.privileged, e.at))
     return entries
+
+
+def appeal_by_number(cabinet, number):
+    """The cabinet's appeal with this registration number (the earlier answer a refusal names)."""
+    return Appeal.objects.filter(cabinet=cabinet, number=number).first()

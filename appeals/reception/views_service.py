@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appeals.models import Appeal
 from edem.accounts.mfa import service_cabinet_required
 from edem.core import calendar, idempotency
 from edem.core.workflow import TransitionNotAllowed
@@ -208,9 +207,9 @@ def outcome(request, pk, outcome):
             else:
                 earlier = None
                 if data["earlier_number"].strip():
-                    earlier = Appeal.objects.filter(
-                        cabinet=card.cabinet, number=data["earlier_number"].strip()
-                    ).first()
+                    earlier = selectors.appeal_by_number(
+                        card.cabinet, data["earlier_number"].strip()
+                    )
                     if earlier is None:
                         raise services.ReceptionRefused(_("No appeal with this number here."))
                 services.refuse(

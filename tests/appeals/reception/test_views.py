@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from appeals.reception import services
 from appeals.reception.models import Booking, ReceptionCard, ReceptionSchedule
 from appeals.workflow import Status
 from cabinets.roles import Role
-from tests.factories import CabinetFactory, CitizenFactory, UserFactory, member
+from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, UserFactory, member
 
 from .conftest import TUESDAY, page_text, reception_opens
 
@@ -207,3 +208,25 @@ def test_R15_outsiders_get_404(client, desk, resident, monday):
     # The head's own desk page lists only the cabinets whose desk one works.
     client.force_login(other_head)
     assert desk.cabinet.name not in client.get(reverse("reception_service:desks")).content.decode()
+
+
+def test_R15_refusal_from_the_card_names_the_earlier_answer_by_its_number(client, desk, monday):
+    card = services.enter_walk_in(
+        actor=desk.registrar,
+        cabinet=desk.cabinet,
+        last_name="Орлова",
+        first_name="Вера",
+        id_document="passport",
+        question="Тот же вопрос о пандусе",
+    )
+    earlier = AppealFactory(cabinet=desk.cabinet, number="c-2026-7", answered_at=monday.moment)
+    client.force_login(desk.registrar)
+    url = reverse("reception_service:outcome", args=[card.pk, "refused"])
+    response = client.post(url, {"refused-reason": "Ответ дан", "refused-earlier_number": "nope"})
+    assert response.status_code == 400
+    response = client.post(
+        url, {"refused-reason": "Ответ дан", "refused-earlier_number": earlier.number}
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.outcome == "refused" and card.earlier_appeal == earlier
