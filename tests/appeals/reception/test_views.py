@@ -5,6 +5,8 @@ everyone who does not work the cabinet's desk (R15)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appeals.reception import services
@@ -230,3 +232,36 @@ def test_R15_refusal_from_the_card_names_the_earlier_answer_by_its_number(client
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.outcome == "refused" and card.earlier_appeal == earlier
+
+
+def test_day_view_and_my_bookings_do_not_query_per_row(client, desk, monday):
+    def count(url, user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    day_url = reverse("reception_service:day", args=[desk.cabinet.code]) + "?day=2026-12-08"
+    citizen = CitizenFactory()
+    services.book_slot(
+        citizen=citizen, schedule=desk.schedule, day=TUESDAY, starts_at=dt.time(10, 0), topic="a"
+    )
+    few = count(day_url, desk.head), count(reverse("reception:my"), citizen)
+    for at in (dt.time(10, 30), dt.time(11, 0)):
+        services.book_slot(
+            citizen=CitizenFactory(), schedule=desk.schedule, day=TUESDAY, starts_at=at, topic="b"
+        )
+        services.enter_walk_in(
+            actor=desk.registrar,
+            cabinet=desk.cabinet,
+            last_name="Л",
+            first_name="И",
+            id_document="passport",
+            question="q",
+        )
+    services.cancel_booking(booking=citizen.reception_bookings.get(), actor=citizen)
+    services.book_slot(
+        citizen=citizen, schedule=desk.schedule, day=TUESDAY, starts_at=dt.time(11, 30), topic="c"
+    )
+    many = count(day_url, desk.head), count(reverse("reception:my"), citizen)
+    assert many == few
