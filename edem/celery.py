@@ -31,6 +31,10 @@ BEAT_SCHEDULE = {
         "appeals.community.tasks.send_area_digests",
         3600,
     ),
+    "reception: reminders the day before": (
+        "appeals.reception.tasks.send_reception_reminders",
+        3600,
+    ),
 }
 app.conf.beat_schedule = {
     name: {"task": task, "schedule": float(seconds)}

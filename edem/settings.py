@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "appeals",
     "appeals.problems",
     "appeals.community",
+    "appeals.reception",
     "consultations",
     "consultations.petitions",
     "consultations.budgets",

@@ -35,6 +35,16 @@ def test_demo_appeals_cover_the_workflow_and_load_once(client, django_capture_on
     assert PublicProblem.objects.count() >= 3
     assert PublicProblem.objects.filter(support_count__gte=1).exists()
     assert Comment.objects.filter(is_official=True).exists()
+    # The housing department publishes a reception; two citizens booked it (R15), one of a
+    # privileged category, and today's walk-ins have their outcomes.
+    from appeals.reception.models import Booking, ReceptionCard, ReceptionSchedule
+
+    schedule = ReceptionSchedule.objects.get(cabinet__code="housing")
+    assert schedule.is_published and schedule.official.email == "housing.head@demo.edem"
+    assert Booking.objects.live().filter(schedule=schedule).count() == 2
+    assert Booking.objects.filter(privileged_category="war_veteran").exists()
+    assert set(ReceptionCard.objects.values_list("outcome", flat=True)) == {"oral", "explained"}
+    assert "каб. 12" in client.get(reverse("reception:schedule", args=["housing"])).content.decode()
     # The citizen sees them in the personal cabinet.
     client.force_login(User.objects.get(email="petrov@demo.edem"))
     page = client.get(reverse("appeals:my_list")).content.decode()

@@ -8,6 +8,7 @@ residents' support and comments on the public problems. Idempotent."""
 import json
 import time
 import tomllib
+from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from django.utils import timezone
 from appeals import services
 from appeals.community import services as community
 from appeals.models import AnswerTemplate, Appeal, CabinetAppealSettings, Category, RoutingRule
+from appeals.reception import selectors as reception_selectors
+from appeals.reception import services as reception
+from appeals.reception.models import ReceptionCard
 from cabinets.management.commands.seed_demo import FIXTURE
 from cabinets.models import Cabinet
 from edem.accounts.models import User
@@ -52,6 +56,8 @@ class Command(BaseCommand):
             for number, item in enumerate(data["appeal"], 1):
                 made[item.get("key", number)] = self._appeal(item, public_topics)
             self._community(data["community"], made)
+            for row in data.get("reception", ()):
+                self._reception(row)
         self.stdout.write(self.style.SUCCESS(f"Demo appeals: {len(made)}."))
 
     def person(self, short):
@@ -202,3 +208,53 @@ class Command(BaseCommand):
             community.add_comment(
                 appeal=made[row["appeal"]], user=self.person(row["by"]), text=row["text"]
             )
+
+    def _reception(self, row):
+        """A reception schedule saved by the head, bookings on its next day, today's walk-ins."""
+        cabinet = self.cabinets[row["cabinet"]]
+        schedule = reception.save_schedule(
+            actor=self.person(row["by"]),
+            cabinet=cabinet,
+            official=self.person(row["official"]),
+            official_position=row.get("position", ""),
+            weekday=row["weekday"],
+            date=None,
+            starts_at=clock.fromisoformat(row["starts_at"]),
+            ends_at=clock.fromisoformat(row["ends_at"]),
+            slot_minutes=row["slot_minutes"],
+            place=row["place"],
+            topics=row.get("topics", ""),
+        )
+        bookings = row.get("booking", ())
+        day = next(
+            d for d in reception_selectors.free_slots(schedule) if len(d.free) >= len(bookings)
+        )
+        for booked, starts_at in zip(bookings, day.free, strict=False):
+            reception.book_slot(
+                citizen=self.person(booked["by"]),
+                schedule=schedule,
+                day=day.day,
+                starts_at=starts_at,
+                topic=booked["topic"],
+                privileged_category=booked.get("privileged_category", ""),
+            )
+        official = schedule.official
+        for visit in row.get("walk_in", ()):
+            card = reception.enter_walk_in(
+                actor=official,
+                cabinet=cabinet,
+                schedule=schedule,
+                last_name=visit["last_name"],
+                first_name=visit["first_name"],
+                patronymic=visit.get("patronymic", ""),
+                id_document=ReceptionCard.IdDocument.PASSPORT,
+                question=visit["question"],
+            )
+            if visit.get("outcome") == "oral":
+                reception.record_oral_answer(
+                    card=card, actor=official, answer=visit["answer"], consent=True
+                )
+            elif visit.get("outcome") == "explained":
+                reception.explain_where_to_apply(
+                    card=card, actor=official, explanation=visit["answer"]
+                )
