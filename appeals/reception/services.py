@@ -22,6 +22,8 @@ from cabinets.access import can, roles_in
 from cabinets.roles import Role
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
+from edem.core.locking import locked
+from edem.core.recording import record
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
@@ -48,9 +50,14 @@ def may_receive(user, cabinet):
     )
 
 
-def _event(*, actor, action, booking=None, card=None, note="", **data):
-    return ReceptionEvent.objects.create(
-        booking=booking, card=card, actor=actor, action=action, note=note, data=data
+def history(*, actor, action, booking=None, card=None, note="", **data):
+    """The reception's history line (the kernel's ``record``), about a card (and the booking it
+    came from) or, before a card exists, about a booking."""
+    item, columns = (card, {"booking": booking}) if card is not None else (booking, {})
+    if item is None:  # about the schedule itself: a line of the cabinet's reception history
+        return ReceptionEvent.objects.create(actor=actor, action=action, note=note, data=data)
+    return record(
+        item, actor=actor, action=action, to_status="", note=note, columns=columns, **data
     )
 
 
@@ -93,7 +100,7 @@ def save_schedule(*, actor, cabinet, schedule=None, **fields):
     if schedule.ends_at <= schedule.starts_at:
         raise ReceptionRefused(_("The reception must end after it starts."))
     schedule.save()
-    _event(
+    history(
         actor=actor,
         action="schedule_create" if created else "schedule_change",
         schedule=schedule.pk,
@@ -189,7 +196,7 @@ def book_slot(*, citizen, schedule, day, starts_at, topic, category=None, privil
                 _("You have already booked a slot at this reception on this day.")
             ) from None
         raise ReceptionRefused(_("This slot has just been taken; choose another.")) from None
-    _event(actor=citizen, action="book", booking=booking, day=day.isoformat())
+    history(actor=citizen, action="book", booking=booking, day=day.isoformat())
     notify(
         template="reception/booked",
         recipient=citizen,
@@ -210,7 +217,7 @@ def cancel_booking(*, booking, actor, note=""):
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
-    _event(actor=actor, action="cancel", booking=booking, note=note.strip())
+    history(actor=actor, action="cancel", booking=booking, note=note.strip())
     return booking
 
 
@@ -236,7 +243,7 @@ def send_reminders(today=None):
                 context=_booking_context(booking),
                 key=f"reception:booking:{pk}:reminder",
             )
-            _event(actor=None, action="remind", booking=booking)
+            history(actor=None, action="remind", booking=booking)
             sent += 1
     return sent
 
@@ -284,7 +291,7 @@ def open_card(*, booking, actor, id_document, privilege_basis="", postal_address
     )
     booking.status = Booking.Status.RECEIVED
     booking.save(update_fields=["status"])
-    _event(actor=actor, action="open_card", booking=booking, card=card)
+    history(actor=actor, action="open_card", booking=booking, card=card)
     return card
 
 
@@ -305,12 +312,12 @@ def enter_walk_in(*, actor, cabinet, schedule=None, official=None, **fields):
         created_by=actor,
         **fields,
     )
-    _event(actor=actor, action="walk_in", card=card)
+    history(actor=actor, action="walk_in", card=card)
     return card
 
 
 def _locked_card(card, actor):
-    card = ReceptionCard.objects.select_for_update().get(pk=card.pk)
+    card = locked(card)
     _check_desk(actor, card.cabinet_id)
     if card.outcome:
         raise ReceptionRefused(_("The outcome of this reception is already recorded."))
@@ -321,7 +328,7 @@ def _close(card, actor, outcome, **data):
     card.outcome = outcome
     card.outcome_at = timezone.now()
     card.save()
-    _event(actor=actor, action=f"outcome_{outcome}", card=card, **data)
+    history(actor=actor, action=f"outcome_{outcome}", card=card, **data)
     return card
 
 

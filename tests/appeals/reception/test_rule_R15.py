@@ -237,7 +237,7 @@ def test_R15_confirmation_and_reminder_mails_go_through_the_outbox(
     assert len(mail.outbox) == 1
     confirmation = mail.outbox[0]
     assert confirmation.to == [citizen.email]
-    assert "2026-12-08" in confirmation.subject and "10:00" in confirmation.subject
+    assert "8 грудня 2026" in confirmation.subject and "10:00" in confirmation.subject
     assert "Кабинет 101" in confirmation.body
     assert "Кабинет 101" in confirmation.alternatives[0][0]
     # The beat task on the day before reminds once, however often it runs.
