@@ -47,6 +47,7 @@ from .registration import (  # noqa: F401
     assign,
     extend,
     next_number,
+    number_scheme,
     reclassify,
     register,
     route,
