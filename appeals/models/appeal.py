@@ -299,6 +299,7 @@ class AppealEvent(HistoryEvent):
         "merged_in": _("A repeat appeal was joined to this one"),
         "rate": _("Answer rated"),
         "reclassify": _("Kind changed"),
+        "posted": _("Answer letter posted"),
     }
 
     @property

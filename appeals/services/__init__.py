@@ -27,6 +27,12 @@ from .casefile import (  # noqa: F401
     invite_cosigners,
     send_external_request,
 )
+from .delivery import (  # noqa: F401
+    dispatch_mail_batch,
+    letter_attachment,
+    open_mail_batch,
+    post_answer,
+)
 from .filing import (  # noqa: F401
     FilingRefused,
     _attach,

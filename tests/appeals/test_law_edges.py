@@ -434,3 +434,69 @@ def test_R21_a_receipt_at_23_30_kyiv_on_the_last_day_of_a_month_belongs_to_that_
     assert result.returncode == 0, result.stderr
     # 23:30 in Kyiv on 31 January (00:30 on 1 February in Moscow): one month = 28 February.
     assert result.stdout.split() == ["2027-02-28", "2027-02-03"]
+
+
+# --- R12: delivery over the chosen channel -------------------------------------------------
+
+
+def _signed(cabinet, head, registrar, **fields):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from tests.factories import TOTP_SECRET
+
+    executor = member(cabinet, Role.EXECUTOR)
+    appeal = registered(cabinet, registrar, **fields)
+    appeal = services.assign(appeal=appeal, actor=head, executor=executor)
+    services.draft_answer(appeal=appeal, actor=executor, text=ANSWER)
+    code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+    return services.sign_answer(appeal=appeal, actor=head, otp_code=code)
+
+
+ANSWER = "Уважаемый Пётр Петрович!\n\nЯма во дворе дома № 1 заделана 10 марта."
+
+
+def test_R12_an_answer_by_email_carries_its_full_text_and_the_signed_letter_as_pdf(
+    cabinet, head, registrar, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _signed(cabinet, head, registrar, answer_channel="email")
+    message = mail.outbox[-1]
+    assert "Яма во дворе дома № 1 заделана 10 марта." in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert mimetype == "application/pdf" and filename.endswith("-answer.pdf")
+    with answer.letter.open("rb") as letter:
+        assert content == letter.read() and content.startswith(b"%PDF")
+    # The delivery is part of the case: which message, to whom, when.
+    answer.refresh_from_db()
+    assert answer.delivery_channel == "email" and answer.mail_batch is None
+    assert answer.delivery.email == message.to[0] and answer.delivery.status == "sent"
+    assert answer.delivery.sent_at is not None
+    event = answer.appeal.events.get(action="sign_answer")
+    assert event.data["delivery"] == "email"
+
+
+def test_R12_an_answer_by_post_goes_into_a_mail_batch_whose_register_the_registrar_prints(
+    cabinet, head, registrar
+):
+    import io
+
+    from pypdf import PdfReader
+
+    answer = _signed(cabinet, head, registrar, answer_channel="post", email="", author=None)
+    assert answer.delivery_channel == "post" and answer.mail_batch.dispatched_at is None
+    with pytest.raises(TransitionNotAllowed):  # only the cabinet's registrar or head
+        services.dispatch_mail_batch(cabinet=cabinet, actor=member(cabinet, Role.EXECUTOR))
+    batch = services.dispatch_mail_batch(cabinet=cabinet, actor=registrar)
+    with batch.register.open("rb") as register:
+        text = " ".join(
+            "\n".join(
+                p.extract_text() for p in PdfReader(io.BytesIO(register.read())).pages
+            ).split()
+        )
+    appeal = answer.appeal
+    assert appeal.number in text and "Садовая" in text and appeal.last_name in text
+    assert appeal.events.filter(action="posted", data__batch=batch.pk).exists()
+    with pytest.raises(TransitionNotAllowed):  # nothing left to post
+        services.dispatch_mail_batch(cabinet=cabinet, actor=registrar)
