@@ -68,7 +68,7 @@ CARD_ACTIONS = {
     "forward": CardAction(ForwardForm, services.forward, frozenset({"appeal"})),
     "draft_answer": CardAction(DraftForm, services.draft_answer, initial=_draft_initial),
     "sign_answer": CardAction(SignForm, services.sign_answer),
-    "close_no_merits": CardAction(NoMeritsForm, services.close_no_merits),
+    "close_no_merits": CardAction(NoMeritsForm, services.close_no_merits, frozenset({"appeal"})),
     "return": CardAction(ReturnForm, services.return_with_explanation),
     "merge": CardAction(
         MergeForm, services.merge, frozenset({"appeal", "user"}), offered=_has_earlier_appeal

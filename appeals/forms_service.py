@@ -12,7 +12,7 @@ from cabinets.models import Cabinet
 from edem.geo.models import Territory
 
 from .models import Appeal, Category, DeadlinePolicy
-from .selectors import OPEN, Scope
+from .selectors import OPEN, Scope, earlier_answers
 from .workflow import WORKING, Status
 
 
@@ -140,11 +140,44 @@ class SignForm(forms.Form):
     )
 
 
+class EarlierAppealField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
+
+
+class EarlierAppealMultipleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
+
+
 class NoMeritsForm(forms.Form):
     ground = forms.ChoiceField(
         label=_("Ground (59-FZ Art. 11)"), choices=Appeal.NoMeritsGround.choices
     )
     note = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 2}))
+    earlier = EarlierAppealMultipleField(
+        label=_("Earlier answers on the merits to this citizen (part 5)"),
+        queryset=Appeal.objects.none(),
+        required=False,
+    )
+    published_url = forms.URLField(
+        label=_("Address of the published answer (part 5.1)"), required=False, assume_scheme="https"
+    )
+    law_enforcement = forms.CharField(
+        label=_("Law enforcement body the offence report is sent to (part 1)"),
+        required=False,
+        max_length=255,
+    )
+
+    def __init__(self, *args, appeal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if appeal is not None:
+            self.fields["earlier"].queryset = earlier_answers(appeal).order_by("-received_at")
+
+    def clean(self):
+        data = super().clean()
+        data["earlier"] = list(data.get("earlier") or [])
+        return data
 
 
 class ReturnForm(forms.Form):
@@ -153,11 +186,6 @@ class ReturnForm(forms.Form):
         help_text=_("For a complaint, the letter also explains the right to go to court (R6)."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-class EarlierAppealField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
 
 
 class MergeForm(forms.Form):

@@ -23,6 +23,8 @@ from django.utils import timezone
 from cabinets.access import members
 from cabinets.roles import Role
 from edem.accounts.models import User
+from edem.core import calendar
+from edem.core.jurisdiction import get_profile
 from edem.notifications.services import notify
 
 from .models import Appeal, DeadlinePolicy, Reminder
@@ -167,19 +169,37 @@ def send_due_reminders(today=None):
             "due_soon=on",
             days=days,
         )
-    # R4: registrars the day before registration is due.
-    sent += _sweep(
-        Reminder.Kind.REGISTRATION_T1,
-        Appeal.objects.filter(
-            status=Status.RECEIVED,
-            registration_due=today + timedelta(days=1),
-            cabinet_id__in=_staffed(Role.REGISTRAR),
-        ),
-        "registration_due",
-        "cabinet_id",
-        _by_role(Role.REGISTRAR),
-        "status=received",
-    )
+    # R4: registrars on the working day before the registration's control date (never on a
+    # day off: the reminder for a term that ends after a holiday comes on the last working day
+    # before it). R11: heads likewise before the control date of the notice of parts 4, 4.1 and
+    # 5.1, for the appeals nobody has taken into work yet.
+    country = get_profile().country
+    if calendar.is_working_day(today, country):
+        window = (today, calendar.add_working_days(today, 1, country))
+        sent += _sweep(
+            Reminder.Kind.REGISTRATION_T1,
+            Appeal.objects.filter(
+                status=Status.RECEIVED,
+                registration_control_due__range=window,
+                cabinet_id__in=_staffed(Role.REGISTRAR),
+            ),
+            "registration_control_due",
+            "cabinet_id",
+            _by_role(Role.REGISTRAR),
+            "status=received",
+        )
+        sent += _sweep(
+            Reminder.Kind.NOTICE_T1,
+            Appeal.objects.filter(
+                status=Status.REGISTERED,
+                notice_control_due__range=window,
+                cabinet_id__in=_staffed(Role.HEAD),
+            ),
+            "notice_control_due",
+            "cabinet_id",
+            _by_role(Role.HEAD),
+            "status=registered",
+        )
     # R8: heads the day after a missed legal due date (overdue counts against legal_due).
     sent += _sweep(
         Reminder.Kind.OVERDUE,

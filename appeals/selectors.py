@@ -13,7 +13,7 @@ from cabinets.access import roles_by_cabinet, roles_in
 from cabinets.roles import Role
 
 from .models import Appeal, AppealEvent, DeadlinePolicy
-from .workflow import OPEN_STATES
+from .workflow import OPEN_STATES, Status
 
 FULL_VIEW_ROLES = frozenset({Role.HEAD, Role.REGISTRAR, Role.OBSERVER})
 COUNTS_TTL = 600
@@ -226,4 +226,19 @@ def open_appeals_of(cabinet):
         Appeal.objects.filter(cabinet=cabinet, status__in=OPEN_STATES)
         .only("pk", "number", "subject", "status", "received_at", "legal_due", "cabinet_id")
         .order_by("received_at", "pk")
+    )
+
+
+def earlier_answers(appeal):
+    """Appeals of the same citizen to the same body answered on the merits (R11 part 5)."""
+    same_person = Q(pk__in=[])
+    if appeal.author_id:
+        same_person |= Q(author_id=appeal.author_id)
+    if appeal.email:
+        same_person |= Q(email__iexact=appeal.email)
+    return (
+        Appeal.objects.filter(same_person, cabinet_id=appeal.cabinet_id, status=Status.ANSWERED)
+        .filter(answers__signed_at__isnull=False)
+        .exclude(pk=appeal.pk)
+        .distinct()
     )

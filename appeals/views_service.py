@@ -140,7 +140,9 @@ def _card(request, appeal, forms=None, status=200):
             "personal_data": personal_data,
             "citizen_actions": CITIZEN_ACTIONS,
             "events": appeal.events.select_related("actor"),
-            "answers": appeal.answers.select_related("signed_by", "drafted_by"),
+            "answers": appeal.answers.select_related(
+                "signed_by", "drafted_by", "delivery", "mail_batch"
+            ),
             "attachments": appeal.attachments.all(),
             "notes": appeal.notes.select_related("author"),
             "action_forms": action_forms,

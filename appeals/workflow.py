@@ -131,6 +131,37 @@ def _is_executor(appeal, user):
     return appeal.executor_id == user.pk or appeal.co_executors.filter(pk=user.pk).exists()
 
 
+# R6: the decisions on a complaint that neither the official nor the body complained about may
+# take. The body may still pass the complaint on (forward) or, when no other body remains,
+# return it with the explanation of the right to go to court; the official may do neither.
+DECISIONS = frozenset(
+    {"assign", "draft_answer", "sign_answer", "close_no_merits", "merge", "extend"}
+)
+OFFICIAL_DECISIONS = DECISIONS | {"forward", "return"}
+
+
+def accused_refusal(appeal, user, name):
+    """Why ``user`` may not take decision ``name`` on a complaint about them or their body (R6),
+    or None."""
+    if (
+        appeal.respondent_official_id
+        and user.pk == appeal.respondent_official_id
+        and name in OFFICIAL_DECISIONS
+    ):
+        return _(
+            "This complaint is about you: the official complained about may take no decision on it (59-FZ Art. 8(6))."
+        )
+    if (
+        appeal.respondent_cabinet_id
+        and appeal.respondent_cabinet_id == appeal.cabinet_id
+        and name in DECISIONS
+    ):
+        return _(
+            "This complaint is about this body: it may not decide on it; forward it to a competent body or, if there is none, return it with the explanation of the right to go to court (59-FZ Art. 8(6))."
+        )
+    return None
+
+
 def _rule(appeal, user, action):
     if not action.leaves_from(Status(appeal.status)):
         return _("This action is not possible while the appeal is “%(status)s”.") % {
@@ -148,7 +179,7 @@ def _rule(appeal, user, action):
         _is_executor(appeal, user) or can(user, "cabinets.sign_answer", appeal.cabinet_id)
     ):
         return _("Only the executor of this appeal or the head may draft its answer.")
-    return None
+    return accused_refusal(appeal, user, action.name)  # R6
 
 
 WORKFLOW = Workflow(ACTIONS, rule=_rule)

@@ -16,6 +16,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from edem.core.jurisdiction import default_time_zone
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -176,7 +178,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
-CELERY_TIMEZONE = env("TIME_ZONE", default="Europe/Moscow")
+# The municipality's local time zone: TIME_ZONE if set, else the jurisdiction profile's
+# (ru: Europe/Moscow, ua: Europe/Kyiv). Deadlines count local dates (RULES, Conventions).
+TIME_ZONE = env("TIME_ZONE", default="") or default_time_zone(EDEM_JURISDICTION)
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish that cannot reach the broker gives up quickly: the outbox sweep re-queues later.
@@ -296,7 +301,6 @@ LANGUAGES = [("ru", _("Russian")), ("uk", _("Ukrainian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates read "5 января 2027 г.", "5 січня 2027 р.", "5 January 2027" (edem/core/formats).
 FORMAT_MODULE_PATH = ["edem.core.formats"]
-TIME_ZONE = env("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
 

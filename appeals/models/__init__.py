@@ -15,6 +15,7 @@ from .casefile import (  # noqa: F401
     CoSigner,
     ExternalRequest,
     InternalNote,
+    MailBatch,
     Rating,
     Reminder,
 )

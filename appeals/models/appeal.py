@@ -126,12 +126,25 @@ class Appeal(models.Model):
         related_name="complaints_about",
     )
     simple = models.BooleanField(_("needs no extra study"), default=False)  # R21
+    reports_offence = models.BooleanField(  # R11 part 1: registered and sent to law enforcement
+        _("reports an offence"), default=False
+    )
 
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
     # Deadlines (DESIGN §4): legal_due counts overdue, control_due drives reminders.
+    # Every term has both dates (RULES, Conventions): registration (R4), forwarding (R5), the
+    # no-merits notice of R11 parts 4, 4.1, 5.1, and the answer (R8).
     registration_due = models.DateField(_("registration due"), null=True, blank=True)
+    registration_control_due = models.DateField(
+        _("registration due (control)"), null=True, blank=True
+    )
     forwarding_due = models.DateField(_("forwarding due"), null=True, blank=True)
+    forwarding_control_due = models.DateField(_("forwarding due (control)"), null=True, blank=True)
+    notice_due = models.DateField(_("no-merits notice due"), null=True, blank=True)  # R11
+    notice_control_due = models.DateField(
+        _("no-merits notice due (control)"), null=True, blank=True
+    )
     legal_due = models.DateField(_("answer due (legal)"), null=True, blank=True, db_index=True)
     control_due = models.DateField(_("answer due (control)"), null=True, blank=True, db_index=True)
     original_due = models.DateField(_("answer due before extension"), null=True, blank=True)
@@ -244,6 +257,17 @@ class Appeal(models.Model):
         """The registration term (R4) has passed and the appeal is still not registered."""
         return self.awaits_registration and self.registration_due < timezone.localdate()
 
+    @property
+    def awaits_notice_decision(self):
+        """Registered, nobody has taken it into work yet, and the 7-day clock of the notice of
+        R11 parts 4, 4.1 and 5.1 runs."""
+        return self.status == Status.REGISTERED and bool(self.notice_due)
+
+    @property
+    def notice_overdue(self):
+        """The notice term of R11 parts 4, 4.1, 5.1 (``notice_due``) has passed undecided."""
+        return self.awaits_notice_decision and is_overdue(self.notice_due)
+
     def is_overdue(self, today=None):
         """Overdue counts against ``legal_due`` (RULES, Conventions)."""
         return (
@@ -279,6 +303,7 @@ class AppealEvent(HistoryEvent):
         "merged_in": _("A repeat appeal was joined to this one"),
         "rate": _("Answer rated"),
         "reclassify": _("Kind changed"),
+        "posted": _("Answer letter posted"),
     }
 
     @property

@@ -44,6 +44,26 @@ class Answer(models.Model):
     text_sha256 = models.CharField(_("text hash (SHA-256)"), max_length=64, blank=True)
     letter = models.FileField(_("letter (PDF)"), upload_to="letters/%Y/%m/", blank=True)
     on_time = models.BooleanField(_("sent on time"), null=True)
+    # R12: how the answer went out, and the record of that delivery.
+    delivery_channel = models.CharField(
+        _("delivered by"), max_length=20, choices=Appeal.AnswerChannel.choices, blank=True
+    )
+    delivery = models.ForeignKey(
+        "notifications.Notification",
+        verbose_name=_("e-mail with the answer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    mail_batch = models.ForeignKey(
+        "appeals.MailBatch",
+        verbose_name=_("outgoing-mail batch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answers",
+    )
 
     class Meta:
         verbose_name = _("answer")
@@ -62,6 +82,16 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.appeal} ({self.signed_at or _('draft')})"
+
+    @property
+    def delivered_at(self):
+        """When the answer left (R12): the e-mail's sending time, or the dispatch of the
+        outgoing-mail batch that carried the letter; None while it has not left."""
+        if self.delivery_id and self.delivery.sent_at:
+            return self.delivery.sent_at
+        if self.mail_batch_id:
+            return self.mail_batch.dispatched_at
+        return None
 
     @property
     def is_signed(self):
@@ -119,6 +149,7 @@ class Reminder(models.Model):
         ANSWER_T5 = "answer_t5", _("Answer due soon: first reminder")
         ANSWER_T1 = "answer_t1", _("Answer due soon: last reminder")
         REGISTRATION_T1 = "registration_t1", _("Registration due tomorrow")
+        NOTICE_T1 = "notice_t1", _("No-merits notice due soon (R11)")
         OVERDUE = "overdue", _("Overdue: escalated to the head")
 
     appeal = models.ForeignKey(
@@ -302,3 +333,45 @@ class ExternalRequest(models.Model):
 
     def __str__(self):
         return f"{self.appeal} → {self.addressee}"
+
+
+class MailBatch(models.Model):
+    """An outgoing-mail batch of a cabinet (R12): the answers to be sent by post collect in the
+    open batch; when it is dispatched its register (реестр почтовых отправлений) is rendered as
+    a PDF the registrar prints and hands to the post office with the letters."""
+
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.PROTECT,
+        related_name="mail_batches",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatched by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    register = models.FileField(
+        _("register of postal items (PDF)"), upload_to="mail-registers/%Y/%m/", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("outgoing-mail batch")
+        verbose_name_plural = _("outgoing-mail batches")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cabinet"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="one_open_mail_batch_per_cabinet",
+                violation_error_message=_("A cabinet has one open outgoing-mail batch at a time."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cabinet_id}/{self.pk}"

@@ -104,14 +104,17 @@ class ReceptionSchedule(models.Model):
                 condition=Q(weekday__isnull=False, date__isnull=True)
                 | Q(weekday__isnull=True, date__isnull=False),
                 name="reception_schedule_weekday_or_date",
+                violation_error_message=_("Choose either a weekday or a date."),
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="reception_schedule_time_range",
+                violation_error_message=_("The reception must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
                 name="reception_schedule_slot_length",
+                violation_error_message=_("Give a slot length between 5 and 240 minutes."),
             ),
         ]
 
@@ -186,15 +189,18 @@ class Booking(models.Model):
                 fields=["schedule", "day", "starts_at"],
                 condition=~Q(status="cancelled"),
                 name="reception_one_booking_per_slot",
+                violation_error_message=_("This time is already booked."),
             ),
             models.UniqueConstraint(
                 fields=["schedule", "day", "citizen"],
                 condition=~Q(status="cancelled"),
                 name="reception_one_booking_per_citizen_day",
+                violation_error_message=_("You already have a booking on this day."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["booked", "cancelled", "received"]),
                 name="reception_booking_status_valid",
+                violation_error_message=_("Choose one of the listed booking statuses."),
             ),
         ]
 
@@ -332,22 +338,27 @@ class ReceptionCard(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome__in=["", "oral", "written", "explained", "refused"]),
                 name="reception_card_outcome_valid",
+                violation_error_message=_("Choose one of the listed outcomes."),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome="oral") | Q(oral_consent=True),
                 name="reception_card_oral_needs_consent",
+                violation_error_message=_("An oral answer needs the citizen's consent."),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome="written") | Q(appeal__isnull=False),
                 name="reception_card_written_has_appeal",
+                violation_error_message=_("A written appeal from the card must be registered."),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome="explained") | ~Q(explanation=""),
                 name="reception_card_explained_has_text",
+                violation_error_message=_("Write where the citizen should apply."),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome="refused") | ~Q(refusal_reason=""),
                 name="reception_card_refused_has_reason",
+                violation_error_message=_("Give the reason for the refusal."),
             ),
         ]
 

@@ -25,6 +25,12 @@ from .common import (  # noqa: F401
     notify_citizen,
     record,
 )
+from .delivery import (  # noqa: F401
+    dispatch_mail_batch,
+    letter_attachment,
+    open_mail_batch,
+    post_answer,
+)
 from .filing import (  # noqa: F401
     FilingRefused,
     add_materials,
@@ -43,6 +49,7 @@ from .registration import (  # noqa: F401
     assign,
     extend,
     next_number,
+    number_scheme,
     reclassify,
     register,
     route,

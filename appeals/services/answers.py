@@ -20,6 +20,7 @@ from ..letters import answer_letter_pdf, new_verification_code, text_hash
 from ..models import Answer, Rating
 from ..workflow import Status
 from .common import notify_citizen, record
+from .delivery import letter_attachment, post_answer
 
 
 @transaction.atomic
@@ -71,6 +72,10 @@ def sign_answer(*, appeal, actor, otp_code):
     answer.letter.save(
         f"{appeal.number or appeal.pk}-answer.pdf".replace("/", "-"), ContentFile(pdf), save=False
     )
+    # R12: delivery over the chosen channel, part of the case. By post: into the cabinet's
+    # outgoing-mail batch. By e-mail: the answer's full text and the signed letter attached.
+    answer.delivery_channel = appeal.answer_channel
+    post_answer(answer)
     answer.save()
     previous, appeal.status = appeal.status, Status.ANSWERED
     appeal.answered_at = now
@@ -81,8 +86,19 @@ def sign_answer(*, appeal, actor, otp_code):
         action="sign_answer",
         from_status=previous,
         code=answer.verification_code,
+        delivery=appeal.answer_channel,
+        mail_batch=answer.mail_batch_id,
     )
-    notify_citizen(appeal, "answered", code=answer.verification_code)
+    sent = notify_citizen(
+        appeal,
+        "answered",
+        attachments=[letter_attachment(answer)],
+        code=answer.verification_code,
+        answer_text=answer.text,
+    )
+    author_email = appeal.email or getattr(appeal.author, "email", "")
+    answer.delivery = next((n for n in sent if n.email == author_email), None)
+    answer.save(update_fields=["delivery"])
     return answer
 
 

@@ -39,7 +39,7 @@ def record(appeal, **kwargs):
     return line
 
 
-def notify_citizen(appeal, event, **context):
+def notify_citizen(appeal, event, attachments=(), **context):
     """Tell the author (by e-mail, in their language) what happened to their appeal; an answer
     also goes to every confirmed co-signer (R1). Runs in the caller's transaction: the mail is
     queued only if the change commits."""
@@ -56,19 +56,24 @@ def notify_citizen(appeal, event, **context):
         answer_recipients(appeal) if event == "answered" else [author_email] if author_email else []
     )
     stage = appeal.events.count()
+    sent = []
     for email in emails:
         is_author = email == author_email
-        notify(
-            template="appeals/status",
-            recipient=appeal.author
-            if is_author and appeal.author and appeal.author.email == email
-            else None,
-            email=email,
-            language=getattr(appeal.author, "language", None),
-            context=payload if is_author else {**payload, "full_name": "", "path": ""},
-            key=f"appeal:{appeal.pk}:{event}:{stage}:{email}",
+        sent.append(
+            notify(
+                template="appeals/status",
+                recipient=appeal.author
+                if is_author and appeal.author and appeal.author.email == email
+                else None,
+                email=email,
+                language=getattr(appeal.author, "language", None),
+                context=payload if is_author else {**payload, "full_name": "", "path": ""},
+                key=f"appeal:{appeal.pk}:{event}:{stage}:{email}",
+                attachments=attachments,
+            )
         )
     # A paper appeal without an e-mail is answered by post: the letter goes by post.
+    return sent
 
 
 def answer_recipients(appeal):

@@ -129,7 +129,14 @@ def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fiel
     if received_at > timezone.now():
         raise TransitionNotAllowed(_("The receipt date cannot be in the future."))
     appeal = Appeal(cabinet=cabinet, channel=channel, received_at=received_at, **fields)
-    if not appeal.last_name or not (appeal.postal_address or appeal.email):
+    # R11 part 1: a letter without a surname or address is still registered when it reports an
+    # offence, so that it can be sent to law enforcement.
+    anonymous_offence = appeal.reports_offence and not (
+        appeal.last_name and (appeal.postal_address or appeal.email)
+    )
+    if anonymous_offence:
+        appeal.answer_channel = Appeal.AnswerChannel.POST
+    elif not appeal.last_name or not (appeal.postal_address or appeal.email):
         raise TransitionNotAllowed(
             _("Enter the surname and an address for the answer (59-FZ Art. 7).")
         )

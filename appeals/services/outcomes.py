@@ -5,11 +5,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
+from cabinets.access import can, roles_in
+from cabinets.roles import Role
+from edem.core import calendar
 from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import workflow
 from ..models import Appeal
+from ..selectors import earlier_answers
 from ..workflow import Status
 from .common import notify_citizen, record
 from .registration import set_receipt_deadlines
@@ -30,6 +34,14 @@ def forward(*, appeal, actor, to_cabinet, reason):
         raise TransitionNotAllowed(
             _("A complaint cannot be forwarded to the body whose decision or action it challenges.")
         )
+    if appeal.respondent_official_id and can(
+        appeal.respondent_official, "cabinets.sign_answer", to_cabinet
+    ):  # R6: nor to the body the official complained about decides for
+        raise TransitionNotAllowed(
+            _(
+                "A complaint cannot be forwarded to a body headed by the official it is about: he would decide on it."
+            )
+        )
     from_cabinet, previous = appeal.cabinet, appeal.status
     appeal.status = Status.FORWARDED
     record(
@@ -46,7 +58,9 @@ def forward(*, appeal, actor, to_cabinet, reason):
     appeal.cabinet = to_cabinet
     appeal.status = Status.RECEIVED
     appeal.number, appeal.registered_at = "", None
-    appeal.legal_due = appeal.control_due = appeal.forwarding_due = appeal.original_due = None
+    appeal.legal_due = appeal.control_due = appeal.original_due = None
+    appeal.forwarding_due = appeal.forwarding_control_due = None
+    appeal.notice_due = appeal.notice_control_due = None
     appeal.executor = None
     appeal.received_at = timezone.now()
     set_receipt_deadlines(appeal)
@@ -153,16 +167,77 @@ def merge(*, appeal, actor, into, note=""):
     return appeal
 
 
+# R11: the grounds whose notice has the 7-day clock ``notice_due`` (parts 4, 4.1, 5.1).
+NOTICE_CLOCK_GROUNDS = frozenset(
+    {
+        Appeal.NoMeritsGround.UNREADABLE,
+        Appeal.NoMeritsGround.UNCLEAR,
+        Appeal.NoMeritsGround.PUBLISHED,
+    }
+)
+# R11: the grounds only the head decides (parts 3 and 5).
+HEAD_GROUNDS = frozenset({Appeal.NoMeritsGround.ABUSIVE, Appeal.NoMeritsGround.REPEATED})
+
+
+def reply_addresses(appeal):
+    """Where an answer could go (R11 part 1): the e-mail, the postal address, the author's
+    account on the portal."""
+    return [a for a in (appeal.email, appeal.postal_address.strip(), appeal.author_id) if a]
+
+
+def _ground_refusal(appeal, actor, ground, earlier, published_url, law_enforcement):
+    """Why ``ground`` cannot be recorded on ``appeal`` by ``actor`` (R11), or None."""
+    Ground = Appeal.NoMeritsGround
+    if ground == Ground.NO_NAME_OR_ADDRESS:
+        if appeal.last_name.strip() and reply_addresses(appeal):
+            return _(
+                "The appeal has a surname and an address for the answer: part 1 does not apply."
+            )
+        if appeal.reports_offence and not law_enforcement.strip():
+            return _(
+                "The appeal reports an offence: name the law enforcement body it is sent to (59-FZ Art. 11(1))."
+            )
+    if ground in HEAD_GROUNDS and Role.HEAD not in roles_in(actor, appeal.cabinet_id):
+        return _("Only the head decides on this ground.")
+    if ground == Ground.REPEATED:
+        if not earlier:
+            return _(
+                "Link at least one earlier answer on the merits given by this body to the same citizen."
+            )
+        allowed = set(earlier_answers(appeal).values_list("pk", flat=True))
+        if any(other.pk not in allowed for other in earlier):
+            return _(
+                "Only appeals of the same citizen answered on the merits by this body can be linked."
+            )
+    if ground == Ground.PUBLISHED and not published_url.strip().lower().startswith(
+        ("https://", "http://")
+    ):
+        return _("Give the address of the published answer: the citizen is sent it.")
+    return None
+
+
 @transaction.atomic
-def close_no_merits(*, appeal, actor, ground, note):
-    """Record one of the 59-FZ Art. 11 outcomes (R11) with its reason; the citizen is told,
-    except where the law gives no notice (part 1)."""
+def close_no_merits(
+    *, appeal, actor, ground, note, earlier=(), published_url="", law_enforcement=""
+):
+    """Record one of the 59-FZ Art. 11 outcomes (R11), each with its own precondition, decider
+    and notice: part 1 only when the surname or every reply address is missing, without notice
+    (an offence reported goes to law enforcement, named here); parts 3 and 5 by the head, part 5
+    linking at least one earlier answer on the merits to the same citizen; part 5.1 with the
+    address of the published answer; parts 4, 4.1 and 5.1 against the notice clock
+    ``notice_due``. The official or body complained about decides none of them (R6)."""
     appeal = locked(appeal)
     workflow.check(appeal, actor, "close_no_merits")
     if ground not in Appeal.NoMeritsGround.values:
         raise TransitionNotAllowed(_("Choose the ground of Article 11 that applies."))
     if not note.strip():
         raise TransitionNotAllowed(_("Explain the decision: the citizen will read it."))
+    earlier = list(earlier)
+    refusal = _ground_refusal(appeal, actor, ground, earlier, published_url, law_enforcement)
+    if refusal:
+        raise TransitionNotAllowed(refusal)
+    today = calendar.local_date()
+    late = bool(ground in NOTICE_CLOCK_GROUNDS and appeal.notice_due and today > appeal.notice_due)
     previous, appeal.status = appeal.status, Status.CLOSED_NO_MERITS
     appeal.no_merits_ground = ground
     appeal.closed_at = timezone.now()
@@ -174,7 +249,20 @@ def close_no_merits(*, appeal, actor, ground, note):
         from_status=previous,
         note=note.strip(),
         ground=ground,
+        earlier=[other.pk for other in earlier],
+        earlier_numbers=[other.number for other in earlier],
+        published_url=published_url.strip(),
+        law_enforcement=law_enforcement.strip(),
+        notice_due=appeal.notice_due.isoformat() if appeal.notice_due else "",
+        notice_late=late,
     )
     if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:  # R11: part 1 gets no notice
-        notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
+        notify_citizen(
+            appeal,
+            "no_merits",
+            ground=ground,
+            reason=note.strip(),
+            earlier_numbers=", ".join(other.number for other in earlier),
+            published_url=published_url.strip(),
+        )
     return appeal

@@ -1,5 +1,7 @@
 """Routing, numbering and registration (R4, R5), assignment (R6), extension (R9), withdrawal (R10), reclassification (R1)."""
 
+import logging
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,8 +16,11 @@ from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
 from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule
+from ..validation import number_scheme
 from ..workflow import Status
 from .common import notify_citizen, record
+
+logger = logging.getLogger(__name__)
 
 
 def route(*, category=None, territory=None):
@@ -50,18 +55,33 @@ def route(*, category=None, territory=None):
     return None
 
 
+DEFAULT_NUMBER_FORMAT = "{code}-{year}-{seq:06d}"
+NEVER_RESTARTS = 0  # the ``year`` of a cabinet's counter that never restarts (R4)
+
+
 def next_number(cabinet, when=None):
-    """The next registration number of ``cabinet`` (R4): per cabinet and year, taken under a
-    row lock, never reused."""
+    """The next registration number of ``cabinet`` (R4), taken under a row lock, never reused.
+    A format with the whole year counts per year; any other counts for ever, so the first
+    number of a new year never repeats one of the last year. A number the cabinet already has
+    (its format was changed) is skipped, and a format that could repeat numbers is not used:
+    the default one is."""
     year = (when or timezone.localdate()).year
-    RegistrationSequence.objects.get_or_create(cabinet=cabinet, year=year)
-    sequence = RegistrationSequence.objects.select_for_update().get(cabinet=cabinet, year=year)
-    RegistrationSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
-    sequence.refresh_from_db()
     settings, _created = CabinetAppealSettings.objects.get_or_create(cabinet=cabinet)
-    return settings.number_format.format(
-        code=cabinet.code.upper(), year=year, seq=sequence.last_value
-    )
+    number_format = settings.number_format
+    try:
+        scheme = number_scheme(number_format)
+    except (ValueError, IndexError, KeyError):
+        logger.error("Cabinet %s: number format %r is refused (R4)", cabinet.pk, number_format)
+        number_format, scheme = DEFAULT_NUMBER_FORMAT, "year"
+    counter = year if scheme == "year" else NEVER_RESTARTS
+    RegistrationSequence.objects.get_or_create(cabinet=cabinet, year=counter)
+    sequence = RegistrationSequence.objects.select_for_update().get(cabinet=cabinet, year=counter)
+    while True:
+        RegistrationSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
+        sequence.refresh_from_db()
+        number = number_format.format(code=cabinet.code.upper(), year=year, seq=sequence.last_value)
+        if not Appeal.objects.filter(cabinet=cabinet, number=number).exists():
+            return number
 
 
 def set_receipt_deadlines(appeal):
@@ -69,7 +89,8 @@ def set_receipt_deadlines(appeal):
     from receipt (R21), the answer deadline too."""
     profile = get_profile()
     received_on = calendar.local_date(appeal.received_at)
-    appeal.registration_due = deadlines.registration_deadline(received_on, profile).legal_due
+    due = deadlines.registration_deadline(received_on, profile)
+    appeal.registration_due, appeal.registration_control_due = due.legal_due, due.control_due
     if profile.answer_clock_start == "receipt":
         due = deadlines.answer_deadline(received_on, received_on, profile, simple=appeal.simple)
         appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
@@ -90,7 +111,10 @@ def register(*, appeal, actor, number=None):
     received_on = calendar.local_date(appeal.received_at)
     appeal.number = number or next_number(appeal.cabinet, registered_on)
     appeal.registered_at = now
-    appeal.forwarding_due = deadlines.forwarding_deadline(registered_on, profile).legal_due
+    due = deadlines.forwarding_deadline(registered_on, profile)  # R5
+    appeal.forwarding_due, appeal.forwarding_control_due = due.legal_due, due.control_due
+    due = deadlines.notice_deadline(registered_on, profile)  # R11 parts 4, 4.1, 5.1
+    appeal.notice_due, appeal.notice_control_due = due.legal_due, due.control_due
     due = deadlines.answer_deadline(received_on, registered_on, profile, simple=appeal.simple)
     appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
     previous, appeal.status = appeal.status, Status.REGISTERED

@@ -36,6 +36,7 @@ class Profile:
 
     code: str
     country: str  # ISO code for the ``holidays`` package
+    time_zone: str  # the default local time zone (RULES, Conventions); TIME_ZONE overrides it
     law_name: Promise | str
     registration_days: int  # R4
     forwarding_days: int  # R5 / R20
@@ -86,6 +87,7 @@ class Profile:
 RU = Profile(
     code="ru",
     country="RU",
+    time_zone="Europe/Moscow",
     law_name=_(
         "Federal Law No. 59-FZ 'On the procedure for considering appeals of citizens "
         "of the Russian Federation'"
@@ -119,6 +121,7 @@ RU = Profile(
 UA = Profile(
     code="ua",
     country="UA",
+    time_zone="Europe/Kyiv",
     law_name=_("Law of Ukraine 'On citizens' appeals'"),
     # The Ukrainian law sets no registration term; 3 days is the portal's house rule (R4's
     # number) so that paper appeals still get an operator deadline.
@@ -148,6 +151,15 @@ UA = Profile(
 )
 
 PROFILES = {profile.code: profile for profile in (RU, UA)}
+
+
+def default_time_zone(code: str | None) -> str:
+    """The time zone of the profile ``code`` (RULES, Conventions: dates are the municipality's
+    local dates), for ``settings.TIME_ZONE`` when it is not set explicitly. Read by the settings
+    module, so it takes the code and never reads settings; an unknown code falls back to ``ru``
+    (``get_profile`` reports it)."""
+    return PROFILES.get(str(code or "ru").strip().lower(), RU).time_zone
+
 
 # Profile field -> the setting that overrides it (RULES section D: numbers are settings).
 PETITION_SETTINGS = {

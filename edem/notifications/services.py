@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -76,12 +77,17 @@ def notify(
     subject="",
     body_text="",
     body_html="",
+    attachments=(),
 ):
     """Put a message in the outbox inside the caller's transaction and queue its delivery
     after commit. ``template`` names a trio under ``templates/mail/``; ``context`` must be
     JSON-serialisable (it is stored on the row and rendered later, in the recipient's
     language). Pre-rendered ``subject`` and bodies may be given instead (for mail that other
     libraries render, such as allauth's).
+
+    ``attachments`` are files of the default storage sent with the message, each a dict
+    ``{"name": ..., "filename": ..., "mimetype": ...}``; they are read when the message is
+    delivered.
 
     With ``key`` set, a second call with the same key returns the existing row unchanged and
     queues nothing.
@@ -100,6 +106,7 @@ def notify(
         "body_text": body_text,
         "body_html": body_html,
         "key": key,
+        "attachments": [dict(item) for item in attachments],
     }
     if key:
         existing = Notification.objects.filter(key=key).first()
@@ -214,6 +221,9 @@ def deliver(notification_id):
             )
             if html:
                 message.attach_alternative(html, "text/html")
+            for item in notification.attachments:
+                with default_storage.open(item["name"], "rb") as stored:
+                    message.attach(item["filename"], stored.read(), item["mimetype"])
             message.send(fail_silently=False)
         except Exception as exc:
             notification.attempts += 1

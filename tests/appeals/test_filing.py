@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import translation
+from django.utils import timezone, translation
 
 from appeals import services
-from appeals.models import Appeal, CabinetAppealSettings
+from appeals.models import Answer, Appeal, CabinetAppealSettings
 from appeals.workflow import Status
 from cabinets.roles import Role
 from edem.core.workflow import TransitionNotAllowed
@@ -151,7 +151,17 @@ def test_R6_complaint_never_forwarded_to_the_body_it_is_about(administration):
         services.forward(
             appeal=appeal, actor=registrar, to_cabinet=accused, reason="По подведомственности"
         )
-    assert appeal.events.count() == 0
+    # Nor to the body headed by the official complained about (R6: "forwarding to them").
+    official_body = CabinetFactory()
+    official = member(official_body, Role.HEAD)
+    about_official = AppealFactory(
+        cabinet=administration, kind="complaint", respondent_official=official
+    )
+    with pytest.raises(TransitionNotAllowed):
+        services.forward(
+            appeal=about_official, actor=registrar, to_cabinet=official_body, reason="По ведомству"
+        )
+    assert appeal.events.count() == 0 and about_official.events.count() == 0
 
 
 @pytest.mark.parametrize("ground", list(Appeal.NoMeritsGround))
@@ -159,12 +169,35 @@ def test_R11_no_merits_outcome_needs_ground_and_reason_and_notifies_except_part_
     administration, ground, django_capture_on_commit_callbacks
 ):
     head = member(administration, Role.HEAD)
-    appeal = AppealFactory(cabinet=administration)
+    author = CitizenFactory()
+    # Each ground with its own precondition (R11): part 1 only without a surname or any reply
+    # address, part 5 with an earlier answer on the merits, part 5.1 with the published answer.
+    fields = (
+        {"author": None, "email": "", "postal_address": ""}
+        if ground == "no_name_or_address"
+        else {"author": author}
+    )
+    appeal = AppealFactory(cabinet=administration, **fields)
+    extra = {}
+    if ground == "repeated":
+        earlier = AppealFactory(
+            cabinet=administration, author=author, status=Status.ANSWERED, number="A-1"
+        )
+        Answer.objects.create(
+            appeal=earlier, text="Ответ", drafted_by=head, signed_at=timezone.now()
+        )
+        extra["earlier"] = [earlier]
+    if ground == "published":
+        extra["published_url"] = "https://demograd.example/answers/1/"
     with pytest.raises(TransitionNotAllowed):
-        services.close_no_merits(appeal=appeal, actor=head, ground=ground, note="")
+        services.close_no_merits(appeal=appeal, actor=head, ground=ground, note="", **extra)
     with django_capture_on_commit_callbacks(execute=True):
         appeal = services.close_no_merits(
-            appeal=appeal, actor=head, ground=ground, note="Основание"
+            appeal=appeal, actor=head, ground=ground, note="Основание", **extra
         )
     assert appeal.status == Status.CLOSED_NO_MERITS and appeal.no_merits_ground == ground
     assert len(mail.outbox) == (0 if ground == "no_name_or_address" else 1)
+    if ground in ("no_name_or_address", "repeated", "published"):  # without its precondition
+        other = AppealFactory(cabinet=administration, author=CitizenFactory())
+        with pytest.raises(TransitionNotAllowed):
+            services.close_no_merits(appeal=other, actor=head, ground=ground, note="Основание")

@@ -65,7 +65,12 @@ def test_R4_registrar_reminded_the_day_before_registration_is_due(
     staff, django_capture_on_commit_callbacks
 ):
     cabinet, _head, registrar, _executor = staff
-    AppealFactory(cabinet=cabinet, status=Status.RECEIVED, registration_due=date(2026, 3, 5))
+    AppealFactory(
+        cabinet=cabinet,
+        status=Status.RECEIVED,
+        registration_due=date(2026, 3, 5),
+        registration_control_due=date(2026, 3, 5),
+    )
     assert deliver(django_capture_on_commit_callbacks, date(2026, 3, 4)) == 1
     assert mail.outbox[0].to == [registrar.email]
 

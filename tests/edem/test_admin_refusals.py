@@ -56,7 +56,7 @@ def post_change(client, url, **changes):
     [
         ("{foo}-{year", "{"),  # the example: unclosed brace
         ("{foo}-{year}-{seq}", "{foo}"),  # unknown placeholder
-        ("{code}-{seq:06d}", "{year}"),  # the counter restarts yearly: a number would repeat
+        ("{code}-{year}-{seq!s:.2}", "{seq}"),  # a running number cut short would repeat
         ("{code}-{year}", "{seq}"),  # no running number at all
         ("{code}-{year}-{seq:Q}", "Q"),  # a format spec that cannot be applied
         ("{}-{year}-{seq}", "{}"),  # a positional field
