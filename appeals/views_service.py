@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cabinets.access import cabinets_where
 from edem.accounts.mfa import service_cabinet_required
 from edem.core.net import client_ip
 from edem.core.workflow import TransitionNotAllowed
@@ -66,6 +67,8 @@ def queue(request):
             "open_value": selectors.OPEN,
             "other_filters": other_filters.urlencode(),
             "today": timezone.localdate(),
+            # R4: registrars (and heads) enter appeals received on paper.
+            "can_enter": cabinets_where(request.user, "cabinets.register_appeal").exists(),
         },
     )
 

@@ -28,10 +28,13 @@ from .casefile import (  # noqa: F401
     send_external_request,
 )
 from .filing import (  # noqa: F401
+    ENTERED_CHANNELS,
+    SCAN_TYPES,
     FilingRefused,
     _attach,
     _default_cabinet,
     add_materials,
+    check_organisation,
     enter_paper_appeal,
     file_appeal,
     pending_uploads,
