@@ -10,55 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.access import cabinets_where
-from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile
 
-from .forms import MAX_TEXT, MultipleFileInput
+from .forms import (
+    MAX_TEXT,
+    ORGANISATION_FIELDS,
+    MultipleFileInput,
+    clean_organisation,
+    organisation_labels,
+)
 from .models import Appeal, Category
 from .services import ENTERED_CHANNELS
 
-ORGANISATION_FIELDS = ("organisation_name", "organisation_number", "signer_position")
 MIN_QUERY = 3
 FOUND_MAX = 20
-
-
-def organisation_labels(fields):
-    """Label the number field with the kinds the jurisdiction profile accepts (ОГРН/ИНН or
-    ЄДРПОУ): the profile says which, never an ``if`` on the jurisdiction."""
-    kinds = get_profile().organisation_numbers
-    fields["organisation_number"].help_text = _("%(kinds)s, digits only.") % {
-        "kinds": orgnumbers.label(kinds)
-    }
-    fields["organisation_name"].help_text = _(
-        "Only for an appeal on behalf of an organisation or association: the answer is "
-        "addressed to it."
-    )
-
-
-def clean_organisation(form, data):
-    """The organisation section as the service checks it (``services.check_organisation``),
-    with the messages beside the fields."""
-    if not (data.get("organisation_name") or "").strip():
-        for name in ("organisation_number", "signer_position"):
-            if data.get(name):
-                form.add_error(
-                    "organisation_name",
-                    _("Name the organisation on whose behalf the appeal is made."),
-                )
-                break
-        return
-    kinds = get_profile().organisation_numbers
-    if not orgnumbers.is_valid(data.get("organisation_number", ""), kinds):
-        form.add_error(
-            "organisation_number",
-            _("Enter the organisation's registration number (%(kinds)s) with its check digit.")
-            % {"kinds": orgnumbers.label(kinds)},
-        )
-    if not (data.get("signer_position") or "").strip():
-        form.add_error(
-            "signer_position",
-            _("Enter the position of the person who signs for the organisation."),
-        )
 
 
 def find_citizens(query):

@@ -269,3 +269,67 @@ def test_the_paper_form_checks_the_organisation_beside_its_fields(client, desk):
     appeal = Appeal.objects.get()
     card = client.get(reverse("appeals_service:card", args=[appeal.pk])).content.decode()
     assert "ТСЖ «Речная, 7»" in card and INN in card
+
+
+def test_a_citizen_files_on_behalf_of_an_organisation_on_the_portal(client):
+    from .test_citizen_views import post_data
+
+    CabinetFactory(code="adm", kind="administration")
+    client.force_login(CitizenFactory())
+    response = client.post(
+        reverse("appeals:file"),
+        post_data(organisation_name="ТСЖ «Садовая, 5»", organisation_number="1027700132194"),
+    )
+    assert response.status_code == 400  # a wrong check digit, and no signer's position
+    errors = response.context["form"].errors
+    assert set(errors) == {"organisation_number", "signer_position"}
+    assert "ТСЖ «Садовая, 5»" in response.content.decode()
+    response = client.post(
+        reverse("appeals:file"),
+        post_data(
+            organisation_name="ТСЖ «Садовая, 5»",
+            organisation_number=f" {OGRN} ",
+            signer_position="председатель правления",
+        ),
+    )
+    assert response.status_code == 302
+    appeal = Appeal.objects.get()
+    assert (appeal.organisation_name, appeal.organisation_number) == ("ТСЖ «Садовая, 5»", OGRN)
+    assert appeal.signer_position == "председатель правления"
+    # The service refuses a bad number even without the form.
+    with pytest.raises(TransitionNotAllowed):
+        services.file_appeal(
+            author=CitizenFactory(), kind="statement", subject="s", text="t",
+            last_name="Иванова", first_name="Мария", email="i@example.org",
+            answer_channel="email", organisation_name="ТСЖ", organisation_number="123",
+            signer_position="председатель",
+        )  # fmt: skip
+
+
+def test_the_answer_letter_is_addressed_to_the_organisation():
+    from pypdf import PdfReader
+
+    from appeals.letters import answer_letter_pdf
+    from appeals.models import Answer
+    from tests.factories import AppealFactory
+
+    appeal = AppealFactory(
+        organisation_name="ТСЖ «Речная, 7»",
+        organisation_number=OGRN,
+        signer_position="председатель правления",
+        number="ADM-1",
+    )
+    answer = Answer(
+        appeal=appeal, text="Ответ по существу.", verification_code="ABCD-EFGH-JKLM",
+        signer_name="Глава", signed_at=timezone.now(),
+    )  # fmt: skip
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(answer_letter_pdf(answer))).pages
+    )
+    assert "ТСЖ «Речная, 7»" in text and "председатель правления" in text
+    plain = AppealFactory(number="ADM-2")
+    answer.appeal = plain
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(answer_letter_pdf(answer))).pages
+    )
+    assert "ТСЖ" not in text and plain.last_name in text
