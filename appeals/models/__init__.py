@@ -18,6 +18,7 @@ from .casefile import (  # noqa: F401
     Rating,
     Reminder,
 )
+from .notices import WorkNotice  # noqa: F401
 from .setup import (  # noqa: F401
     AnswerTemplate,
     CabinetAppealSettings,

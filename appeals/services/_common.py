@@ -4,6 +4,7 @@ from django.db import transaction
 
 from ..models import Appeal, AppealEvent
 from ..selectors import bump_queue_version
+from .new_work import tell_officials
 
 
 def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **data):
@@ -20,6 +21,7 @@ def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **
         data=data,
     )
     _queue_changed(appeal.cabinet_id, data.get("from_cabinet"))
+    tell_officials(event)  # new work in a queue or for an executor
     if is_public:
         from appeals.community.services import alert_followers
 
