@@ -204,7 +204,7 @@ def test_registration_numbers_check_digits():
     assert orgnumbers.is_valid("1027 7001 32195", ("ogrn",))
 
 
-def test_organisation_numbers_come_from_the_jurisdiction_profile(settings, desk):
+def test_R1_organisation_numbers_come_from_the_jurisdiction_profile(settings, desk):
     cabinet, registrar = desk
     fields = {
         "kind": "proposal", "last_name": "Сидоров", "postal_address": "ул. Речная, 7",
@@ -228,7 +228,7 @@ def test_organisation_numbers_come_from_the_jurisdiction_profile(settings, desk)
         enter(OGRN)
 
 
-def test_an_organisations_appeal_needs_the_signers_position_and_a_name(desk):
+def test_R1_an_organisations_appeal_needs_the_signers_position_and_a_name(desk):
     cabinet, registrar = desk
     base = {
         "kind": "proposal", "last_name": "Сидоров", "postal_address": "ул. Речная, 7",
@@ -246,7 +246,7 @@ def test_an_organisations_appeal_needs_the_signers_position_and_a_name(desk):
         )  # fmt: skip
 
 
-def test_the_paper_form_checks_the_organisation_beside_its_fields(client, desk):
+def test_R1_the_paper_form_checks_the_organisation_beside_its_fields(client, desk):
     cabinet, registrar = desk
     client.force_login(registrar)
     response = client.post(
@@ -271,7 +271,7 @@ def test_the_paper_form_checks_the_organisation_beside_its_fields(client, desk):
     assert "ТСЖ «Речная, 7»" in card and INN in card
 
 
-def test_a_citizen_files_on_behalf_of_an_organisation_on_the_portal(client):
+def test_R1_a_citizen_files_on_behalf_of_an_organisation_on_the_portal(client):
     from .test_citizen_views import post_data
 
     CabinetFactory(code="adm", kind="administration")
@@ -306,7 +306,7 @@ def test_a_citizen_files_on_behalf_of_an_organisation_on_the_portal(client):
         )  # fmt: skip
 
 
-def test_the_answer_letter_is_addressed_to_the_organisation():
+def test_R1_the_answer_letter_is_addressed_to_the_organisation():
     from pypdf import PdfReader
 
     from appeals.letters import answer_letter_pdf
