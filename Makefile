@@ -15,11 +15,12 @@ CELERY_ARGS := -A edem worker -B -l info --concurrency 2 \
 	--scheduler django_celery_beat.schedulers:DatabaseScheduler
 COMPILEMESSAGES := $(MANAGE) compilemessages --ignore=.venv --ignore=var --ignore=node_modules --verbosity 0
 
-.PHONY: help venv run test lint security messages migrations-check
+.PHONY: help venv run test faults lint security messages migrations-check
 
 help:
 	@echo "make run               install into .venv, migrate, seed the demo town, start the portal"
 	@echo "make test [ARGS=...]   run the test suite (PostgreSQL + Redis if they answer, else SQLite)"
+	@echo "make faults            the fault suite: its own Redis, PostgreSQL, SMTP, worker, gunicorn (~3 min)"
 	@echo "make lint              ruff check + ruff format --check + lint-imports (import rules)"
 	@echo "make security          bandit: no finding of high severity in the portal's code"
 	@echo "make messages          update and compile the ru/uk/en message catalogues"
@@ -39,7 +40,8 @@ $(VENV)/.installed: pyproject.toml
 run: venv
 	@mkdir -p var
 	@$(COMPILEMESSAGES)
-	@redis_url="$${REDIS_URL:-redis://127.0.0.1:6379/0}"; \
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	redis_url="$${REDIS_URL:-redis://127.0.0.1:6379/0}"; \
 	if REDIS_URL="$$redis_url" $(PY) -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1).ping()' >/dev/null 2>&1; then \
 		export REDIS_URL="$$redis_url"; \
 		redis_up=1; \
@@ -61,13 +63,18 @@ run: venv
 		echo "Redis not reachable: Celery runs tasks eagerly in the web process"; \
 	fi; \
 	echo; \
-	echo "edem is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"; \
+	echo "edem is starting at $$SITE_URL/  (Ctrl-C stops it)"; \
 	echo; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: venv
 	@$(COMPILEMESSAGES)
 	@$(PY) scripts/runtests.py $(ARGS)
+
+# The fault suite starts every server it needs itself (tests/faults/stack.py) on ports of its
+# own, so it needs no running PostgreSQL or Redis, only their binaries.
+faults: venv
+	@EDEM_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,14 @@
-from django.contrib import admin
-from django.utils.html import format_html_join
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from cabinets.admin import CabinetAdmin
+from cabinets.models import Cabinet
+from cabinets.selectors import staffless_cabinets, with_receiving_staff
+from edem.core.admin_tools import ListProtectedOnDelete
 from edem.core.jurisdiction import get_profile
 from edem.core.net import client_ip
 
@@ -16,10 +23,83 @@ from .models import (
     Rating,
     RoutingRule,
 )
+from .selectors import open_appeals_of
+from .services import log_access
+from .workflow import OPEN_STATES
+
+LISTED_APPEALS = 50
+
+
+class CabinetWithAppealsAdmin(CabinetAdmin):
+    """The cabinet's admin page of ``cabinets`` with what appeals need to know: a cabinet
+    without an active head or registrar receives no routing and is not offered to citizens,
+    and its open appeals are listed so that the administrator hands them over."""
+
+    list_display = (*CabinetAdmin.list_display, "receives_appeals")
+
+    def get_queryset(self, request):
+        return with_receiving_staff(super().get_queryset(request))
+
+    @admin.display(boolean=True, description=_("receives appeals"))
+    def receives_appeals(self, obj):
+        return obj.is_active and obj.has_receiving_staff
+
+    def changelist_view(self, request, extra_context=None):
+        staffless = staffless_cabinets().annotate(
+            open_appeals=Count("appeals", filter=Q(appeals__status__in=OPEN_STATES))
+        )
+        for cabinet in staffless:
+            if cabinet.open_appeals:
+                self.message_user(
+                    request,
+                    format_html(
+                        '<a href="{}">{}</a>: {}',
+                        reverse("admin:cabinets_cabinet_change", args=[cabinet.pk]),
+                        cabinet.name,
+                        ngettext(
+                            "no active head or registrar, %(n)d open appeal nobody registers or sees.",
+                            "no active head or registrar, %(n)d open appeals nobody registers or sees.",
+                            cabinet.open_appeals,
+                        )
+                        % {"n": cabinet.open_appeals},
+                    ),
+                    messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        cabinet = staffless_cabinets().filter(pk=object_id).first()
+        if cabinet is not None and request.method == "GET":
+            appeals = list(open_appeals_of(cabinet)[: LISTED_APPEALS + 1])
+            text = _(
+                "This cabinet has no active head or registrar: appeals are not routed to it and citizens cannot choose it. Add a head or a registrar below."
+            )
+            if appeals:
+                links = format_html_join(
+                    ", ",
+                    '<a href="{}">{}</a>',
+                    (
+                        (
+                            reverse("admin:appeals_appeal_change", args=[a.pk]),
+                            a.number or f"#{a.pk}",
+                        )
+                        for a in appeals[:LISTED_APPEALS]
+                    ),
+                )
+                more = "…" if len(appeals) > LISTED_APPEALS else ""
+                text = format_html(
+                    "{} {} {}{}", text, _("Its open appeals, nobody sees them:"), links, more
+                )
+            self.message_user(request, text, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+admin.site.unregister(Cabinet)
+admin.site.register(Cabinet, CabinetWithAppealsAdmin)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
     list_display = ("__str__", "default_cabinet", "order", "is_active")
     list_filter = ("is_active", "parent", "default_cabinet")
     search_fields = ("name",)
@@ -70,9 +150,6 @@ class AppealAdmin(admin.ModelAdmin):
         return [f.name for f in self.model._meta.fields] + ["co_executors"]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from .models import AccessLog
-        from .services import log_access
-
         response = super().change_view(request, object_id, form_url, extra_context)
         appeal = Appeal.objects.filter(pk=object_id).first()
         if appeal is not None and response.status_code == 200:

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cabinets.models import Cabinet
+from cabinets.selectors import staffed_cabinets
 from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile
 from edem.geo.points import PointFormMixin, coordinate_fields
@@ -75,7 +75,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
 
     cabinet = forms.ModelChoiceField(
         label=_("Addressee"),
-        queryset=Cabinet.objects.active(),
+        queryset=staffed_cabinets(),
         required=False,
         empty_label=_("I don't know: let the portal route it"),
         help_text=_(

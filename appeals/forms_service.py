@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from appeals.community.selectors import likely_duplicates
 from cabinets.access import cabinets_where, staff_with
 from cabinets.models import Cabinet
 from edem.geo.models import Territory
@@ -179,8 +180,6 @@ class MergeForm(forms.Form):
         candidates = same_person
         if appeal.is_public and user is not None:
             # Duplicates of a public problem reported by others (issue #4).
-            from appeals.community.selectors import likely_duplicates
-
             duplicates = [other.pk for other, *_rest in likely_duplicates(user, appeal)]
             candidates |= Q(pk__in=duplicates, is_public=True)
         self.fields["into"].queryset = (

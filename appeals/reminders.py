@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cabinets.access import members
 from cabinets.roles import Role
+from edem.accounts.models import User
 from edem.notifications.services import notify
 
 from .models import Appeal, DeadlinePolicy, Reminder
@@ -130,8 +131,6 @@ def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query, 
 
 
 def _executors(executor_ids):
-    from edem.accounts.models import User
-
     return {pk: [user] for pk, user in User.objects.in_bulk(list(executor_ids)).items()}
 
 

@@ -171,7 +171,7 @@ def _version_key(cabinet_id):
 
 def bump_queue_version(*cabinet_ids):
     """Invalidate the cached counts of these cabinets' queues (called after an appeal's change
-    commits, ``services._common._queue_changed``)."""
+    commits, ``services.common.queue_changed``)."""
     for cabinet_id in {c for c in cabinet_ids if c}:
         try:
             cache.incr(_version_key(cabinet_id))
@@ -218,3 +218,12 @@ def queue_total(counts, status):
     if status:
         return counts.get(status, 0)
     return sum(counts.values())
+
+
+def open_appeals_of(cabinet):
+    """The appeals ``cabinet`` holds that are not answered or closed yet, oldest first."""
+    return (
+        Appeal.objects.filter(cabinet=cabinet, status__in=OPEN_STATES)
+        .only("pk", "number", "subject", "status", "received_at", "legal_due", "cabinet_id")
+        .order_by("received_at", "pk")
+    )

@@ -14,7 +14,7 @@ from edem.core.workflow import TransitionNotAllowed
 from . import services, workflow
 from .actions import CITIZEN_ACTIONS
 from .forms import AppealForm, parse_ids
-from .models import Answer, Appeal, Rating
+from .models import Answer, Appeal, CoSigner, Rating
 
 
 def verify_letter(request, code):
@@ -209,8 +209,6 @@ def citizen_action(request, pk, action):
 @login_required
 def cosign(request, token):
     """A co-signer opens the invitation and confirms with their own account (R1)."""
-    from .models import CoSigner
-
     cosigner = get_object_or_404(CoSigner.objects.select_related("appeal"), token=token)
     if (
         cosigner.email.lower() != request.user.email.lower()

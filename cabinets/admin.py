@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edem.accounts.admin import UserAdmin
 from edem.accounts.models import User
+from edem.core.admin_tools import ListProtectedOnDelete
 from edem.core.markup import render_markdown
 
 from . import services
@@ -46,7 +47,7 @@ admin.site.register(User, UserWithMembershipsAdmin)
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(admin.ModelAdmin):
+class CabinetAdmin(ListProtectedOnDelete, admin.ModelAdmin):
     list_display = (
         "name",
         "short_name",

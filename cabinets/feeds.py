@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from edem.core.markup import xml_safe
+
 from .models import Cabinet
 from .selectors import public_publications
 
@@ -36,10 +38,10 @@ class PublicationsRssFeed(Feed):
         return public_publications(cabinet=obj)[:FEED_SIZE]
 
     def item_title(self, item):
-        return item.title
+        return xml_safe(item.title)
 
     def item_description(self, item):
-        return item.body_html
+        return xml_safe(item.body_html)
 
     def item_pubdate(self, item):
         return item.published_at

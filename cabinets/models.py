@@ -83,6 +83,7 @@ class Cabinet(models.Model):
                     ]
                 ),
                 name="cabinet_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds of cabinet."),
             )
         ]
 
@@ -132,10 +133,14 @@ class Membership(models.Model):
                 fields=["user", "cabinet", "role"],
                 condition=models.Q(ended_at__isnull=True),
                 name="membership_one_active_role",
+                violation_error_message=_(
+                    "This person already holds this role in this cabinet. End the current membership before adding it again."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=["head", "registrar", "executor", "observer"]),
                 name="membership_role_valid",
+                violation_error_message=_("Choose one of the listed roles."),
             ),
         ]
 
@@ -209,10 +214,12 @@ class Publication(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft", "published"]),
                 name="publication_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="publication_published_has_time",
+                violation_error_message=_("A published item needs its publish time."),
             ),
         ]
 

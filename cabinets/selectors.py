@@ -1,8 +1,44 @@
 """Reads for cabinets and publications."""
 
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch
 
 from .models import Cabinet, Membership, Publication
+from .roles import Role
+
+#: The roles without which a cabinet cannot receive appeals: someone must register them.
+RECEIVING_ROLES = (Role.HEAD, Role.REGISTRAR)
+
+
+def _receiving_staff():
+    return Membership.objects.filter(
+        cabinet=OuterRef("pk"), ended_at__isnull=True, role__in=RECEIVING_ROLES
+    )
+
+
+def staffed_cabinets(queryset=None):
+    """Active cabinets with an active head or registrar: the only ones offered to citizens as
+    addressees and the only targets of routing."""
+    queryset = Cabinet.objects.active() if queryset is None else queryset
+    return queryset.filter(Exists(_receiving_staff()))
+
+
+def with_receiving_staff(queryset):
+    """``queryset`` of cabinets annotated with ``has_receiving_staff``."""
+    return queryset.annotate(has_receiving_staff=Exists(_receiving_staff()))
+
+
+def staffless_cabinets(queryset=None):
+    """Active cabinets with neither an active head nor an active registrar."""
+    queryset = Cabinet.objects.active() if queryset is None else queryset
+    return queryset.exclude(Exists(_receiving_staff()))
+
+
+def has_receiving_staff(cabinet):
+    """Whether ``cabinet`` has an active head or registrar (someone registers its appeals)."""
+    return Membership.objects.filter(
+        cabinet=cabinet, ended_at__isnull=True, role__in=RECEIVING_ROLES
+    ).exists()
 
 
 def cabinets_of(user):
@@ -51,3 +87,29 @@ def cabinet_publications(cabinet):
 
 def public_cabinets():
     return Cabinet.objects.active().select_related("parent", "territory").order_by("name")
+
+
+def municipal_default_cabinet():
+    """The municipality's default cabinet (the first administration, else the first active
+    cabinet): where appeals go when routing finds no staffed cabinet."""
+    active = Cabinet.objects.active()
+    return (
+        active.filter(kind=Cabinet.Kind.ADMINISTRATION).order_by("pk").first()
+        or active.order_by("pk").first()
+    )
+
+
+def heads_of(cabinet):
+    """The users heading ``cabinet``: its active head memberships, else its ``head`` field."""
+    users = list(
+        get_user_model()
+        .objects.filter(
+            memberships__cabinet=cabinet,
+            memberships__role=Role.HEAD,
+            memberships__ended_at__isnull=True,
+        )
+        .distinct()
+    )
+    if not users and cabinet.head_id:
+        users = [cabinet.head]
+    return users

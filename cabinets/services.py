@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
 
+from edem.core.events import CabinetStaffChanged, publish
 from edem.core.markup import render_markdown
 
 from .access import can
@@ -49,6 +50,8 @@ def sync_cabinet_permissions(*, user, cabinet):
     for code in held - wanted:
         remove_perm(f"cabinets.{code}", user, cabinet)
     user.forget_roles()
+    if wanted != held:
+        publish(CabinetStaffChanged(cabinet_id=cabinet.pk, user_id=user.pk))
     return wanted
 
 

@@ -18,6 +18,7 @@ app.autodiscover_tasks()
 # name -> (task, every N seconds)
 BEAT_SCHEDULE = {
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
+    "events: deliver what subscribers have not taken": ("edem.core.tasks.sweep_events", 60),
     "appeals: deadline reminders and escalation": ("appeals.tasks.send_deadline_reminders", 3600),
     "appeals: daily digest of new work for officials": (
         "appeals.tasks.send_new_work_digests",

@@ -293,6 +293,8 @@ ANONYMOUS_USER_NAME = None
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("uk", _("Ukrainian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read "5 января 2027 г.", "5 січня 2027 р.", "5 January 2027" (edem/core/formats).
+FORMAT_MODULE_PATH = ["edem.core.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
@@ -391,6 +393,11 @@ EDEM_DB_UNAVAILABLE_RETRY_AFTER = env.int("EDEM_DB_UNAVAILABLE_RETRY_AFTER", def
 
 EDEM_NOTIFICATION_MAX_ATTEMPTS = env.int("EDEM_NOTIFICATION_MAX_ATTEMPTS", default=8)
 EDEM_NOTIFICATION_SWEEP_AGE = timedelta(seconds=env.int("EDEM_NOTIFICATION_SWEEP_AGE", default=120))
+# The domain-event outbox (edem.core.events): back-off base in seconds, attempts before a row
+# is marked failed, and the age after which the sweep takes a row never tried.
+EDEM_EVENT_RETRY_BASE = env.int("EDEM_EVENT_RETRY_BASE", default=30)
+EDEM_EVENT_MAX_ATTEMPTS = env.int("EDEM_EVENT_MAX_ATTEMPTS", default=10)
+EDEM_EVENT_SWEEP_AGE = timedelta(seconds=env.int("EDEM_EVENT_SWEEP_AGE", default=120))
 
 # --- Security ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,8 @@ from cabinets.models import Cabinet, Publication
 from cabinets.roles import Role
 from edem.geo.models import Territory
 
+from .helpers import appeal_changed
+
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
@@ -129,3 +131,10 @@ class AppealFactory(factory.django.DjangoModelFactory):
     postal_address = "Демоград, ул. Садовая, д. 1, кв. 2"
     subject = "Яма на дороге"
     text = "Во дворе дома № 1 по ул. Садовой глубокая яма."
+
+    @factory.post_generation
+    def changed(obj, create, extracted, **kwargs):
+        """As if a service had filed it: its domain event is published and delivered (the
+        public projection of a public appeal appears, its author follows it)."""
+        if create:
+            appeal_changed(obj)

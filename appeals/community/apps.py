@@ -12,4 +12,18 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Residents around public problems")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # The registry stores to the kernel's outbox model: importable only once apps are loaded.
+        from edem.core.events import AppealChanged, ProblemPublished, subscribe
+
+        # Followers hear of the public steps of an appeal; a newly public problem's author
+        # follows it. Both after commit, through the outbox (retried, never breaking the write).
+        subscribe(
+            AppealChanged,
+            "appeals.community.subscribers.alert_followers",
+            name="community.alert_followers",
+        )
+        subscribe(
+            ProblemPublished,
+            "appeals.community.subscribers.author_follows",
+            name="community.author_follows",
+        )

@@ -34,7 +34,11 @@ class Support(models.Model):
         verbose_name_plural = _("supports of problems")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["appeal", "user"], name="community_support_once")
+            models.UniqueConstraint(
+                fields=["appeal", "user"],
+                name="community_support_once",
+                violation_error_message=_("A person supports an appeal only once."),
+            )
         ]
 
     def __str__(self):
@@ -73,10 +77,15 @@ class Follow(models.Model):
         verbose_name_plural = _("followers of problems")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["appeal", "user"], name="community_follow_once"),
+            models.UniqueConstraint(
+                fields=["appeal", "user"],
+                name="community_follow_once",
+                violation_error_message=_("This person already follows this appeal."),
+            ),
             models.CheckConstraint(
                 condition=Q(reason__in=["manual", "author", "support", "merged", "still"]),
                 name="community_follow_reason_valid",
+                violation_error_message=_("Choose one of the listed reasons."),
             ),
         ]
 
@@ -154,7 +163,11 @@ class CommentReport(models.Model):
         verbose_name_plural = _("reports on comments")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["comment", "user"], name="community_report_once")
+            models.UniqueConstraint(
+                fields=["comment", "user"],
+                name="community_report_once",
+                violation_error_message=_("A person reports a comment only once."),
+            )
         ]
 
     def __str__(self):
@@ -241,6 +254,9 @@ class AreaSubscription(models.Model):
                     )
                 ),
                 name="community_subscription_territory_or_circle",
+                violation_error_message=_(
+                    "A subscription follows either a territory or a circle on the map, not both."
+                ),
             )
         ]
 
@@ -306,10 +322,14 @@ class StillNotFixed(models.Model):
                 fields=["appeal", "user"],
                 condition=Q(status="open"),
                 name="community_still_one_open_per_user",
+                violation_error_message=_(
+                    "This person already has an open report that the problem remains."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["open", "reopened", "replied"]),
                 name="community_still_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
         ]
 

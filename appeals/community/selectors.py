@@ -7,11 +7,15 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from appeals.models import Appeal
+from appeals.problems.selectors import public_problems as all_public
+from appeals.selectors import visibility
 from appeals.workflow import Status
 from cabinets.access import roles_by_cabinet
+from edem.geo.models import Territory
 
 from .models import Comment, StillNotFixed
 
@@ -100,10 +104,13 @@ def subject_words(text):
     return words
 
 
+def problem_path(appeal_id):
+    """The public page of a problem (the problems app's URL)."""
+    return reverse("problems:detail", args=[appeal_id])
+
+
 def public_problems():
     """Public problems that are still candidates (the projection holds only public appeals)."""
-    from appeals.problems.selectors import public_problems as all_public
-
     return all_public().exclude(status__in=_GONE)
 
 
@@ -153,8 +160,6 @@ def duplicates(*, lat, lon, category_id, subject="", now=None, exclude_pk=None):
 def likely_duplicates(user, appeal, now=None):
     """For the official's card: appeals the user may see as staff (public or not) of the same
     category within 150 m and 90 days with a similar subject: [(appeal, metres, shared)]."""
-    from appeals.selectors import visibility
-
     if appeal.latitude is None or appeal.longitude is None or not appeal.category_id:
         return []
     now = now or timezone.now()
@@ -198,8 +203,6 @@ def likely_duplicates(user, appeal, now=None):
 def new_problems_for(subscription, *, since, until):
     """The public problems published in the subscription's area (and categories) in
     (since, until], as JSON-ready dicts for the digest mail (public fields only)."""
-    from .services import problem_path
-
     qs = public_problems().filter(published_at__gt=since, published_at__lte=until)
     categories = [c.pk for c in subscription.categories.all()]
     if categories:
@@ -228,8 +231,6 @@ def new_problems_for(subscription, *, since, until):
 
 
 def _territory_and_parts(territory_id):
-    from edem.geo.models import Territory
-
     ids, frontier = {territory_id}, [territory_id]
     while frontier:
         children = list(

@@ -1,5 +1,7 @@
 """The appeal and its immutable history."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -99,7 +101,7 @@ class Appeal(models.Model):
         verbose_name=_("territory"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
     )
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -196,16 +198,20 @@ class Appeal(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="appeal_status_valid"
+                condition=models.Q(status__in=Status.values),
+                name="appeal_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["proposal", "statement", "complaint"]),
                 name="appeal_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds of appeal."),
             ),
             models.UniqueConstraint(
                 fields=["cabinet", "number"],
                 condition=~models.Q(number=""),
                 name="appeal_number_unique",
+                violation_error_message=_("This cabinet already has an appeal with this number."),
             ),
         ]
         permissions = [("view_personal_data", "Can see the personal data of appellants")]
@@ -225,8 +231,6 @@ class Appeal(models.Model):
     def due_state(self):
         """ "overdue" (past legal_due), "soon" (control_due within 3 days) or "" — shown in colour
         and in words on the work queue."""
-        from datetime import timedelta
-
         today = timezone.localdate()
         if not self.legal_due or not Status(self.status).is_open:
             return ""

@@ -54,6 +54,9 @@ class Answer(models.Model):
                 fields=["verification_code"],
                 condition=~models.Q(verification_code=""),
                 name="answer_code_unique",
+                violation_error_message=_(
+                    "This verification code is already used by another answer."
+                ),
             )
         ]
 
@@ -135,7 +138,9 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(
-                fields=["appeal", "kind", "stage"], name="reminder_once_per_stage"
+                fields=["appeal", "kind", "stage"],
+                name="reminder_once_per_stage",
+                violation_error_message=_("This reminder was already sent at this stage."),
             )
         ]
 
@@ -225,7 +230,9 @@ class Rating(models.Model):
         verbose_name_plural = _("ratings of answers")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_1_to_5"
+                condition=models.Q(stars__gte=1, stars__lte=5),
+                name="rating_1_to_5",
+                violation_error_message=_("A rating is from 1 to 5 stars."),
             )
         ]
 
@@ -258,7 +265,11 @@ class CoSigner(models.Model):
         verbose_name_plural = _("co-signers")
         ordering = ["invited_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["appeal", "email"], name="cosigner_once_per_appeal")
+            models.UniqueConstraint(
+                fields=["appeal", "email"],
+                name="cosigner_once_per_appeal",
+                violation_error_message=_("This address already co-signs this appeal."),
+            )
         ]
 
     def __str__(self):

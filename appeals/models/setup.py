@@ -5,8 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from cabinets.selectors import has_receiving_staff
+
+from ..validation import validate_number_format, validate_template_placeholders
 
 
 class Category(models.Model):
@@ -69,6 +75,35 @@ class RoutingRule(models.Model):
     def __str__(self):
         return f"{self.category or '*'} × {self.territory or '*'} → {self.cabinet}"
 
+    def clean(self):
+        """Refuse a rule into the void (a cabinet nobody registers in) and a rule that ties
+        with another one for the same category and territory at the same priority."""
+        errors = {}
+        if self.cabinet_id is not None:
+            if not self.cabinet.is_active:
+                errors["cabinet"] = _("This cabinet is closed; appeals cannot be routed to it.")
+            elif not has_receiving_staff(self.cabinet):
+                errors["cabinet"] = _(
+                    "This cabinet has no active head or registrar: appeals routed to it would be registered with nobody to see them. Add its staff first."
+                )
+            clash = (
+                RoutingRule.objects.filter(
+                    category_id=self.category_id,
+                    territory_id=self.territory_id,
+                    priority=self.priority,
+                )
+                .exclude(cabinet_id=self.cabinet_id)
+                .exclude(pk=self.pk)
+                .select_related("cabinet")
+                .first()
+            )
+            if clash is not None:
+                errors["priority"] = _(
+                    "Another rule for the same category and territory at priority %(priority)s sends appeals to “%(cabinet)s”. Give one of the rules a different priority."
+                ) % {"priority": self.priority, "cabinet": clash.cabinet}
+        if errors:
+            raise ValidationError(errors)
+
 
 class CabinetAppealSettings(models.Model):
     """How a cabinet handles appeals: registration mode and number format (R4)."""
@@ -103,6 +138,13 @@ class CabinetAppealSettings(models.Model):
     def __str__(self):
         return str(self.cabinet)
 
+    def clean(self):
+        if self.number_format:
+            try:
+                validate_number_format(self.number_format)
+            except ValidationError as exc:
+                raise ValidationError({"number_format": exc.messages}) from exc
+
 
 class DeadlinePolicy(models.Model):
     """The municipality's practice around the legal terms (one row): when executors are
@@ -135,6 +177,7 @@ class DeadlinePolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(last_reminder_days__lt=models.F("first_reminder_days")),
                 name="deadline_policy_reminders_in_order",
+                violation_error_message=_("The last reminder must come after the first one."),
             )
         ]
 
@@ -180,7 +223,11 @@ class RegistrationSequence(models.Model):
         verbose_name = _("registration sequence")
         verbose_name_plural = _("registration sequences")
         constraints = [
-            models.UniqueConstraint(fields=["cabinet", "year"], name="registration_sequence_unique")
+            models.UniqueConstraint(
+                fields=["cabinet", "year"],
+                name="registration_sequence_unique",
+                violation_error_message=_("This cabinet already has a counter for this year."),
+            )
         ]
 
     def __str__(self):
@@ -221,13 +268,24 @@ class AnswerTemplate(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        if self.body:
+            try:
+                validate_template_placeholders(self.body)
+            except ValidationError as exc:
+                raise ValidationError({"body": exc.messages}) from exc
+
     def render(self, appeal):
         """The body with the appeal's values in place; unknown placeholders stay as typed."""
         values = {
             "name": " ".join(p for p in (appeal.first_name, appeal.patronymic) if p)
             or appeal.full_name,
             "number": appeal.number,
-            "date": appeal.registered_at.strftime("%d.%m.%Y") if appeal.registered_at else "",
+            "date": (
+                date_format(timezone.localtime(appeal.registered_at), "SHORT_DATE_FORMAT")
+                if appeal.registered_at
+                else ""
+            ),
             "subject": appeal.subject,
             "cabinet": str(appeal.cabinet),
         }

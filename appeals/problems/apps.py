@@ -13,4 +13,12 @@ class ProblemsConfig(AppConfig):
     verbose_name = _("Public problems")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # The registry stores to the kernel's outbox model: importable only once apps are loaded.
+        from edem.core.events import AppealChanged, subscribe
+
+        # The projection follows every change of an appeal (after commit, through the outbox).
+        subscribe(
+            AppealChanged,
+            "appeals.problems.subscribers.sync_projection",
+            name="problems.sync_projection",
+        )

@@ -9,6 +9,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from edem.core.markup import xml_safe
+
 from .selectors import public_problems
 
 FEED_SIZE = 50
@@ -28,12 +30,13 @@ class ProblemsRssFeed(Feed):
     def items(self):
         return public_problems().select_related("category").order_by("-published_at")[:FEED_SIZE]
 
+    # Residents type these texts: a stray control character must not break the whole feed.
     def item_title(self, item):
-        return item.subject
+        return xml_safe(item.subject)
 
     def item_description(self, item):
         parts = [item.get_state_display(), str(item.category or ""), Truncator(item.text).words(60)]
-        return " · ".join(p for p in parts if p)
+        return xml_safe(" · ".join(p for p in parts if p))
 
     def item_link(self, item):
         return reverse("problems:detail", args=[item.pk])
@@ -42,7 +45,7 @@ class ProblemsRssFeed(Feed):
         return item.published_at
 
     def item_author_name(self, item):
-        return item.author_name or None
+        return xml_safe(item.author_name) or None
 
 
 class ProblemsAtomFeed(ProblemsRssFeed):

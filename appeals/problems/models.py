@@ -216,6 +216,12 @@ class Moderation(HistoryEvent):
 
 # Zoom levels with a precomputed cluster grid; deeper zooms cluster the (few) rows in view live.
 CLUSTER_LEVELS = range(0, 17)
+CELLS_PER_TILE = 4  # cluster grid: 4 × 4 cells per 256-px tile, about 64 px a cell
+
+
+def cell_size(zoom):
+    """The side of a cluster cell at ``zoom``, in degrees."""
+    return 360.0 / (2**zoom) / CELLS_PER_TILE
 
 
 class ProblemCell(models.Model):
@@ -241,6 +247,7 @@ class ProblemCell(models.Model):
             models.UniqueConstraint(
                 fields=["level", "cx", "cy", "state", "category", "territory"],
                 name="problem_cell_key",
+                violation_error_message=_("This map cell is already counted."),
             )
         ]
         indexes = [

@@ -17,8 +17,14 @@ from django.utils.translation import gettext as _
 from appeals.models import AppealEvent, Attachment
 from edem.geo.models import Territory
 
-from .models import CLUSTER_LEVELS, STATE_CODES, ProblemCell, PublicProblem, PublicState
-from .sync import cell_size
+from .models import (
+    CLUSTER_LEVELS,
+    STATE_CODES,
+    ProblemCell,
+    PublicProblem,
+    PublicState,
+    cell_size,
+)
 
 
 def public_problems():
@@ -110,7 +116,7 @@ def personal(filters):
     return bool(filters.get("mine") or filters.get("supported"))
 
 
-def _key(prefix, *parts):
+def cache_key(prefix, *parts):
     raw = repr(parts).encode()
     return f"problems:{prefix}:{data_version()}:{hashlib.sha256(raw).hexdigest()}"
 
@@ -167,7 +173,7 @@ def _grid(level, filters):
     return qs
 
 
-def _precomputed_cells(cells, zoom, filters):
+def precomputed_cells(cells, zoom, filters):
     cx0, cx1, cy0, cy1 = cells
     qs = _grid(zoom, filters).filter(cx__gte=cx0, cx__lte=cx1, cy__gte=cy0, cy__lte=cy1, n__gt=0)
     rows = (
@@ -197,7 +203,7 @@ def map_data(bbox, zoom, filters, user=None):
     group the rows in view in SQL.
     Cached briefly unless the filters are personal ("mine", "supported by me")."""
     cells, box = snapped(bbox, zoom)
-    key = None if personal(filters) else _key("map", cells, zoom, sorted(filters.items()))
+    key = None if personal(filters) else cache_key("map", cells, zoom, sorted(filters.items()))
     if key:
         cached = cache.get(key)
         if cached is not None:
@@ -205,7 +211,7 @@ def map_data(bbox, zoom, filters, user=None):
     live = in_cells(filtered(filters, user), cells, box, zoom)
     clusters = None
     if _cell_filters(filters) and zoom in CLUSTER_LEVELS:
-        clusters = _precomputed_cells(cells, zoom, filters)
+        clusters = precomputed_cells(cells, zoom, filters)
         total = sum(c[2] for c in clusters)
         points = _points(live) if total <= POINTS_LIMIT else None
     else:
@@ -245,7 +251,7 @@ def problem_count(filters, user=None):
     right after any public problem changed)."""
     if personal(filters):
         return filtered(filters, user).count()
-    key = _key("count", sorted(filters.items()))
+    key = cache_key("count", sorted(filters.items()))
     if _cell_filters(filters):
         return cache.get_or_set(key, lambda: _count_from_cells(filters), COUNT_TTL)
     return cache.get_or_set(key, lambda: filtered(filters).count(), COUNT_TTL)
@@ -337,7 +343,7 @@ def public_photo_or_404(problem, attachment_pk):
 
 
 def latest_problems(limit=6):
-    key = _key("latest", limit)
+    key = cache_key("latest", limit)
     return cache.get_or_set(
         key,
         lambda: list(
@@ -352,7 +358,7 @@ def latest_problems(limit=6):
 def month_counts():
     """This month's figures for the home page: public problems filed, answered, resolved (answered
     and not reopened since) and the share answered on time."""
-    key = _key("month", timezone.localdate().strftime("%Y-%m"))
+    key = cache_key("month", timezone.localdate().strftime("%Y-%m"))
 
     def compute():
         start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)

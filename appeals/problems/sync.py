@@ -10,7 +10,10 @@ import re
 
 from django.db import connection, transaction
 
-from .models import CLUSTER_LEVELS, STATE_OF_STATUS, PublicProblem, PublicState
+from edem.core.events import ProblemHidden, ProblemPublished, publish
+
+from .models import CLUSTER_LEVELS, STATE_OF_STATUS, PublicProblem, PublicState, cell_size
+from .selectors import bump_version
 
 REDACTED = "[…]"
 GREETING_MAX = 120  # a first line this short that named the citizen is a greeting
@@ -114,13 +117,6 @@ def projected_fields(appeal, redactions=()):
     }
 
 
-CELLS_PER_TILE = 4  # cluster grid: 4 × 4 cells per 256-px tile, about 64 px a cell
-
-
-def cell_size(zoom):
-    return 360.0 / (2**zoom) / CELLS_PER_TILE
-
-
 def _cell_key(problem):
     if problem is None or problem.lat is None or problem.lon is None:
         return None
@@ -164,15 +160,14 @@ def move_in_cells(old, new):
 def _bump():
     """Cached maps and counts go stale now and again at commit (a reader between the two
     could have cached the old rows)."""
-    from .selectors import bump_version
-
     bump_version()
     transaction.on_commit(bump_version)
 
 
 def sync_public_problem(appeal):
     """Create, refresh or remove the appeal's public version. The counters (owned by
-    appeals.community) and the moderation lists are never overwritten here."""
+    appeals.community) and the moderation lists are never overwritten here. A problem that
+    appears publishes ``ProblemPublished``, one that goes ``ProblemHidden``."""
     with transaction.atomic():
         problem = PublicProblem.objects.select_for_update().filter(pk=appeal.pk).first()
         if not appeal.is_public:
@@ -180,12 +175,14 @@ def sync_public_problem(appeal):
                 move_in_cells(_cell_key(problem), None)
                 problem.delete()
                 _bump()
+                publish(ProblemHidden(appeal_id=appeal.pk))
             return None
         if problem is None:
             problem = PublicProblem(appeal_id=appeal.pk, **projected_fields(appeal))
             problem.save(force_insert=True)
             move_in_cells(None, _cell_key(problem))
             _bump()
+            publish(ProblemPublished(appeal_id=appeal.pk, author_id=appeal.author_id))
             return problem
         old_key = _cell_key(problem)
         fields = projected_fields(appeal, problem.redactions)

@@ -16,9 +16,8 @@ from django.utils.safestring import mark_safe
 
 from edem.geo.models import Territory
 
-from .models import CLUSTER_LEVELS
-from .selectors import HOME_TTL, _key, _precomputed_cells, snapped
-from .sync import cell_size
+from .models import CLUSTER_LEVELS, cell_size
+from .selectors import HOME_TTL, cache_key, precomputed_cells, snapped
 
 WIDTH, HEIGHT, PAD = 480, 300, 10
 CELLS_ACROSS = 20  # the teaser's grid: about this many cells across the town
@@ -113,7 +112,7 @@ def _compute():
     # never wider than the cell (dense towns stay legible) nor smaller than MIN_RADIUS.
     cells_found = [
         (lat, lon, n)
-        for lat, lon, n in _precomputed_cells(cells, level, {})
+        for lat, lon, n in precomputed_cells(cells, level, {})
         if south <= lat <= north and west <= lon <= east
     ]
     total = sum(n for _lat, _lon, n in cells_found)
@@ -158,4 +157,4 @@ def map_teaser():
     """{width, height, shapes: [{name, d, root, label}], dots: [{x, y, r, n, label}], total,
     body}:
     ``body`` is the SVG drawing, the rest what it was drawn from."""
-    return cache.get_or_set(_key("teaser"), _compute, HOME_TTL)
+    return cache.get_or_set(cache_key("teaser"), _compute, HOME_TTL)

@@ -1,19 +1,11 @@
 """Use cases that change an appeal, one function each. Each runs in a transaction, checks the
 workflow (``workflow.check``) and the actor's permission, writes an immutable ``AppealEvent``
-and queues the citizen's notices after commit. Split by sub-domain; import from here:
+with its domain event (``common.record``) and queues the citizen's notices after commit. Split by sub-domain; import from here:
 ``from appeals import services; services.register(appeal=..., actor=...)``.
 """
 
-from ._common import (  # noqa: F401
-    _event,
-    _locked,
-    _notify_citizen,
-    answer_recipients,
-    log_access,
-)
 from .answers import (  # noqa: F401
     REOPEN_DAYS,
-    _confirm_second_factor,
     draft_answer,
     rate_answer,
     reopen,
@@ -27,12 +19,16 @@ from .casefile import (  # noqa: F401
     invite_cosigners,
     send_external_request,
 )
+from .common import (  # noqa: F401
+    answer_recipients,
+    log_access,
+    notify_citizen,
+    record,
+)
 from .filing import (  # noqa: F401
     ENTERED_CHANNELS,
     SCAN_TYPES,
     FilingRefused,
-    _attach,
-    _default_cabinet,
     add_materials,
     check_organisation,
     enter_paper_appeal,

@@ -2,6 +2,9 @@
 
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,19 +12,20 @@ from django.utils.translation import gettext as _
 from cabinets.access import position_in
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
+from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
+from ..letters import answer_letter_pdf, new_verification_code, text_hash
+from ..models import Answer, Rating
 from ..workflow import Status
-from ._common import _event, _locked, _notify_citizen
+from .common import notify_citizen, record
 
 
 @transaction.atomic
 def draft_answer(*, appeal, actor, text):
     """The executor (or the head) writes or rewrites the answer draft."""
-    from ..models import Answer
-
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "draft_answer")
     if not text.strip():
         raise TransitionNotAllowed(_("The answer is empty."))
@@ -32,14 +36,11 @@ def draft_answer(*, appeal, actor, text):
     answer.save()
     previous, appeal.status = appeal.status, Status.ANSWER_DRAFTED
     appeal.save()
-    _event(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
+    record(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
     return answer
 
 
 def _confirm_second_factor(user, code):
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
-
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is None or not code or not TOTP(authenticator).validate_code(code.strip()):
         raise TransitionNotAllowed(_("The code from your authenticator app is not correct."))
@@ -50,11 +51,8 @@ def sign_answer(*, appeal, actor, otp_code):
     """The head or an authorised signer signs the answer (R12), re-confirming with their second
     factor. The letter is rendered to PDF with a verification code and the hash of its text, and
     the citizen is notified over the chosen channel."""
-    from django.core.files.base import ContentFile
 
-    from ..letters import answer_letter_pdf, new_verification_code, text_hash
-
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "sign_answer")
     _confirm_second_factor(actor, otp_code)
     answer = appeal.answers.filter(signed_at__isnull=True).first()
@@ -77,14 +75,14 @@ def sign_answer(*, appeal, actor, otp_code):
     previous, appeal.status = appeal.status, Status.ANSWERED
     appeal.answered_at = now
     appeal.save()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="sign_answer",
         from_status=previous,
         code=answer.verification_code,
     )
-    _notify_citizen(appeal, "answered", code=answer.verification_code)
+    notify_citizen(appeal, "answered", code=answer.verification_code)
     return answer
 
 
@@ -95,7 +93,7 @@ REOPEN_DAYS = 30
 def reopen(*, appeal, actor, reason):
     """The citizen asks to reopen within 30 days of the answer; the appeal returns to the head
     of the cabinet as a new stage with a new answer deadline counted from today."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "reopen")
     if not reason.strip():
         raise TransitionNotAllowed(_("Say why the answer does not resolve your question."))
@@ -111,7 +109,7 @@ def reopen(*, appeal, actor, reason):
     appeal.executor = None
     appeal.save()
     appeal.co_executors.clear()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="reopen",
@@ -119,7 +117,7 @@ def reopen(*, appeal, actor, reason):
         note=reason.strip(),
         new_due=due.legal_due.isoformat(),
     )
-    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
+    notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
     return appeal
 
 
@@ -128,7 +126,7 @@ def reopen_by_head(*, appeal, actor, reason):
     """The head reopens an answered case, e.g. after followers report the problem is still not
     fixed: a new stage with a new answer deadline counted from today, as a citizen's reopening;
     the author is told why."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "reopen_by_head")
     if not reason.strip():
         raise TransitionNotAllowed(_("Say why the case is reopened: the citizen will read it."))
@@ -140,7 +138,7 @@ def reopen_by_head(*, appeal, actor, reason):
     appeal.executor = None
     appeal.save()
     appeal.co_executors.clear()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="reopen_by_head",
@@ -148,14 +146,12 @@ def reopen_by_head(*, appeal, actor, reason):
         note=reason.strip(),
         new_due=due.legal_due.isoformat(),
     )
-    _notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
+    notify_citizen(appeal, "reopened", due=due.legal_due.isoformat())
     return appeal
 
 
 @transaction.atomic
 def rate_answer(*, appeal, actor, stars, comment=""):
-    from ..models import Rating
-
     if appeal.author_id != actor.pk:
         raise TransitionNotAllowed(_("Only the author of the appeal may rate the answer."))
     if appeal.status != Status.ANSWERED:
@@ -165,7 +161,7 @@ def rate_answer(*, appeal, actor, stars, comment=""):
     rating, _created = Rating.objects.update_or_create(
         appeal=appeal, defaults={"stars": int(stars), "comment": comment.strip()[:2000]}
     )
-    _event(
+    record(
         appeal,
         actor=actor,
         action="rate",

@@ -1,5 +1,8 @@
 """The case file around an appeal: internal notes, document requests to other bodies (R7), co-signers of a collective appeal (R1)."""
 
+import secrets
+
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,16 +10,16 @@ from django.utils.translation import gettext as _
 from cabinets.access import can
 from edem.core.jurisdiction import get_profile
 from edem.core.workflow import TransitionNotAllowed
+from edem.notifications.services import notify
 
 from .. import deadlines
+from ..models import CoSigner, ExternalRequest, InternalNote
 from ..workflow import Status
-from ._common import _event
+from .common import record
 
 
 @transaction.atomic
 def add_note(*, appeal, actor, text):
-    from ..models import InternalNote
-
     if not can(actor, "cabinets.view_cabinet_work", appeal.cabinet_id):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     if not text.strip():
@@ -28,8 +31,6 @@ def add_note(*, appeal, actor, text):
 def send_external_request(*, appeal, actor, addressee, subject):
     """Request documents from another body (R7): due 15 days after sending. It is also what
     allows an extension with the reason ``external_request`` (R9)."""
-    from ..models import ExternalRequest
-
     if (
         not (
             can(actor, "cabinets.answer_appeal", appeal.cabinet_id)
@@ -50,7 +51,7 @@ def send_external_request(*, appeal, actor, addressee, subject):
         sent_on=today,
         due_on=due.legal_due,
     )
-    _event(
+    record(
         appeal,
         actor=actor,
         action="external_request",
@@ -67,13 +68,6 @@ MAX_COSIGNERS = 100
 @transaction.atomic
 def invite_cosigners(*, appeal, actor, emails):
     """The author invites co-signers of a collective appeal by e-mail (R1)."""
-    import secrets
-
-    from django.core.validators import validate_email
-
-    from edem.notifications.services import notify
-
-    from ..models import CoSigner
 
     if appeal.author_id != actor.pk:
         raise TransitionNotAllowed(_("Only the author of the appeal may invite co-signers."))
@@ -117,7 +111,7 @@ def invite_cosigners(*, appeal, actor, emails):
         appeal.is_collective = True
         appeal.save(update_fields=["is_collective", "updated_at"])
     if invited:
-        _event(
+        record(
             appeal,
             actor=actor,
             action="invite_cosigners",
@@ -131,8 +125,6 @@ def invite_cosigners(*, appeal, actor, emails):
 @transaction.atomic
 def confirm_cosign(*, token, actor):
     """A co-signer confirms with their own account, whose e-mail must be the invited one."""
-    from ..models import CoSigner
-
     cosigner = (
         CoSigner.objects.select_for_update().select_related("appeal").filter(token=token).first()
     )
@@ -143,7 +135,7 @@ def confirm_cosign(*, token, actor):
     if cosigner.confirmed_at is None:
         cosigner.user, cosigner.confirmed_at = actor, timezone.now()
         cosigner.save(update_fields=["user", "confirmed_at"])
-        _event(
+        record(
             cosigner.appeal,
             actor=actor,
             action="cosign",

@@ -5,14 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinets.access import can
+from cabinets.models import Cabinet
 from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES, UploadRefused, clean_upload, store
 from edem.core.workflow import TransitionNotAllowed
+from edem.geo.lookup import territory_for
 
-from ..models import Appeal, CabinetAppealSettings
+from ..models import Appeal, Attachment, CabinetAppealSettings
 from ..workflow import Status
-from ._common import _event, _notify_citizen
+from .common import notify_citizen, record
 from .registration import register, route, set_receipt_deadlines
 
 
@@ -56,8 +58,6 @@ def check_organisation(appeal):
 
 
 def _default_cabinet():
-    from cabinets.models import Cabinet
-
     return (
         Cabinet.objects.active().filter(kind=Cabinet.Kind.ADMINISTRATION).order_by("pk").first()
         or Cabinet.objects.active().order_by("pk").first()
@@ -73,8 +73,6 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     map point; the cabinet is the one chosen, or routing decides. The appeal is stored as
     *received* and, where the cabinet registers on receipt (R4, the default), registered at once.
     """
-    from edem.geo.lookup import territory_for
-
     profile = get_profile()
     if not profile.verification_sufficient(author.verification_level):  # R2
         raise FilingRefused(
@@ -104,12 +102,12 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     set_receipt_deadlines(appeal)
     appeal.save()
     _attach(appeal, [a for a in attachments if a.uploaded_by_id == author.pk])
-    _event(appeal, actor=author, action="receive", attachments=len(attachments))
+    record(appeal, actor=author, action="receive", attachments=len(attachments))
     settings_ = CabinetAppealSettings.objects.filter(cabinet=appeal.cabinet).first()
     if settings_ is None or settings_.registration == CabinetAppealSettings.Registration.ON_RECEIPT:
         appeal = register(appeal=appeal, actor=None)  # R4: registered at submit time
     else:
-        _notify_citizen(appeal, "received", due=appeal.registration_due.isoformat())
+        notify_citizen(appeal, "received", due=appeal.registration_due.isoformat())
     return appeal
 
 
@@ -121,8 +119,6 @@ def store_upload(*, upload, actor, stage="initial", content_types=None):
     """Check an uploaded file (``uploads.clean_upload``) and keep it as a pending attachment of
     ``actor``; raises ``uploads.UploadRefused`` with the reason. ``content_types`` narrows
     what is accepted (scans: ``SCAN_TYPES``)."""
-    from ..models import Attachment
-
     clean = clean_upload(upload)
     if content_types is not None and clean.content_type not in content_types:
         raise UploadRefused(
@@ -134,16 +130,12 @@ def store_upload(*, upload, actor, stage="initial", content_types=None):
 
 def pending_uploads(actor, ids):
     """The actor's own pending (not yet attached) uploads among ``ids``."""
-    from ..models import Attachment
-
     return list(
         Attachment.objects.filter(pk__in=ids, uploaded_by=actor, appeal__isnull=True).order_by("pk")
     )
 
 
 def _attach(appeal, attachments):
-    from ..models import Attachment
-
     if appeal.attachments.count() + len(attachments) > MAX_FILES:
         raise FilingRefused(_("At most 10 files can be attached."))
     Attachment.objects.filter(pk__in=[a.pk for a in attachments], appeal__isnull=True).update(
@@ -161,7 +153,7 @@ def add_materials(*, appeal, actor, attachments, note=""):
             _("Materials can be added while the appeal is being considered.")
         )
     _attach(appeal, [a for a in attachments if a.uploaded_by_id == actor.pk])
-    _event(
+    record(
         appeal,
         actor=actor,
         action="add_materials",
@@ -204,7 +196,7 @@ def enter_paper_appeal(
     set_receipt_deadlines(appeal)
     appeal.save()
     _attach(appeal, [a for a in scans if a.uploaded_by_id == actor.pk])
-    _event(
+    record(
         appeal,
         actor=actor,
         action="receive",

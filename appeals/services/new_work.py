@@ -2,8 +2,10 @@
 arrives in its queue (filed, entered from paper, forwarded in), an executor when an appeal is
 assigned to them. Each person chose (``User.work_mail``) a mail for each appeal or one daily
 digest. The people are found through ``cabinets.access`` only; the mail goes through the
-notifications outbox in the recipient's language, in the transaction of the change (DESIGN §5).
-Nobody is told of what they did themselves."""
+notifications outbox in the recipient's language. It runs as a subscriber of the appeals'
+domain events, after the change committed (so the mail has the number given at once on
+receipt), retried from the event outbox if it fails. Nobody is told of what they did
+themselves."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -44,30 +46,11 @@ def _item(appeal):
     }
 
 
-def _number_the_mail(appeal):
-    """An appeal registered after it arrived (at once on receipt, R4, or by the registrar
-    before the mail left): its not-yet-sent "arrived" mails carry the number."""
-    keys = [
-        f"new_work:{pk}"
-        for pk in appeal.work_notices.filter(reason=WorkNotice.Reason.ARRIVED).values_list(
-            "pk", flat=True
-        )
-    ]
-    pending = Notification.objects.select_for_update().filter(
-        key__in=keys, status=Notification.Status.PENDING
-    )
-    for notification in pending:
-        notification.context = {**notification.context, "number": appeal.number}
-        notification.context["items"] = [_item(appeal)]
-        notification.save(update_fields=["context"])
-
-
 def tell_officials(event):
-    """Called for every history line (``_common._event``): the lines that bring new work make
-    a ``WorkNotice`` per person, mailed at once to those who chose a mail for each."""
-    if event.action == "register":
-        _number_the_mail(event.appeal)
-        return []
+    """For a history line that brings new work (``AppealFiled``: filed, entered, forwarded in;
+    ``AppealAssigned``), delivered after commit (``appeals.subscribers``): a ``WorkNotice`` per
+    person, mailed at once to those who chose a mail for each. Safe to run twice: one notice
+    per person and line."""
     reason, people = _recipients(event)
     if reason is None:
         return []

@@ -4,12 +4,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
+from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import workflow
 from ..models import Appeal
 from ..workflow import Status
-from ._common import _event, _locked, _notify_citizen
+from .common import notify_citizen, record
 from .registration import set_receipt_deadlines
 
 
@@ -18,7 +20,7 @@ def forward(*, appeal, actor, to_cabinet, reason):
     """Forward to the competent cabinet (R5): a reason is required, never to the body the
     complaint is about (R6); the citizen is told where. The receiving cabinet starts its own
     clock from its own registration."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "forward")
     if not reason.strip():
         raise TransitionNotAllowed(_("Say why the appeal is forwarded."))
@@ -30,7 +32,7 @@ def forward(*, appeal, actor, to_cabinet, reason):
         )
     from_cabinet, previous = appeal.cabinet, appeal.status
     appeal.status = Status.FORWARDED
-    _event(
+    record(
         appeal,
         actor=actor,
         action="forward",
@@ -50,8 +52,8 @@ def forward(*, appeal, actor, to_cabinet, reason):
     set_receipt_deadlines(appeal)
     appeal.save()
     appeal.co_executors.clear()
-    _event(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
-    _notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
+    record(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
+    notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
     return appeal
 
 
@@ -61,7 +63,7 @@ def return_with_explanation(*, appeal, actor, note):
     body that could consider it, where forwarding would send it to the body complained about;
     the explanation names the right to go to court. Under the Ukrainian profile also an appeal
     that lacks the required particulars (R19, within 10 days)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "return")
     if not note.strip():
         raise TransitionNotAllowed(
@@ -70,8 +72,8 @@ def return_with_explanation(*, appeal, actor, note):
     previous, appeal.status = appeal.status, Status.RETURNED
     appeal.closed_at = timezone.now()
     appeal.save()
-    _event(appeal, actor=actor, action="return", from_status=previous, note=note.strip())
-    _notify_citizen(
+    record(appeal, actor=actor, action="return", from_status=previous, note=note.strip())
+    notify_citizen(
         appeal,
         "returned",
         reason=note.strip(),
@@ -83,8 +85,6 @@ def return_with_explanation(*, appeal, actor, note):
 def is_duplicate_problem(appeal, into):
     """Whether ``appeal`` reports the same public problem as the earlier ``into`` (issue #4):
     both public, the same topic, within the duplicate radius of each other."""
-    from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
-
     if not (appeal.is_public and into.is_public) or appeal.category_id != into.category_id:
         return False
     points = (appeal.latitude, appeal.longitude, into.latitude, into.longitude)
@@ -99,7 +99,7 @@ def merge(*, appeal, actor, into, note=""):
     citizen, or a duplicate of a public problem reported by someone else (same topic, within
     150 m). It is answered there, under the earlier number; its author is told which one (and,
     for a public problem, follows it)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "merge")
     if into.pk == appeal.pk:
         raise TransitionNotAllowed(_("An appeal cannot be merged into itself."))
@@ -124,7 +124,7 @@ def merge(*, appeal, actor, into, note=""):
     appeal.merged_into = into
     appeal.closed_at = timezone.now()
     appeal.save()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="merge",
@@ -133,7 +133,7 @@ def merge(*, appeal, actor, into, note=""):
         into=into.pk,
         into_number=into.number,
     )
-    _event(
+    record(
         into,
         actor=actor,
         action="merged_in",
@@ -143,7 +143,7 @@ def merge(*, appeal, actor, into, note=""):
         merged=appeal.pk,
         merged_subject=appeal.subject,
     )
-    _notify_citizen(
+    notify_citizen(
         appeal,
         "merged_duplicate" if duplicate else "merged",
         into_number=into.number,
@@ -157,7 +157,7 @@ def merge(*, appeal, actor, into, note=""):
 def close_no_merits(*, appeal, actor, ground, note):
     """Record one of the 59-FZ Art. 11 outcomes (R11) with its reason; the citizen is told,
     except where the law gives no notice (part 1)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "close_no_merits")
     if ground not in Appeal.NoMeritsGround.values:
         raise TransitionNotAllowed(_("Choose the ground of Article 11 that applies."))
@@ -167,7 +167,7 @@ def close_no_merits(*, appeal, actor, ground, note):
     appeal.no_merits_ground = ground
     appeal.closed_at = timezone.now()
     appeal.save()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="close_no_merits",
@@ -176,5 +176,5 @@ def close_no_merits(*, appeal, actor, ground, note):
         ground=ground,
     )
     if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:  # R11: part 1 gets no notice
-        _notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
+        notify_citizen(appeal, "no_merits", ground=ground, reason=note.strip())
     return appeal

@@ -6,21 +6,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinets.access import can
+from cabinets.selectors import has_receiving_staff, staffed_cabinets
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
+from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
 from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule
 from ..workflow import Status
-from ._common import _event, _locked, _notify_citizen
+from .common import notify_citizen, record
 
 
 def route(*, category=None, territory=None):
     """The cabinet for (category, territory): the highest-priority rule whose category and
     territory match (an empty one matches any, a specific match beats a wildcard), else the
-    category's default cabinet, else None (a registrar decides)."""
-    rules = RoutingRule.objects.filter(cabinet__is_active=True).select_related("cabinet")
+    category's default cabinet, else None (the municipality's default cabinet). A cabinet
+    without an active head or registrar receives no routing: nobody would see the appeal."""
+    rules = RoutingRule.objects.filter(cabinet__in=staffed_cabinets()).select_related("cabinet")
     best = None
     for rule in rules:
         if rule.category_id not in (None, getattr(category, "pk", None)):
@@ -37,7 +40,12 @@ def route(*, category=None, territory=None):
             best = (score, rule.cabinet)
     if best:
         return best[1]
-    if category is not None and category.default_cabinet_id:
+    if (
+        category is not None
+        and category.default_cabinet_id
+        and category.default_cabinet.is_active
+        and has_receiving_staff(category.default_cabinet)
+    ):
         return category.default_cabinet
     return None
 
@@ -71,7 +79,7 @@ def set_receipt_deadlines(appeal):
 def register(*, appeal, actor, number=None):
     """Register an appeal (R4): number, registration date, and the deadlines that start from
     registration (forwarding R5, answer R8)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     if actor is not None:
         workflow.check(appeal, actor, "register")
     elif appeal.status != Status.RECEIVED:
@@ -87,8 +95,8 @@ def register(*, appeal, actor, number=None):
     appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
     previous, appeal.status = appeal.status, Status.REGISTERED
     appeal.save()
-    _event(appeal, actor=actor, action="register", from_status=previous, number=appeal.number)
-    _notify_citizen(
+    record(appeal, actor=actor, action="register", from_status=previous, number=appeal.number)
+    notify_citizen(
         appeal, "registered", due=appeal.legal_due.isoformat(), cabinet=appeal.cabinet.name
     )  # R4: the citizen learns the number and the due date
     return appeal
@@ -98,7 +106,7 @@ def register(*, appeal, actor, number=None):
 def assign(*, appeal, actor, executor, co_executors=()):
     """The head assigns an executor (and co-executors). A complaint is never assigned to the
     official it is about (R6)."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "assign")
     people = [executor, *co_executors]
     if appeal.respondent_official_id and any(p.pk == appeal.respondent_official_id for p in people):
@@ -114,7 +122,7 @@ def assign(*, appeal, actor, executor, co_executors=()):
     appeal.executor = executor
     appeal.save()
     appeal.co_executors.set(co_executors)
-    _event(
+    record(
         appeal,
         actor=actor,
         action="assign",
@@ -130,7 +138,7 @@ def assign(*, appeal, actor, executor, co_executors=()):
 def extend(*, appeal, actor, days, reason, note):
     """Extend the answer deadline (R9): head only, a reason from the law, before the due date,
     within the profile's limits; the citizen is told the new date and why."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "extend")
     if reason not in ("exceptional", "external_request"):
         raise TransitionNotAllowed(_("Choose the reason for the extension the law allows."))
@@ -156,7 +164,7 @@ def extend(*, appeal, actor, days, reason, note):
     old_due = appeal.legal_due
     appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
     appeal.save()
-    _event(
+    record(
         appeal,
         actor=actor,
         action="extend",
@@ -167,34 +175,34 @@ def extend(*, appeal, actor, days, reason, note):
         old_due=old_due.isoformat(),
         new_due=due.legal_due.isoformat(),
     )
-    _notify_citizen(appeal, "extended", due=due.legal_due.isoformat(), reason=note.strip())  # R9
+    notify_citizen(appeal, "extended", due=due.legal_due.isoformat(), reason=note.strip())  # R9
     return appeal
 
 
 @transaction.atomic
 def withdraw(*, appeal, actor, note=""):
     """The citizen asks to stop consideration (R10): possible from any open state."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     workflow.check(appeal, actor, "withdraw")
     previous, appeal.status = appeal.status, Status.WITHDRAWN
     appeal.closed_at = timezone.now()
     appeal.save()
-    _event(appeal, actor=actor, action="withdraw", from_status=previous, note=note)
-    _notify_citizen(appeal, "withdrawn")  # R10: a confirmation the citizen can keep
+    record(appeal, actor=actor, action="withdraw", from_status=previous, note=note)
+    notify_citizen(appeal, "withdrawn")  # R10: a confirmation the citizen can keep
     return appeal
 
 
 @transaction.atomic
 def reclassify(*, appeal, actor, kind, note=""):
     """An officer corrects the kind of the appeal (R1); the change is logged."""
-    appeal = _locked(appeal)
+    appeal = locked(appeal)
     if not can(actor, "cabinets.register_appeal", appeal.cabinet_id):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     if kind not in Appeal.Kind.values:
         raise TransitionNotAllowed(_("Unknown kind of appeal."))
     old, appeal.kind = appeal.kind, kind
     appeal.save(update_fields=["kind", "updated_at"])
-    _event(
+    record(
         appeal,
         actor=actor,
         action="reclassify",

@@ -11,7 +11,7 @@ from cabinets.models import Cabinet
 
 from .forms import PendingPhotosMixin, photo_field
 from .models import BudgetCategory, BudgetCycle, Project
-from .workflow import MANAGERS, ImplementationStatus
+from .workflow import MANAGERS, ImplementationStatus, ProjectStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_WIDGET = forms.TextInput(attrs={"inputmode": "decimal", "size": 16})
@@ -223,8 +223,6 @@ class ReviewFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from .workflow import ProjectStatus
-
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             ("", _("Waiting for a decision")),

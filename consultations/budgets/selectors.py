@@ -9,7 +9,7 @@ from cabinets.access import roles_by_cabinet
 from consultations.eligibility import voter_key
 
 from .models import BudgetCycle, BudgetEvent, Project, Vote
-from .voting import candidates_of, funds_of
+from .results import candidates_of, funds_of
 from .winners import select_winners
 from .workflow import ON_BALLOT, ProjectStatus
 

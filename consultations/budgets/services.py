@@ -13,15 +13,16 @@ from django.utils.translation import gettext as _
 
 from cabinets.access import roles_in
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
+from edem.core.locking import locked
 from edem.core.markup import render_markdown
 from edem.core.uploads import UploadRefused, clean_upload, store
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import workflow
+from .history import record_event
 from .models import (
     BudgetCycle,
-    BudgetEvent,
     CostLine,
     ImplementationUpdate,
     Photo,
@@ -29,31 +30,10 @@ from .models import (
     Support,
     money,
 )
+from .results import compute_results
 from .workflow import Phase, ProjectStatus
 
 MAX_PHOTOS = 10
-
-
-def _event(cycle, *, action, actor=None, project=None, from_state="", to_state="", **kw):
-    return BudgetEvent.objects.create(
-        cycle=cycle,
-        project=project,
-        actor=actor,
-        action=action,
-        from_status=from_state,
-        to_status=to_state,
-        note=kw.pop("note", ""),
-        is_public=kw.pop("is_public", True),
-        data=kw,
-    )
-
-
-def _locked_cycle(cycle):
-    return BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
-
-
-def _locked_project(project):
-    return Project.objects.select_for_update().select_related("cycle").get(pk=project.pk)
 
 
 def _project_path(project):
@@ -74,7 +54,7 @@ def save_cycle(*, actor, cycle, categories=(), deleted_categories=()):
             raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
         cycle.status = Phase.PARAMETERS
     else:
-        stored = _locked_cycle(cycle)
+        stored = locked(cycle)
         workflow.check(stored, actor, "edit_cycle")
         if not roles_in(actor, cycle.cabinet_id) & workflow.MANAGERS:
             raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
@@ -97,21 +77,21 @@ def save_cycle(*, actor, cycle, categories=(), deleted_categories=()):
             _("The categories' funds (%(sum)s) exceed the total fund (%(total)s).")
             % {"sum": total, "total": cycle.total_fund}
         )
-    _event(cycle, action="create" if is_new else "edit", actor=actor, is_public=False)
+    record_event(cycle, action="create" if is_new else "edit", actor=actor, is_public=False)
     return cycle
 
 
 @transaction.atomic
 def approve_parameters(*, cycle, actor):
     """Fix the parameters (R32): from now on the cycle is public and runs by its dates."""
-    cycle = _locked_cycle(cycle)
+    cycle = locked(cycle)
     workflow.check(cycle, actor, "approve_parameters")
     if cycle.is_announced:
         raise TransitionNotAllowed(_("The parameters are already approved."))
     cycle.full_clean()
     cycle.parameters_approved_at = timezone.now()
     cycle.save(update_fields=["parameters_approved_at", "updated_at"])
-    _event(cycle, action="approve_parameters", actor=actor)
+    record_event(cycle, action="approve_parameters", actor=actor)
     return cycle
 
 
@@ -121,7 +101,7 @@ def advance(*, cycle, today=None):
     time, with each transition's side effects. Idempotent: the cycle row is locked and each
     step starts from the stored phase, so a second run (or a parallel one) does nothing."""
     today = today or timezone.localdate()
-    cycle = _locked_cycle(cycle)
+    cycle = locked(cycle)
     moved = []
     while True:
         target = workflow.next_phase(cycle)
@@ -132,7 +112,7 @@ def advance(*, cycle, today=None):
         cycle.status = target
         cycle.status_changed_at = timezone.now()
         cycle.save(update_fields=["status", "status_changed_at", "updated_at"])
-        _event(cycle, action="phase", from_state=source, to_state=target)
+        record_event(cycle, action="phase", from_state=source, to_state=target)
         _on_enter(cycle, Phase(target))
         moved.append(target)
     return moved
@@ -155,7 +135,7 @@ def _on_leave(cycle, source, target):
         for project in weak:
             project.status = ProjectStatus.NOT_SUPPORTED
             project.save(update_fields=["status", "updated_at"])
-            _event(
+            record_event(
                 cycle,
                 action="not_supported",
                 project=project,
@@ -178,8 +158,6 @@ def _on_enter(cycle, target):
         for project in cycle.projects.filter(status=ProjectStatus.ACCEPTED):
             _notify_author(project, "voting_started")
     elif target == Phase.WINNERS_PUBLISHED:
-        from .voting import compute_results
-
         compute_results(cycle)
 
 
@@ -195,7 +173,7 @@ def draw_numbers(cycle):
         project.save(update_fields=["number", "updated_at"])
     cycle.lots_drawn_at = timezone.now()
     cycle.save(update_fields=["lots_drawn_at", "updated_at"])
-    _event(cycle, action="draw_numbers", order=[p.pk for p in admitted])
+    record_event(cycle, action="draw_numbers", order=[p.pk for p in admitted])
 
 
 def _notify_author(project, event, **extra):
@@ -312,7 +290,7 @@ def submit_project(*, cycle, author, cost_lines, photos=(), today=None, **fields
     project.save()
     _save_lines(project, cost_lines)
     _attach(project, photos, author)
-    _event(cycle, action="submit", actor=author, project=project, to_state=project.status)
+    record_event(cycle, action="submit", actor=author, project=project, to_state=project.status)
     return project
 
 
@@ -320,7 +298,7 @@ def submit_project(*, cycle, author, cost_lines, photos=(), today=None, **fields
 def edit_project(*, project, actor, cost_lines, photos=(), remove_photos=(), today=None, **fields):
     """The author changes the project during submission, or after it was returned for changes
     (R34), which submits it again."""
-    project = _locked_project(project)
+    project = locked(project, "cycle")
     cycle = project.cycle
     phase = cycle.phase(today)
     workflow.check(cycle, actor, "revise" if phase == Phase.REVIEW else "edit", project, today)
@@ -339,7 +317,7 @@ def edit_project(*, project, actor, cost_lines, photos=(), remove_photos=(), tod
     _save_lines(project, cost_lines)
     project.photos.filter(pk__in=[int(pk) for pk in remove_photos]).delete()
     _attach(project, photos, actor)
-    _event(
+    record_event(
         cycle,
         action="resubmit" if previous == ProjectStatus.RETURNED else "edit",
         actor=actor,
@@ -383,7 +361,7 @@ def review(*, project, actor, decision, reason="", approved_cost=None, today=Non
     """Officials decide (R34): admitted to the vote, returned for changes or rejected, with a
     reason that is published (required unless admitted), and may adjust the cost within the
     cap (R33)."""
-    project = _locked_project(project)
+    project = locked(project, "cycle")
     cycle = project.cycle
     if decision not in DECISIONS:
         raise TransitionNotAllowed(_("Unknown action."))
@@ -410,7 +388,7 @@ def review(*, project, actor, decision, reason="", approved_cost=None, today=Non
     project.reviewed_at = timezone.now()
     project.reviewed_by = actor
     project.save()
-    _event(
+    record_event(
         cycle,
         action=decision,
         actor=actor,
@@ -438,7 +416,7 @@ def review(*, project, actor, decision, reason="", approved_cost=None, today=Non
 @transaction.atomic
 def appeal_rejection(*, project, actor, text, today=None):
     """The author appeals a rejection once (R34); the reviewers decide again."""
-    project = _locked_project(project)
+    project = locked(project, "cycle")
     cycle = project.cycle
     workflow.check(cycle, actor, "appeal", project, today)
     if project.appealed_at is not None:
@@ -452,7 +430,7 @@ def appeal_rejection(*, project, actor, text, today=None):
     project.appeal_text = text[:5000]
     project.appealed_at = timezone.now()
     project.save()
-    _event(
+    record_event(
         cycle,
         action="appeal",
         actor=actor,
@@ -470,7 +448,7 @@ def appeal_rejection(*, project, actor, text, today=None):
 @transaction.atomic
 def post_update(*, project, actor, status, text, happened_on=None, photos=(), today=None):
     """A public step in the implementation of a winning project, with photos."""
-    project = _locked_project(project)
+    project = locked(project, "cycle")
     cycle = project.cycle
     workflow.check(cycle, actor, "post_update", project, today)
     text = (text or "").strip()
@@ -495,14 +473,14 @@ def post_update(*, project, actor, status, text, happened_on=None, photos=(), to
         BudgetCycle.objects.filter(pk=cycle.pk, status=Phase.WINNERS_PUBLISHED).update(
             status=Phase.IMPLEMENTATION, status_changed_at=timezone.now()
         )
-        _event(
+        record_event(
             cycle,
             action="phase",
             actor=actor,
             from_state=Phase.WINNERS_PUBLISHED,
             to_state=Phase.IMPLEMENTATION,
         )
-    _event(cycle, action="update", actor=actor, project=project, to_state=status)
+    record_event(cycle, action="update", actor=actor, project=project, to_state=status)
     notify(
         template="budgets/update",
         recipient=project.author,

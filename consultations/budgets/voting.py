@@ -6,21 +6,21 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
 from consultations.eligibility import refusal as eligibility_refusal
+from edem.core.events import BudgetVoted, publish
+from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
-from edem.notifications.services import notify
 
 from . import workflow
+from .history import record_event
 from .models import Ballot, BudgetCycle, Channel, Vote
-from .services import _event, _locked_cycle, advance
-from .winners import Candidate, select_winners
-from .workflow import ON_BALLOT, ImplementationStatus, Phase, ProjectStatus
+from .results import compute_results
+from .services import advance
+from .workflow import Phase, ProjectStatus
 
 # --- Voting (R35) ---------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ def _record_votes(*, cycle, key, user, projects, channel, entered_by, today):
     if ballot.user_id is None and user is not None:
         ballot.user = user
         ballot.save(update_fields=["user"])
-    _event(
+    record_event(
         cycle,
         action="vote",
         actor=entered_by,
@@ -106,6 +106,7 @@ def _record_votes(*, cycle, key, user, projects, channel, entered_by, today):
         channel=channel,
         count=len(new),
     )
+    publish(BudgetVoted(cycle_id=cycle.pk, ballot_id=ballot.pk))
     return ballot
 
 
@@ -180,94 +181,13 @@ def enter_paper_ballot(
 def publish_results(*, cycle, actor, today=None):
     """The cabinet publishes the results once the count phase has come (R36)."""
     advance(cycle=cycle, today=today)
-    cycle = _locked_cycle(cycle)
+    cycle = locked(cycle)
     workflow.check(cycle, actor, "publish_results", today=today)
     if cycle.status != Phase.COUNT:
         raise TransitionNotAllowed(_("The results are already published."))
     cycle.status = Phase.WINNERS_PUBLISHED
     cycle.status_changed_at = timezone.now()
     cycle.save(update_fields=["status", "status_changed_at", "updated_at"])
-    _event(cycle, action="phase", actor=actor, from_state=Phase.COUNT, to_state=cycle.status)
+    record_event(cycle, action="phase", actor=actor, from_state=Phase.COUNT, to_state=cycle.status)
     compute_results(cycle)
     return cycle
-
-
-def candidates_of(cycle, projects):
-    """The projects as ``winners.Candidate``s: final votes when counted, else ``n_votes``."""
-    grouped = cycle.categories.exists()
-    return [
-        Candidate(
-            id=p.pk,
-            votes=p.final_votes if p.final_votes is not None else p.n_votes,
-            cost=p.effective_cost,
-            submitted_at=p.submitted_at,
-            group=p.category_id if grouped else None,
-        )
-        for p in projects
-    ]
-
-
-def funds_of(cycle):
-    categories = list(cycle.categories.all())
-    if categories:
-        return {c.pk: c.fund for c in categories}
-    return {None: cycle.total_fund}
-
-
-def compute_results(cycle):
-    """Count the votes, apply the rule of ``winners.py`` (R36), store votes, places and the
-    winners, and tell the authors and the voters."""
-    if cycle.results_published_at is not None:
-        return
-    cycle.ballots.filter(locked_at__isnull=True).update(locked_at=timezone.now())  # R35
-    projects = list(
-        cycle.projects.filter(status__in=ON_BALLOT)
-        .annotate(n_votes=Count("votes"))
-        .select_related("author")
-    )
-    for project in projects:
-        project.final_votes = project.n_votes
-    results = select_winners(candidates_of(cycle, projects), funds_of(cycle))
-    winners = {c.id for r in results.values() for c in r.winners}
-    places = {c.id: i for r in results.values() for i, c in enumerate(r.ranking, start=1)}
-    for project in projects:
-        project.rank = places.get(project.pk)
-        if project.pk in winners:
-            project.status = ProjectStatus.SELECTED
-            project.implementation_status = ImplementationStatus.PLANNED
-        else:
-            project.status = ProjectStatus.NOT_SELECTED
-        project.save(
-            update_fields=["final_votes", "rank", "status", "implementation_status", "updated_at"]
-        )
-    cycle.results_published_at = timezone.now()
-    cycle.save(update_fields=["results_published_at", "updated_at"])
-    _event(
-        cycle,
-        action="results",
-        winners=sorted(winners),
-        remaining={str(k): str(r.remaining) for k, r in results.items()},
-    )
-    path = reverse("budgets:results", args=[cycle.pk])
-    for project in projects:
-        notify(
-            template="budgets/results",
-            recipient=project.author,
-            context={
-                "role": "author",
-                "cycle": cycle.title,
-                "title": project.title,
-                "selected": project.pk in winners,
-                "votes": project.final_votes,
-                "path": path,
-            },
-            key=f"budgets:results:{cycle.pk}:author:{project.pk}",
-        )
-    voters = cycle.ballots.filter(user__isnull=False).select_related("user")
-    for ballot in voters:
-        notify(
-            template="budgets/results",
-            recipient=ballot.user,
-            context={"role": "voter", "cycle": cycle.title, "path": path},
-            key=f"budgets:results:{cycle.pk}:voter:{ballot.user_id}",
-        )

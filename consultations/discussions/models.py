@@ -82,14 +82,19 @@ class Discussion(EligibilityRules):
         ordering = ["-starts_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in Status]), name="discussion_status_valid"
+                condition=Q(status__in=[s.value for s in Status]),
+                name="discussion_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="discussion_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="discussion_ends_after_start",
+                violation_error_message=_("The discussion must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="terminated_early") | ~Q(termination_reason=""),
                 name="discussion_termination_has_reason",
+                violation_error_message=_("An early end needs its reason."),
             ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="discussion_status_start")]
@@ -189,10 +194,16 @@ class DraftVersion(models.Model):
         ordering = ["discussion", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["discussion", "number"], name="discussion_version_number_unique"
+                fields=["discussion", "number"],
+                name="discussion_version_number_unique",
+                violation_error_message=_(
+                    "This discussion already has a version with this number."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["markdown", "docx"]), name="discussion_version_source_valid"
+                condition=Q(source__in=["markdown", "docx"]),
+                name="discussion_version_source_valid",
+                violation_error_message=_("Choose one of the listed source formats."),
             ),
         ]
 
@@ -217,8 +228,16 @@ class Section(models.Model):
         verbose_name_plural = _("sections")
         ordering = ["version", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "order"], name="discussion_section_order"),
-            models.UniqueConstraint(fields=["version", "key"], name="discussion_section_key"),
+            models.UniqueConstraint(
+                fields=["version", "order"],
+                name="discussion_section_order",
+                violation_error_message=_("Two sections of a version cannot share a position."),
+            ),
+            models.UniqueConstraint(
+                fields=["version", "key"],
+                name="discussion_section_key",
+                violation_error_message=_("Two sections of a version cannot share a key."),
+            ),
         ]
 
     def __str__(self):
@@ -243,8 +262,16 @@ class Paragraph(models.Model):
         verbose_name_plural = _("paragraphs")
         ordering = ["version", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "order"], name="discussion_paragraph_order"),
-            models.UniqueConstraint(fields=["version", "key"], name="discussion_paragraph_key"),
+            models.UniqueConstraint(
+                fields=["version", "order"],
+                name="discussion_paragraph_order",
+                violation_error_message=_("Two paragraphs of a version cannot share a position."),
+            ),
+            models.UniqueConstraint(
+                fields=["version", "key"],
+                name="discussion_paragraph_key",
+                violation_error_message=_("Two paragraphs of a version cannot share a key."),
+            ),
         ]
 
     def __str__(self):
@@ -324,11 +351,14 @@ class Comment(models.Model):
         permissions = [("moderate_comment", "Can hide and restore comments on any discussion")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["comment", "wording"]), name="discussion_comment_kind_valid"
+                condition=Q(kind__in=["comment", "wording"]),
+                name="discussion_comment_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds of comment."),
             ),
             models.CheckConstraint(
                 condition=Q(is_hidden=False) | ~Q(hidden_reason=""),
                 name="discussion_comment_hidden_has_reason",
+                violation_error_message=_("A hidden comment needs the reason it was hidden."),
             ),
         ]
 
@@ -367,7 +397,9 @@ class Support(models.Model):
         verbose_name_plural = _("supports of proposals")
         constraints = [
             models.UniqueConstraint(
-                fields=["comment", "voter_key"], name="discussion_support_one_per_person"
+                fields=["comment", "voter_key"],
+                name="discussion_support_one_per_person",
+                violation_error_message=_("A person supports a comment only once."),
             )  # R30
         ]
 
@@ -407,8 +439,13 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome__in=["accepted", "partly_accepted", "rejected", "not_related"]),
                 name="discussion_decision_outcome_valid",
+                violation_error_message=_("Choose one of the listed outcomes."),
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="discussion_decision_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="discussion_decision_has_reason",
+                violation_error_message=_("A decision on a comment needs its reason."),
+            ),
         ]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from consultations.eligibility import NotEligible
 from edem.core import idempotency
 from edem.core.workflow import TransitionNotAllowed
+from edem.documents.pdf import render_pdf
 
 from . import diff as diffing
 from . import selectors, services, workflow
@@ -180,8 +181,6 @@ def outcome(request, pk):
 
 
 def outcome_pdf(request, pk):
-    from edem.documents.pdf import render_pdf
-
     discussion = _published(pk)
     data = render_pdf("discussions/outcome_pdf.html", _outcome_context(discussion))
     response = HttpResponse(data, content_type="application/pdf")

@@ -219,15 +219,19 @@ class Petition(EligibilityRules):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="petition_status_valid"
+                condition=models.Q(status__in=Status.values),
+                name="petition_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
                 condition=models.Q(answer_result__in=["", "supported", "not_supported"]),
                 name="petition_result_valid",
+                violation_error_message=_("Choose one of the listed results."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="refused") | ~models.Q(refusal_ground=""),
                 name="petition_refusal_cites_ground",
+                violation_error_message=_("A refusal cites its ground."),
             ),  # R23
         ]
 
@@ -417,7 +421,9 @@ class Signature(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["petition", "voter_key"], name="petition_one_signature_per_person"
+                fields=["petition", "voter_key"],
+                name="petition_one_signature_per_person",
+                violation_error_message=_("A person signs a petition only once."),
             ),  # R24: one signature per verified person
         ]
         indexes = [

@@ -5,45 +5,38 @@
 Working-day timers (R23, R25) count on the kernel's calendar (``edem.core.calendar``). R26 calls the appeals app's public filing service; ``appeals`` itself is not changed.
 """
 
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from appeals import services as appeal_services
 from cabinets.access import members
 from cabinets.roles import Role
 from consultations.eligibility import NotEligible, ensure_eligible
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
+from edem.core.locking import locked
+from edem.core.recording import consultation_changed
+from edem.core.recording import record as record_history
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import workflow
-from .models import Petition, PetitionEvent, PetitionSettings
+from .models import Petition, PetitionSettings
 from .workflow import Status
 
 # --- Helpers ----------------------------------------------------------------------------
 
 
-def _event(petition, *, actor, action, from_status="", note="", is_public=True, **data):
-    return PetitionEvent.objects.create(
-        petition=petition,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=petition.status,
-        note=note,
-        is_public=is_public,
-        data=data,
-    )
+# The petition's history line with its domain event (``ConsultationChanged``); a line is
+# public unless the caller says otherwise.
+record = partial(record_history, event=consultation_changed, is_public=True)
 
 
-def _locked(petition):
-    """Reload under a row lock: two people acting at once never both win."""
-    return Petition.objects.select_for_update().select_related("cabinet").get(pk=petition.pk)
-
-
-def _today():
+def local_today():
     return calendar.local_date()
 
 
@@ -112,7 +105,7 @@ def _notify_author(petition, event, stage, **context):
     )
 
 
-def _recount(petition):
+def recount(petition):
     """The count is of confirmed, valid signatures only."""
     petition.signature_count = petition.signatures.valid().count()
     petition.save(update_fields=["signature_count", "updated_at"])
@@ -152,13 +145,13 @@ def create_draft(*, author, cabinet, title, text, proposed_solution, territory=N
         signature_threshold=settings_.signature_threshold,
         collection_days=settings_.collection_days,
     )
-    _event(petition, actor=author, action="create", is_public=False)
+    record(petition, actor=author, action="create", is_public=False)
     return petition
 
 
 @transaction.atomic
 def update_draft(*, petition, actor, **fields):
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "edit")
     allowed = {"cabinet", "title", "text", "proposed_solution", "territory"}
     for name, value in fields.items():
@@ -173,7 +166,7 @@ def update_draft(*, petition, actor, **fields):
 def submit(*, petition, actor):
     """The author sends the draft for moderation; the R23 clock starts: publish or refuse
     within the moderation term (2 working days by default)."""
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "submit")
     _check_author(actor)
     settings_ = PetitionSettings.load()
@@ -187,10 +180,10 @@ def submit(*, petition, actor):
     petition.author_name = actor.full_name
     petition.submitted_at = timezone.now()
     petition.moderation_due = _working_days_after(
-        _today(), settings_.moderation_working_days
+        local_today(), settings_.moderation_working_days
     )  # R23
     petition.save()
-    event = _event(petition, actor=actor, action="submit", from_status=previous)
+    event = record(petition, actor=actor, action="submit", from_status=previous)
     _notify_staff(
         petition,
         "to_moderate",
@@ -205,7 +198,7 @@ def submit(*, petition, actor):
 def publish(*, petition, actor):
     """A moderator publishes (R23): the collection period and the threshold of the settings in
     force now are fixed on the petition (R24)."""
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "publish")
     settings_ = PetitionSettings.load()
     previous, petition.status = petition.status, Status.COLLECTING
@@ -219,7 +212,7 @@ def publish(*, petition, actor):
         calendar.local_date(now), settings_.collection_days
     )
     petition.save()
-    event = _event(
+    event = record(
         petition,
         actor=actor,
         action="publish",
@@ -239,7 +232,7 @@ def publish(*, petition, actor):
 @transaction.atomic
 def refuse(*, petition, actor, ground, note):
     """A moderator refuses publication (R23) and must cite the ground (R22) and explain it."""
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "refuse")
     if ground not in Petition.RefusalGround.values:
         raise TransitionNotAllowed(_("Choose the ground for the refusal."))
@@ -250,7 +243,7 @@ def refuse(*, petition, actor, ground, note):
     petition.refusal_ground, petition.refusal_note = ground, note
     petition.moderated_by = actor
     petition.save()
-    event = _event(
+    event = record(
         petition,
         actor=actor,
         action="refuse",
@@ -265,15 +258,15 @@ def refuse(*, petition, actor, ground, note):
     return petition
 
 
-def _reach_threshold(petition):
+def reach_threshold(petition):
     """R25: the threshold is reached: the announcement clock starts and the addressee is told."""
     workflow.check(petition, None, "reach_threshold")
     settings_ = PetitionSettings.load()
     previous, petition.status = petition.status, Status.THRESHOLD_REACHED
     petition.threshold_reached_at = timezone.now()
-    petition.announce_due = _working_days_after(_today(), settings_.announce_working_days)
+    petition.announce_due = _working_days_after(local_today(), settings_.announce_working_days)
     petition.save()
-    event = _event(
+    event = record(
         petition,
         actor=None,
         action="reach_threshold",
@@ -293,7 +286,7 @@ def _reach_threshold(petition):
 
 def record_admin_change(*, petition, actor, fields):
     """An administrator changed who may sign (eligibility) or the territory: into the history."""
-    _event(
+    record(
         petition,
         actor=actor,
         action="admin_change",
@@ -310,20 +303,20 @@ def record_admin_change(*, petition, actor, fields):
 def start_consideration(*, petition, actor, note=""):
     """The head announces the start of consideration (R25: within 3 working days of the
     threshold); the decision is due 10 working days later."""
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "start_consideration")
     settings_ = PetitionSettings.load()
     previous, petition.status = petition.status, Status.UNDER_CONSIDERATION
     petition.consideration_started_at = timezone.now()
-    petition.decision_due = _working_days_after(_today(), settings_.decision_working_days)
+    petition.decision_due = _working_days_after(local_today(), settings_.decision_working_days)
     petition.save()
-    event = _event(
+    event = record(
         petition,
         actor=actor,
         action="start_consideration",
         from_status=previous,
         note=(note or "").strip(),
-        on_time=not petition.announce_due or _today() <= petition.announce_due,
+        on_time=not petition.announce_due or local_today() <= petition.announce_due,
     )
     _notify_author(petition, "consideration", event.pk, due=petition.decision_due.isoformat())
     return petition
@@ -333,7 +326,7 @@ def start_consideration(*, petition, actor, note=""):
 def answer(*, petition, actor, result, text):
     """The head publishes the answer (R25): supported or not, with reasons or measures. The
     author and every signatory whose signature counts are told."""
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "answer")
     if result not in Petition.Result.values:
         raise TransitionNotAllowed(_("Say whether the petition is supported."))
@@ -344,13 +337,13 @@ def answer(*, petition, actor, result, text):
     petition.answer_result, petition.answer_text = result, text
     petition.answered_at, petition.answered_by = timezone.now(), actor
     petition.save()
-    event = _event(
+    event = record(
         petition,
         actor=actor,
         action="answer",
         from_status=previous,
         result=result,
-        on_time=not petition.decision_due or _today() <= petition.decision_due,
+        on_time=not petition.decision_due or local_today() <= petition.decision_due,
     )
     with translation.override(petition.author.language):
         label = str(Petition.Result(result).label)
@@ -386,7 +379,7 @@ def answer(*, petition, actor, result, text):
 def expire_due(today=None):
     """COLLECTING → EXPIRED once the collection period is over (R24, R26). Idempotent: each
     petition is claimed under a row lock and re-checked. Returns how many expired."""
-    today = today or _today()
+    today = today or local_today()
     done = 0
     ids = list(
         Petition.objects.filter(status=Status.COLLECTING, collection_ends_on__lt=today).values_list(
@@ -401,13 +394,13 @@ def expire_due(today=None):
             if petition.collection_ends_on >= today:
                 continue
             if petition.signature_count >= petition.signature_threshold:
-                _reach_threshold(petition)
+                reach_threshold(petition)
                 continue
             workflow.check(petition, None, "expire")
             previous, petition.status = petition.status, Status.EXPIRED
             petition.expired_at = timezone.now()
             petition.save()
-            event = _event(
+            event = record(
                 petition,
                 actor=None,
                 action="expire",
@@ -430,7 +423,7 @@ OVERDUE = (
 def flag_overdue(today=None):
     """Flag (once per due date) the petitions whose moderation (R23) or consideration (R25)
     term has passed, and tell the cabinet. Returns how many were flagged."""
-    today = today or _today()
+    today = today or local_today()
     done = 0
     for status, field, action, roles in OVERDUE:
         ids = list(
@@ -446,7 +439,7 @@ def flag_overdue(today=None):
                     continue
                 if petition.events.filter(action=action, data__due=due.isoformat()).exists():
                     continue
-                event = _event(
+                event = record(
                     petition,
                     actor=None,
                     action=action,
@@ -479,9 +472,7 @@ def turn_into_appeal(*, petition, actor):
     signatories who agreed when signing are invited as co-signers (R1), which makes it a
     collective appeal. The petition keeps a link to the appeal.
     """
-    from appeals import services as appeal_services
-
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "to_appeal")
     text = "\n\n".join(
         [
@@ -530,7 +521,7 @@ def turn_into_appeal(*, petition, actor):
         raise TransitionNotAllowed(str(exc)) from exc
     petition.appeal = appeal
     petition.save(update_fields=["appeal", "updated_at"])
-    _event(
+    record(
         petition,
         actor=actor,
         action="to_appeal",

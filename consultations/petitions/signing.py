@@ -15,12 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.eligibility import refusal, voter_key
+from edem.core.events import PetitionSigned, publish
+from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from . import workflow
 from .models import Petition, PetitionSettings, Signature
-from .services import _event, _locked, _reach_threshold, _recount, _today, public_name
+from .services import (
+    local_today,
+    public_name,
+    reach_threshold,
+    record,
+    recount,
+)
 from .workflow import Status
 
 logger = logging.getLogger(__name__)
@@ -35,7 +43,7 @@ class SigningRefused(TransitionNotAllowed):
 
 def sign_refusal(petition, user, today=None):
     """Why ``user`` may not sign ``petition`` now (translated), or None if they may."""
-    today = today or _today()
+    today = today or local_today()
     if petition.status != Status.COLLECTING:  # R24: signing only while COLLECTING
         return _("Signatures are collected only while the petition is collecting them.")
     if petition.collection_ends_on and today > petition.collection_ends_on:
@@ -189,7 +197,7 @@ def confirm_signature(*, token):
     petition_id = Signature.objects.filter(pk=pk).values_list("petition_id", flat=True).first()
     if petition_id is None:
         raise SigningRefused(_("This confirmation link is not valid."))
-    petition = _locked(Petition(pk=petition_id))  # lock order: petition, then signature
+    petition = locked(Petition(pk=petition_id))  # lock order: petition, then signature
     signature = Signature.objects.select_for_update().get(pk=pk)
     if signature.invalidated_at:
         raise SigningRefused(
@@ -200,17 +208,18 @@ def confirm_signature(*, token):
     if petition.status == Status.EXPIRED or (
         petition.status == Status.COLLECTING
         and petition.collection_ends_on
-        and _today() > petition.collection_ends_on
+        and local_today() > petition.collection_ends_on
     ):
         raise SigningRefused(_("The collection period of this petition has ended."))
     signature.confirmed_at = timezone.now()
     signature.save(update_fields=["confirmed_at"])
-    _recount(petition)
+    recount(petition)
+    publish(PetitionSigned(petition_id=petition.pk, signatures=petition.signature_count))
     if (
         petition.status == Status.COLLECTING
         and petition.signature_count >= petition.signature_threshold
     ):
-        _reach_threshold(petition)
+        reach_threshold(petition)
     signature.petition = petition
     return signature
 
@@ -221,7 +230,7 @@ def invalidate_signatures(
 ):
     """A moderator invalidates signatures in bulk by IP address, e-mail domain and/or time
     window, with a logged reason; the count is recomputed. Returns how many were invalidated."""
-    petition = _locked(petition)
+    petition = locked(petition)
     workflow.check(petition, actor, "invalidate")
     reason = (reason or "").strip()
     if not reason:
@@ -259,8 +268,8 @@ def _invalidate(petition, matching, *, actor, reason, **criteria):
         invalidated_at=timezone.now(), invalidation_reason=reason, invalidated_by=actor
     )
     before = petition.signature_count
-    _recount(petition)
-    _event(
+    recount(petition)
+    record(
         petition,
         actor=actor,
         action="invalidate",
@@ -280,7 +289,7 @@ def _invalidate(petition, matching, *, actor, reason, **criteria):
         previous, petition.status = petition.status, Status.COLLECTING
         petition.threshold_reached_at, petition.announce_due = None, None
         petition.save()
-        _event(
+        record(
             petition,
             actor=actor,
             action="reopen_collection",

@@ -1,13 +1,16 @@
 """Polls in the admin: lists with filters, the moderation queues (proposals, free texts), and
 questions that become read-only once voting opened (R29). Ballots and history are read-only."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from edem.core.workflow import TransitionNotAllowed
 
 from . import services
 from .models import Answer, Ballot, Option, Poll, PollEvent, Question
+from .validation import validate_choices, validate_period
 from .workflow import EDITABLE_STATES, Status
 
 
@@ -31,8 +34,80 @@ class ModerationQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PollAdminForm(forms.ModelForm):
+    """The period rules the service applies when scheduling (R29), already when saving."""
+
+    class Meta:
+        model = Poll
+        fields = ("starts_at", "ends_at")  # the admin adds the rest
+
+    def clean(self):
+        cleaned = super().clean()
+        if "starts_at" in self.fields and "ends_at" in self.fields:
+            try:
+                validate_period(cleaned.get("starts_at"), cleaned.get("ends_at"))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ("kind", "min_choices", "max_choices")  # the admin adds the rest
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            validate_choices(
+                cleaned.get("kind"), cleaned.get("min_choices"), cleaned.get("max_choices")
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
+def _kept(formset):
+    """The inline rows that will exist after saving: stored or filled in, and not deleted."""
+    return [
+        form
+        for form in formset.forms
+        if (form.instance.pk or form.has_changed())
+        and not (formset.can_delete and formset._should_delete_form(form))
+    ]
+
+
+class AtLeastOneQuestion(forms.BaseInlineFormSet):
+    """A poll cannot be saved without a question (R29: nothing to vote on)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not _kept(self):
+            raise ValidationError(_("Add at least one question."))
+
+
+class OptionsEnough(forms.BaseInlineFormSet):
+    """A choice question keeps at least two options, and no more than the service allows."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        question = self.instance
+        try:
+            validate_choices(
+                question.kind, question.min_choices, question.max_choices, len(_kept(self))
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
 class QuestionInline(admin.TabularInline):
     model = Question
+    form = QuestionForm
+    formset = AtLeastOneQuestion
     extra = 0
     fields = ("order", "text", "kind", "required", "min_choices", "max_choices")
     show_change_link = True
@@ -63,6 +138,7 @@ class PollEventInline(admin.TabularInline):
 
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
+    form = PollAdminForm
     list_display = (
         "title",
         "cabinet",
@@ -112,6 +188,7 @@ class PollAdmin(admin.ModelAdmin):
 
 class OptionInline(admin.TabularInline):
     model = Option
+    formset = OptionsEnough
     extra = 0
     fields = ("order", "text")
 
@@ -130,6 +207,7 @@ class OptionInline(admin.TabularInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
     list_display = ("text", "poll", "kind", "order", "required")
     list_filter = ("kind", "poll__status")
     search_fields = ("text", "poll__title")

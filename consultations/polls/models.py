@@ -122,18 +122,22 @@ class Poll(EligibilityRules):
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in Status]),
                 name="poll_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
                 condition=models.Q(initiator_kind__in=[k.value for k in InitiatorKind]),
                 name="poll_initiator_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds of initiator."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="poll_ends_after_start",
+                violation_error_message=_("Voting must close after it opens."),
             ),
             models.CheckConstraint(  # R29: an early end always has its reason
                 condition=~models.Q(status="terminated_early") | ~models.Q(termination_reason=""),
                 name="poll_termination_has_reason",
+                violation_error_message=_("An early end needs its reason."),
             ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="poll_status_start")]
@@ -246,12 +250,16 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=["single", "multiple", "ranking", "scale", "text"]),
                 name="poll_question_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds of question."),
             ),
             models.CheckConstraint(
                 condition=models.Q(min_choices__isnull=True)
                 | models.Q(max_choices__isnull=True)
                 | models.Q(min_choices__lte=models.F("max_choices")),
                 name="poll_question_min_le_max",
+                violation_error_message=_(
+                    "The least number of choices is larger than the largest."
+                ),
             ),
         ]
 
@@ -311,7 +319,11 @@ class Ballot(models.Model):
         verbose_name_plural = _("ballots")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "voter_key"], name="poll_one_ballot_per_person")
+            models.UniqueConstraint(
+                fields=["poll", "voter_key"],
+                name="poll_one_ballot_per_person",
+                violation_error_message=_("A person votes in a poll only once."),
+            )
         ]  # R30
 
     def __str__(self):
@@ -368,15 +380,18 @@ class Answer(models.Model):
             models.CheckConstraint(
                 condition=models.Q(value__isnull=True) | models.Q(value__gte=1, value__lte=5),
                 name="poll_answer_scale_range",
+                violation_error_message=_("A scale answer is from 1 to 5."),
             ),
             models.CheckConstraint(
                 condition=models.Q(text_status__in=["", "pending", "approved", "rejected"]),
                 name="poll_answer_text_status_valid",
+                violation_error_message=_("Choose one of the listed moderation states."),
             ),
             models.UniqueConstraint(
                 fields=["ballot", "option"],
                 condition=models.Q(option__isnull=False),
                 name="poll_answer_option_once",
+                violation_error_message=_("An option is chosen only once in a ballot."),
             ),
         ]
 

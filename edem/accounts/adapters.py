@@ -1,11 +1,15 @@
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit  # as allauth's adapter: returns a usage to roll back
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from edem.core.context_processors import portal
 from edem.core.net import client_ip
 from edem.notifications.services import notify
 
@@ -20,7 +24,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         request = getattr(self, "request", None)
-        ctx = {"email": email, "current_site": get_current_site(request), "request": request}
+        ctx = {
+            **portal(None),
+            "email": email,
+            "current_site": get_current_site(request),
+            "request": request,
+            "site_url": settings.SITE_URL,
+        }
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         html = ""
@@ -37,6 +47,20 @@ class AccountAdapter(DefaultAccountAdapter):
             body_text=message.body,
             body_html=html,
         )
+
+    def get_login_redirect_url(self, request):
+        """An official's home is the service cabinet; a citizen's is the personal cabinet."""
+        if request.user.is_cabinet_member:
+            return reverse("service:home")
+        return super().get_login_redirect_url(request)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        """Links in mail point to the configured site (``SITE_URL``), not to whatever host the
+        request that caused the mail happened to use."""
+        return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+
+    def get_reset_password_from_key_url(self, key):
+        return site_link(super().get_reset_password_from_key_url(key))
 
     def save_user(self, request, user, form, commit=True):
         user.language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
@@ -93,6 +117,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().save_user(request, sociallogin, form=form)
         mark_identity_verified(user, sociallogin.account.provider)
         return user
+
+
+def site_link(url):
+    """``url`` (absolute or a path) moved onto the configured site."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return settings.SITE_URL + path
 
 
 def mark_identity_verified(user, provider):

@@ -120,6 +120,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(verification_level__in=["email", "resident", "identity"]),
                 name="user_verification_level_valid",
+                violation_error_message=_("Choose one of the listed verification levels."),
             )
         ]
 
@@ -220,7 +221,9 @@ class CommunityTie(models.Model):
         ordering = ["user", "territory"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "territory", "basis"], name="accounts_community_tie_unique"
+                fields=["user", "territory", "basis"],
+                name="accounts_community_tie_unique",
+                violation_error_message=_("This person already has this tie to this territory."),
             )
         ]
 

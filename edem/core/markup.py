@@ -41,3 +41,13 @@ def render_markdown(text):
     # The page title is the only <h1>; headings inside a text start at level 2.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return sanitize_html(html)
+
+
+# C0 control characters other than tab, line feed and carriage return: XML 1.0 forbids them,
+# and Django's feed generator refuses a document that contains one (a 500 for the whole feed).
+_XML_FORBIDDEN = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+
+
+def xml_safe(text):
+    """``text`` without the control characters XML cannot carry (for feeds)."""
+    return str(text or "").translate(_XML_FORBIDDEN)

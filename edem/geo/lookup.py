@@ -16,35 +16,11 @@ import threading
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
-from django.utils.translation import gettext as _
 from shapely import STRtree
-from shapely.geometry import Point, shape
-from shapely.validation import explain_validity
+from shapely.geometry import Point
 
-
-def shape_from_geojson(data):
-    """Parse and validate a GeoJSON Polygon/MultiPolygon (or a Feature holding one)."""
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        data = data.get("geometry")
-    if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValueError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
-    try:
-        geom = shape(data)
-    except Exception as exc:
-        raise ValueError(
-            _("The boundary is not valid GeoJSON: %(error)s") % {"error": exc}
-        ) from exc
-    if geom.is_empty:
-        raise ValueError(_("The boundary is empty."))
-    if not geom.is_valid:
-        raise ValueError(
-            _("The boundary is not a valid polygon: %(reason)s")
-            % {"reason": explain_validity(geom)}
-        )
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValueError(_("The boundary has coordinates outside longitude/latitude ranges."))
-    return geom
+from .models import Territory
+from .shapes import shape_from_geojson
 
 
 @dataclass(frozen=True)
@@ -60,8 +36,6 @@ _index: _Index | None = None
 
 
 def _signature():
-    from .models import Territory
-
     agg = Territory.objects.filter(boundary__isnull=False).aggregate(
         n=Count("id"), t=Max("updated_at")
     )
@@ -69,8 +43,6 @@ def _signature():
 
 
 def _build(signature):
-    from .models import Territory
-
     ids, geoms = [], []
     for pk, boundary in Territory.objects.filter(boundary__isnull=False).values_list(
         "pk", "boundary"
@@ -117,8 +89,6 @@ def territory_id_for(lat, lon):
 
 def territory_for(lat, lon):
     """The smallest ``Territory`` covering (lat, lon), or None (see the module's tie-break)."""
-    from .models import Territory
-
     pk = territory_id_for(lat, lon)
     return Territory.objects.filter(pk=pk).first() if pk else None
 

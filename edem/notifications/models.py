@@ -62,6 +62,7 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "sent", "failed"]),
                 name="notification_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             )
         ]
 

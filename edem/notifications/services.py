@@ -7,10 +7,12 @@ still pending. ``deliver`` sends under a row lock, so a message queued twice is 
 """
 
 import logging
+import re
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -45,8 +47,6 @@ def _queue_delivery(notification_id):
     """Publish the delivery task. Returns False (and logs) if the broker refused it, or if it
     refused one a moment ago."""
     global _broker_paused_until
-    from .tasks import deliver_notification
-
     if time.monotonic() < _broker_paused_until:
         logger.info(
             "Broker down a moment ago; notification %s waits for the sweep.", notification_id
@@ -117,11 +117,43 @@ def notify(
     return notification
 
 
+# "10 апреля 2026 г." ending a sentence: the abbreviation's full stop is the sentence's too.
+_DOUBLE_STOP = re.compile(r"(?<=\s)([гр])\.\.")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
+
+
+def _dates_restored(value):
+    """The stored context is JSON, so dates were saved as ISO strings; they become dates again
+    so that ``{{ due }}`` reads "5 января 2027 г." / "5 January 2027" in the recipient's
+    language (aware date-times in the portal's time zone)."""
+    if isinstance(value, dict):
+        return {key: _dates_restored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_restored(item) for item in value]
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        if _ISO_DATETIME.fullmatch(value):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            return timezone.localtime(moment)
+    return value
+
+
 def render(notification):
     """Render the trio in the recipient's language: (subject, text, html).
 
     Besides the stored context, templates always get ``site_url``, ``recipient_name`` and the
     portal's name and contacts (``portal_name``, ``contact_email``, ...), in that language.
+    ISO dates in the stored context are rendered as dates in that language's format.
     """
     if notification.subject and notification.body_text:
         return notification.subject, notification.body_text, notification.body_html
@@ -130,12 +162,13 @@ def render(notification):
             **portal(None),
             "site_url": settings.SITE_URL,
             "recipient_name": str(notification.recipient or ""),
-            **notification.context,
+            **_dates_restored(notification.context),
         }
         base = f"mail/{notification.template}"
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
+    subject, text, html = (_DOUBLE_STOP.sub(r"\1.", part) for part in (subject, text, html))
     return subject[:255], text, html
 
 
@@ -222,7 +255,7 @@ def pending_for_sweep(now=None):
     return list(
         Notification.objects.filter(status=Notification.Status.PENDING, created_at__lte=cutoff)
         .exclude(next_attempt_at__gt=now)
-        .order_by("created_at")
+        .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
 
@@ -257,3 +290,20 @@ def requeue(notification_ids):
         for pk in ids:
             transaction.on_commit(lambda pk=pk: _queue_delivery(pk), robust=True)
     return len(ids)
+
+
+# --- Celery entry points (here, beside the outbox they run; ``tasks.py`` names them) ---------
+
+
+@shared_task(
+    name="edem.notifications.tasks.deliver_notification", acks_late=True, ignore_result=True
+)
+def deliver_notification(notification_id):
+    """Deliver one outbox row; a failure is recorded on the row and retried by the sweep."""
+    return deliver(notification_id)
+
+
+@shared_task(name="edem.notifications.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox():
+    """Every minute: re-queue what is still pending (see ``sweep``)."""
+    return sweep()

@@ -1,15 +1,6 @@
-from celery import shared_task
+"""Celery entry points of the outbox. They are defined beside the outbox (``services.py``:
+``notify`` queues the delivery task itself); named here for autodiscovery and for callers."""
 
-from . import services
+from .services import deliver_notification, sweep_outbox
 
-
-@shared_task(acks_late=True, ignore_result=True)
-def deliver_notification(notification_id):
-    """Deliver one outbox row; a failure is recorded on the row and retried by the sweep."""
-    return services.deliver(notification_id)
-
-
-@shared_task(ignore_result=True)
-def sweep_outbox():
-    """Every minute: re-queue what is still pending (see ``services.sweep``)."""
-    return services.sweep()
+__all__ = ["deliver_notification", "sweep_outbox"]

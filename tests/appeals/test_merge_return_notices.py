@@ -144,7 +144,9 @@ def test_the_head_reopens_an_answered_case_with_a_reason_and_a_new_deadline(staf
     assert Notification.objects.filter(context__event="reopened").exists()
 
 
-def test_a_duplicate_public_problem_of_another_citizen_is_merged_and_its_author_follows(staff):
+def test_a_duplicate_public_problem_of_another_citizen_is_merged_and_its_author_follows(
+    staff, django_capture_on_commit_callbacks
+):
     from decimal import Decimal
 
     from appeals.community.models import Follow
@@ -169,7 +171,8 @@ def test_a_duplicate_public_problem_of_another_citizen_is_merged_and_its_author_
     for other in (far, private):  # 1 km away; not public
         with pytest.raises(TransitionNotAllowed):
             services.merge(appeal=other, actor=head, into=earlier)
-    duplicate = services.merge(appeal=duplicate, actor=head, into=earlier)
+    with django_capture_on_commit_callbacks(execute=True):  # followers are told after commit
+        duplicate = services.merge(appeal=duplicate, actor=head, into=earlier)
     assert duplicate.status == Status.MERGED and duplicate.merged_into == earlier
     notice = Notification.objects.filter(context__event="merged_duplicate").get()
     assert notice.context["into_number"] == earlier.number

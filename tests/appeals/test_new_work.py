@@ -17,7 +17,8 @@ from edem.notifications.models import Notification
 from edem.notifications.services import render
 from tests.factories import CabinetFactory, CitizenFactory, member
 
-pytestmark = pytest.mark.django_db
+# Real commits: the domain events reach their subscribers after commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 FIELDS = {
     "kind": "statement",

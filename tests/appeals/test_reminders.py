@@ -192,7 +192,7 @@ def test_R8_reminder_days_follow_the_deadline_policy(staff, django_capture_on_co
     assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 5)) == 0  # 5 days: no
     assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 3)) == 1  # 7 days
     assert deliver(django_capture_on_commit_callbacks, date(2026, 4, 8)) == 1  # 2 days
-    assert "7" in mail.outbox[0].body and "2026-04-10" in mail.outbox[0].body
+    assert "7" in mail.outbox[0].body and "10 апреля 2026 г." in mail.outbox[0].body
 
 
 def test_deadline_policy_refuses_reminders_out_of_order():

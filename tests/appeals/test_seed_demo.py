@@ -11,8 +11,9 @@ from edem.accounts.models import User
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_appeals_cover_the_workflow_and_load_once(client):
-    call_command("seed_demo", quiet=True)
+def test_demo_appeals_cover_the_workflow_and_load_once(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the public map follows after commit
+        call_command("seed_demo", quiet=True)
     call_command("seed_demo_appeals")  # again: nothing new
     appeals = Appeal.objects.all()
     assert appeals.count() == 10

@@ -240,6 +240,7 @@ def celery_worker(django_db_setup, smtp_server):
         "EMAIL_TIMEOUT": "5",
         "LOG_LEVEL": "INFO",
         "EDEM_TEST_CELERY_QUEUE": queue,
+        "EDEM_EVENT_RETRY_BASE": "1",  # the event outbox retries after 1 s, 2 s, 4 s ...
     }
     command = [
         sys.executable, "-m", "celery", "-A", "tests.notifications.worker_app", "worker",

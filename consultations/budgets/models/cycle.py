@@ -106,6 +106,7 @@ class BudgetCycle(EligibilityRules):
             models.CheckConstraint(
                 condition=models.Q(status__in=[p.value for p in Phase]),
                 name="budgets_cycle_status_valid",
+                violation_error_message=_("Choose one of the listed phases."),
             ),
             models.CheckConstraint(
                 condition=models.Q(total_fund__gt=0),
@@ -262,7 +263,11 @@ class BudgetCategory(models.Model):
         verbose_name_plural = _("budget categories")
         ordering = ["cycle", "position", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "name"], name="budgets_category_unique_name"),
+            models.UniqueConstraint(
+                fields=["cycle", "name"],
+                name="budgets_category_unique_name",
+                violation_error_message=_("This cycle already has a category with this name."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(fund__gt=0),
                 name="budgets_category_fund_positive",

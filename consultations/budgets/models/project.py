@@ -96,14 +96,18 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in ProjectStatus]),
                 name="budgets_project_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
-                condition=models.Q(cost__gte=0), name="budgets_project_cost_not_negative"
+                condition=models.Q(cost__gte=0),
+                name="budgets_project_cost_not_negative",
+                violation_error_message=_("The cost cannot be negative."),
             ),
             models.UniqueConstraint(
                 fields=["cycle", "number"],
                 condition=models.Q(number__isnull=False),
                 name="budgets_project_unique_number",
+                violation_error_message=_("This cycle already has a project with this number."),
             ),
         ]
         indexes = [
@@ -154,10 +158,14 @@ class CostLine(models.Model):
         ordering = ["project", "position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(quantity__gt=0), name="budgets_costline_quantity_positive"
+                condition=models.Q(quantity__gt=0),
+                name="budgets_costline_quantity_positive",
+                violation_error_message=_("The quantity must be more than zero."),
             ),
             models.CheckConstraint(
-                condition=models.Q(unit_price__gte=0), name="budgets_costline_price_not_negative"
+                condition=models.Q(unit_price__gte=0),
+                name="budgets_costline_price_not_negative",
+                violation_error_message=_("The unit price cannot be negative."),
             ),
         ]
 

@@ -29,7 +29,9 @@ class Support(models.Model):
         verbose_name_plural = _("supports")
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "voter_key"], name="budgets_support_one_per_person"
+                fields=["project", "voter_key"],
+                name="budgets_support_one_per_person",
+                violation_error_message=_("A person supports a project only once."),
             )
         ]
 
@@ -66,7 +68,9 @@ class Ballot(models.Model):
         verbose_name_plural = _("ballots")
         constraints = [
             models.UniqueConstraint(
-                fields=["cycle", "voter_key"], name="budgets_ballot_one_per_person"
+                fields=["cycle", "voter_key"],
+                name="budgets_ballot_one_per_person",
+                violation_error_message=_("A person votes only once in a cycle."),
             )
         ]
 
@@ -103,11 +107,14 @@ class Vote(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "voter_key"], name="budgets_vote_one_per_person"
+                fields=["project", "voter_key"],
+                name="budgets_vote_one_per_person",
+                violation_error_message=_("A person votes for a project only once."),
             ),
             models.CheckConstraint(
                 condition=models.Q(channel__in=["online", "paper"]),
                 name="budgets_vote_channel_valid",
+                violation_error_message=_("Choose one of the listed voting channels."),
             ),
         ]
 

@@ -11,6 +11,7 @@ from appeals import services as appeal_services
 from appeals.community import services
 from appeals.community.models import AreaSubscription, Follow
 from appeals.models import AppealEvent
+from edem.core.models import EventDelivery
 from edem.notifications.models import Notification
 from tests.factories import AppealFactory, CitizenFactory, TerritoryFactory, UserFactory, square
 
@@ -199,7 +200,9 @@ def test_the_daily_digest_task_is_scheduled_and_waits_for_the_morning(district):
         assert send_area_digests.delay().get() == 0
 
 
-def test_a_failing_alert_never_stops_the_appeal_workflow(monkeypatch, caplog):
+def test_a_failing_alert_never_stops_the_appeal_workflow(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
     appeal = PublicAppealFactory(status="received", number="")
     services.follow(appeal=appeal, user=UserFactory())
 
@@ -207,7 +210,10 @@ def test_a_failing_alert_never_stops_the_appeal_workflow(monkeypatch, caplog):
         raise RuntimeError("mail templates missing")
 
     monkeypatch.setattr(services, "on_public_event", broken)
-    appeal_services.register(appeal=appeal, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal_services.register(appeal=appeal, actor=None)
     appeal.refresh_from_db()
     assert appeal.status == "registered"
-    assert "Follower alerts" in caplog.text
+    assert "community.alert_followers" in caplog.text  # logged ...
+    row = EventDelivery.objects.get(subscriber="community.alert_followers", status="pending")
+    assert "mail templates missing" in row.last_error  # ... and kept for the retry

@@ -12,7 +12,7 @@ from appeals.models import Appeal
 from cabinets.roles import Role
 from edem.notifications.models import Notification
 from tests.factories import CitizenFactory, UserFactory, member
-from tests.helpers import read_streaming
+from tests.helpers import appeal_changed, read_streaming
 
 from .factories import PublicAppealFactory, photo_upload
 
@@ -51,6 +51,7 @@ def test_R18_a_follower_reports_still_not_fixed_with_a_photo_shown_publicly_with
     Appeal.objects.filter(pk=answered.pk).update(is_public=False)
     answered.refresh_from_db()
     answered.save()
+    appeal_changed(answered)
     assert (
         client.get(reverse("community:still_photo", args=[answered.pk, report.pk])).status_code
         == 404

@@ -8,6 +8,7 @@ from PIL import Image
 
 from appeals.models import Appeal, Attachment, Category, CoSigner
 from tests.factories import AppealFactory, CitizenFactory
+from tests.helpers import appeal_changed
 
 SECRET_EMAIL = "secret.author@example.org"
 SECRET_PHONE = "+7 999 123-45-67"
@@ -48,7 +49,8 @@ def personal_appeal(**kwargs):
         **kwargs,
     )
     CoSigner.objects.create(appeal=appeal, email=COSIGNER_EMAIL, token="tok-" + str(appeal.pk))
-    appeal.save()  # re-project now that the co-signer exists
+    appeal.save()
+    appeal_changed(appeal)  # re-project now that the co-signer exists
     return appeal
 
 
@@ -94,4 +96,5 @@ def make_private(appeal):
     appeal = Appeal.objects.get(pk=appeal.pk)
     appeal.is_public = False
     appeal.save()
+    appeal_changed(appeal)
     return appeal

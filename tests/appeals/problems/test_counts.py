@@ -8,6 +8,7 @@ from appeals.models import Category
 from appeals.problems import selectors
 from appeals.problems.models import PublicProblem, PublicState
 from tests.factories import TerritoryFactory
+from tests.helpers import appeal_changed
 
 from .helpers import public_appeal
 
@@ -25,6 +26,7 @@ def test_count_from_the_grid_equals_a_count_of_the_rows():
     no_point = public_appeal(category=roads, territory=north)
     no_point.latitude = no_point.longitude = None
     no_point.save()
+    appeal_changed(no_point)
     public_appeal(56.005, 38.005, category=roads, is_public=False)
     assert PublicProblem.objects.filter(lat__isnull=True).count() == 1
 
@@ -53,4 +55,5 @@ def test_count_follows_changes_at_once():
     assert selectors.problem_count({}) == 2
     first.is_public = False
     first.save()
+    appeal_changed(first)
     assert selectors.problem_count({}) == 1

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from appeals.problems import selectors
 from appeals.problems.models import PublicProblem
+from tests.helpers import appeal_changed
 
 from .helpers import public_appeal
 
@@ -81,14 +82,17 @@ def test_grid_follows_changes_of_the_appeal(client, monkeypatch):
     appeal = Appeal.objects.get(pk=appeal.pk)
     appeal.latitude, appeal.longitude = 10, 10
     appeal.save()
+    appeal_changed(appeal)
     assert client.get(URL, box).json()["total"] == 0
     appeal.latitude, appeal.longitude = 56.01, 38.01
     appeal.status = "answered"
     appeal.save()
+    appeal_changed(appeal)
     assert client.get(URL, {**box, "status": "answered"}).json()["total"] == 1
     assert client.get(URL, {**box, "status": "new"}).json()["total"] == 0
     appeal.is_public = False
     appeal.save()
+    appeal_changed(appeal)
     assert client.get(URL, box).json()["total"] == 0
 
 

@@ -11,6 +11,7 @@ from appeals.problems import services
 from appeals.problems.models import Moderation, PublicProblem
 from cabinets.roles import Role
 from tests.factories import CabinetFactory, member
+from tests.helpers import appeal_changed
 
 from .helpers import photo, public_appeal
 
@@ -142,6 +143,7 @@ def test_moderation_redacts_a_passage_and_keeps_the_original(client):
     appeal = Appeal.objects.get(pk=appeal.pk)
     appeal.status = "in_work"
     appeal.save()
+    appeal_changed(appeal)
     assert "Сосед Вася" not in PublicProblem.objects.get(pk=appeal.pk).text
     assert Moderation.objects.filter(appeal=appeal, action="redact").count() == 1
 

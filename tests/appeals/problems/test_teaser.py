@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from appeals.problems.teaser import HEIGHT, WIDTH, map_teaser
 from tests.factories import TerritoryFactory, square
+from tests.helpers import appeal_changed
 
 from .helpers import public_appeal
 
@@ -52,6 +53,7 @@ def test_teaser_follows_a_change_of_publicity(client):
     assert map_teaser()["total"] == 1
     appeal.is_public = False
     appeal.save()
+    appeal_changed(appeal)
     assert map_teaser()["total"] == 0
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from appeals.models import Answer, Appeal, Attachment
 from appeals.problems.models import PublicProblem
 from tests.factories import UserFactory
+from tests.helpers import appeal_changed
 
 from .helpers import personal_appeal, personal_values, photo, public_appeal
 
@@ -43,10 +44,12 @@ def test_projection_follows_is_public():
     assert PublicProblem.objects.filter(pk=appeal.pk).exists()
     appeal.is_public = False
     appeal.save()
+    appeal_changed(appeal)
     assert not PublicProblem.objects.filter(pk=appeal.pk).exists()
     appeal.is_public = True
     appeal.status = "in_work"
     appeal.save()
+    appeal_changed(appeal)
     problem = PublicProblem.objects.get(pk=appeal.pk)
     assert problem.get_state_display() == "Being dealt with"
 
@@ -81,6 +84,7 @@ def test_unpublishing_removes_it_at_once(client):
     assert client.get(reverse("map:problems_json"), BOX).json()["total"] == 1  # now cached
     appeal.is_public = False
     appeal.save()
+    appeal_changed(appeal)
     assert client.get(reverse("problems:detail", args=[appeal.pk])).status_code == 404
     assert status(client, reverse("problems:photo", args=[appeal.pk, attachment.pk])) == 404
     assert client.get(reverse("map:problems_json"), BOX).json()["total"] == 0
@@ -119,6 +123,7 @@ def test_author_name_only_when_chosen(client):
     appeal = Appeal.objects.get(pk=appeal.pk)
     appeal.show_author_name = True
     appeal.save()
+    appeal_changed(appeal)
     body = client.get(url).content.decode()
     assert "Аристарх Засекреченный" in body
     assert "Евлампиевич" not in body  # the name, not more
@@ -144,6 +149,7 @@ def test_R13_public_answer_without_personal_data(client):
     appeal.status = "answered"
     appeal.answered_at = timezone.now()
     appeal.save()
+    appeal_changed(appeal)
     body = client.get(reverse("problems:detail", args=[appeal.pk])).content.decode()
     assert "Фонарь заменён 1 июня." in body
     assert "Начальник управления" in body and "Б. Б. Подписантов" in body

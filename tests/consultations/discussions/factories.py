@@ -46,7 +46,7 @@ class DiscussionFactory(factory.django.DjangoModelFactory):
     def text(obj, create, extracted, **kwargs):
         source = DRAFT_MD if extracted is None else extracted
         if create and source:
-            services._add_version(obj, obj.initiator, markdown=source)
+            services.store_version(obj, obj.initiator, markdown=source)
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

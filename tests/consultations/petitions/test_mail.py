@@ -9,10 +9,10 @@ from tests.factories import CitizenFactory
 pytestmark = pytest.mark.django_db
 
 EVENTS = {
-    "published": "collects signatures until 2026-12-31",
+    "published": "collects signatures until 31 December 2026",
     "refused": "Ground: Obscene language. Brань",
     "threshold": "has collected 250 signatures",
-    "consideration": "The decision is due by 2026-12-31",
+    "consideration": "The decision is due by 31 December 2026",
     "answered": "has answered your petition",
     "answered_signer": "that you signed",
     "expired": "turn it into an appeal",
@@ -20,7 +20,7 @@ EVENTS = {
     "threshold_addressee": "Announce the start of its consideration",
     "overdue_moderation": "should have been published or refused",
     "overdue_announce": "should have been announced",
-    "overdue_decision": "was due by 2026-12-31",
+    "overdue_decision": "was due by 31 December 2026",
 }
 
 

@@ -64,7 +64,7 @@ def test_R22_petition_states_its_author_and_the_page_shows_start_date_count_and_
     SignatureFactory(petition=petition, user=CitizenFactory(first_name="Олег", last_name="Ким"))
     SignatureFactory(petition=petition, show_name=False, user=CitizenFactory(last_name="Тайнов"))
     SignatureFactory(petition=petition, confirmed_at=None, user=CitizenFactory(last_name="Ждёт"))
-    services._recount(Petition.objects.get(pk=petition.pk))
+    services.recount(Petition.objects.get(pk=petition.pk))
     client.cookies["django_language"] = "en"
     html = client.get(reverse("petitions:detail", args=[petition.pk])).content.decode()
     assert "Орлова Анна" in html and "Collection started" in html
@@ -189,7 +189,7 @@ def test_R26_an_expired_petition_becomes_a_collective_appeal_at_its_authors_requ
     agreed = SignatureFactory(petition=petition, invite_to_appeal=True)
     SignatureFactory(petition=petition, invite_to_appeal=False)
     SignatureFactory(petition=petition, invite_to_appeal=True, confirmed_at=None)  # not counted
-    services._recount(petition)
+    services.recount(petition)
     assert services.expire_due() == 1
     petition.refresh_from_db()
     assert petition.status == Status.EXPIRED

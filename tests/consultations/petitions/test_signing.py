@@ -174,7 +174,7 @@ def test_moderators_invalidate_signatures_in_bulk_with_a_logged_reason_and_a_rec
     )
     Signature.objects.filter(pk=spam.pk).update(created_at=early)
     honest = SignatureFactory(petition=petition, ip="192.0.2.2")
-    services._recount(petition)
+    services.recount(petition)
     petition.refresh_from_db()
     assert petition.signature_count == 4
 

@@ -71,7 +71,7 @@ def test_detail_paginates_the_signatories(client):
     petition = CollectingPetitionFactory(signature_threshold=500)
     for _n in range(55):
         SignatureFactory(petition=petition)
-    services._recount(petition)
+    services.recount(petition)
     url = reverse("petitions:detail", args=[petition.pk])
     first = client.get(url).content.decode()
     assert 'rel="next"' in first and ">55</span>" in first
@@ -258,7 +258,7 @@ def test_the_head_announces_and_answers_and_moderators_invalidate_in_bulk(client
     )
     SignatureFactory(petition=petition, ip="203.0.113.7")
     SignatureFactory(petition=petition, ip="203.0.113.7")
-    services._recount(petition)
+    services.recount(petition)
     client.force_login(staff["registrar"])
     html = client.get(reverse("petitions_service:card", args=[petition.pk])).content.decode()
     assert "203.0.113.7" in html and "Announce the consideration</button>" not in html
@@ -289,7 +289,7 @@ def test_bulk_invalidation_through_the_view(client, staff):
     for _n in range(3):
         SignatureFactory(petition=petition, ip="203.0.113.7")
     SignatureFactory(petition=petition, ip="192.0.2.1")
-    services._recount(petition)
+    services.recount(petition)
     client.force_login(staff["registrar"])
     response = client.post(
         reverse("petitions_service:act", args=[petition.pk, "invalidate"]),

@@ -1,52 +1,48 @@
-"""What every appeals use case shares: the history line, the row lock, the citizen's notices, the access log."""
+"""What every appeals use case shares: the history line with its domain event, the citizen's
+notices, the access log. (The row lock is the kernel's ``edem.core.locking.locked``.)"""
 
 from django.db import transaction
 
-from ..models import Appeal, AppealEvent
+from edem.core.events import APPEAL_EVENTS, AppealChanged
+from edem.core.recording import record as record_history
+from edem.notifications.services import notify
+
+from ..models import AccessLog
 from ..selectors import bump_queue_version
-from .new_work import tell_officials
 
 
-def _event(appeal, *, actor, action, from_status="", note="", is_public=True, **data):
-    """Write the history line; a public one is also mailed to the followers of the appeal's
-    public problem (appeals.community), in this transaction."""
-    event = AppealEvent.objects.create(
-        appeal=appeal,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=appeal.status,
-        note=note,
-        is_public=is_public,
-        data=data,
+def appeal_event(appeal, line):
+    """The domain event of one history line: its class says which use case it was."""
+    return APPEAL_EVENTS.get(line.action, AppealChanged)(
+        appeal_id=appeal.pk,
+        cabinet_id=appeal.cabinet_id,
+        history_id=line.pk,
+        action=line.action,
+        is_public=line.is_public,
+        at=line.at,
     )
-    _queue_changed(appeal.cabinet_id, data.get("from_cabinet"))
-    tell_officials(event)  # new work in a queue or for an executor
-    if is_public:
-        from appeals.community.services import alert_followers
-
-        alert_followers(event)
-    return event
 
 
-def _queue_changed(*cabinet_ids):
+def queue_changed(*cabinet_ids):
     """After commit, invalidate the cached work-queue counts of these cabinets. Every change of
-    an appeal writes its history line through ``_event``, which calls this, so no save is
+    an appeal writes its history line through ``record``, which calls this, so no save is
     missed; and a cache that does not answer never touches the write (DESIGN §5)."""
     transaction.on_commit(lambda: bump_queue_version(*cabinet_ids), robust=True)
 
 
-def _locked(appeal):
-    """Reload the appeal under a row lock: two officials acting at once never both win."""
-    return Appeal.objects.select_for_update().select_related("cabinet").get(pk=appeal.pk)
+def record(appeal, **kwargs):
+    """The appeal's history line with its domain event (the public projection and the
+    followers' alerts subscribe to it, after commit); the work-queue counts of the cabinet that
+    holds it, and of the one it came from, are refreshed after commit too."""
+    line = record_history(appeal, event=appeal_event, **{"is_public": True, **kwargs})
+    queue_changed(appeal.cabinet_id, kwargs.get("from_cabinet"))
+    return line
 
 
-def _notify_citizen(appeal, event, **context):
+def notify_citizen(appeal, event, **context):
     """Tell the author (by e-mail, in their language) what happened to their appeal; an answer
     also goes to every confirmed co-signer (R1). Runs in the caller's transaction: the mail is
     queued only if the change commits."""
-    from edem.notifications.services import notify
-
     payload = {
         "event": event,
         "number": appeal.number,
@@ -86,8 +82,6 @@ def answer_recipients(appeal):
 
 def log_access(*, user, action, appeal=None, cabinet=None, ip=None, **details):
     """Write one access-log line (R14, R18)."""
-    from ..models import AccessLog
-
     return AccessLog.objects.create(
         user=user,
         action=action,

@@ -1,0 +1,92 @@
+"""Use cases of residents around a public problem, split by use case: ``participation``
+(follow, support, comments), ``still_not_fixed`` (reports and the head's decision), ``mail``
+(follower alerts, unsubscribing, area subscriptions and the digest). Import from here:
+``from appeals.community import services; services.follow(appeal=..., user=...)``."""
+
+from ..selectors import problem_path
+from .common import (
+    STILL_NOT_FIXED_DAYS,
+    CommunityRefused,
+    bump_counter,
+    is_head,
+    is_holding_staff,
+    recount,
+)
+from .mail import (
+    ALERT_ACTIONS,
+    UNSUBSCRIBE_SALT,
+    digest_exists,
+    mail_followers,
+    on_public_event,
+    problem_subject,
+    public_problem_of,
+    read_unsubscribe_token,
+    send_digests,
+    subscribe_area,
+    unsubscribe,
+    unsubscribe_path,
+    unsubscribe_token,
+)
+from .participation import (
+    COMMENT_WINDOW_SECONDS,
+    COMMENTS_PER_DAY,
+    COMMENTS_PER_WINDOW,
+    MAX_COMMENT_CHARS,
+    add_comment,
+    follow,
+    has_supported,
+    hide_comment,
+    is_following,
+    report_comment,
+    support,
+    unfollow,
+    withdraw_support,
+)
+from .still_not_fixed import (
+    can_reopen,
+    reopen_still_not_fixed,
+    reply_still_not_fixed,
+    report_still_not_fixed,
+    still_not_fixed_refusal,
+)
+
+__all__ = [
+    "ALERT_ACTIONS",
+    "COMMENTS_PER_DAY",
+    "COMMENTS_PER_WINDOW",
+    "COMMENT_WINDOW_SECONDS",
+    "MAX_COMMENT_CHARS",
+    "STILL_NOT_FIXED_DAYS",
+    "UNSUBSCRIBE_SALT",
+    "CommunityRefused",
+    "add_comment",
+    "bump_counter",
+    "can_reopen",
+    "digest_exists",
+    "follow",
+    "has_supported",
+    "hide_comment",
+    "is_following",
+    "is_head",
+    "is_holding_staff",
+    "mail_followers",
+    "on_public_event",
+    "problem_path",
+    "problem_subject",
+    "public_problem_of",
+    "read_unsubscribe_token",
+    "recount",
+    "reopen_still_not_fixed",
+    "reply_still_not_fixed",
+    "report_comment",
+    "report_still_not_fixed",
+    "send_digests",
+    "still_not_fixed_refusal",
+    "subscribe_area",
+    "support",
+    "unfollow",
+    "unsubscribe",
+    "unsubscribe_path",
+    "unsubscribe_token",
+    "withdraw_support",
+]

@@ -1,0 +1,108 @@
+"""What the discussion use cases share: the initiator rules (R28), the history line with its
+domain event, the state move, the date check, and the notices."""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cabinets.access import staff_with
+from consultations.eligibility import refusal
+from edem.accounts.models import User
+from edem.core.recording import consultation_changed
+from edem.core.recording import record as record_history
+from edem.core.workflow import TransitionNotAllowed
+from edem.notifications.services import notify
+
+from .. import workflow
+from ..models import (
+    Comment,
+    Support,
+)
+
+
+def default_days():
+    """R29: no statutory minimum was found; the default period is 14–30 days (a setting)."""
+    return getattr(settings, "EDEM_DISCUSSION_DEFAULT_DAYS", 21)
+
+
+@dataclass(frozen=True)
+class InitiatorRules:
+    """R28: who may propose a discussion, read by the shared eligibility check. Set by
+    ``EDEM_DISCUSSION_INITIATOR_VERIFICATION`` (default: a verified resident) and
+    ``EDEM_DISCUSSION_INITIATOR_MIN_AGE`` (default: none)."""
+
+    eligible_verification: str
+    eligible_territory = None
+    eligible_territory_id = None
+    min_age: int | None = None
+
+
+def initiator_rules():
+    return InitiatorRules(
+        eligible_verification=getattr(
+            settings, "EDEM_DISCUSSION_INITIATOR_VERIFICATION", "resident"
+        ),
+        min_age=getattr(settings, "EDEM_DISCUSSION_INITIATOR_MIN_AGE", None),
+    )
+
+
+def initiation_refusal(user):
+    """Why ``user`` may not propose a discussion (R28), or None."""
+    return refusal(user, initiator_rules())
+
+
+# The discussion's history line with its domain event (``ConsultationChanged``).
+record = partial(record_history, event=consultation_changed)
+
+
+def move(discussion, actor, name, note="", **data):
+    action = workflow.check(discussion, actor, name)
+    previous = discussion.status
+    discussion.status = action.target
+    discussion.save()
+    record(discussion, actor=actor, action=name, from_status=previous, note=note, **data)
+    return discussion
+
+
+def check_dates(starts_at, ends_at):
+    if not starts_at or not ends_at:
+        raise TransitionNotAllowed(_("Give the dates when the discussion opens and closes."))
+    if ends_at <= starts_at:
+        raise TransitionNotAllowed(_("The discussion must close after it opens."))
+
+
+def mail_context(discussion, event, **extra):
+    return {
+        "event": event,
+        "title": discussion.title,
+        "cabinet": discussion.cabinet.name,
+        "path": reverse("discussions:detail", args=[discussion.pk]),
+        **extra,
+    }
+
+
+def participants(discussion):
+    """Everyone who commented, proposed a wording or supported one."""
+    authors = Comment.objects.filter(discussion=discussion).values("author_id")
+    supporters = Support.objects.filter(comment__discussion=discussion).values("user_id")
+    return User.objects.filter(Q(pk__in=authors) | Q(pk__in=supporters), is_active=True).order_by(
+        "pk"
+    )
+
+
+def staff_with_perm(discussion, perm):
+    return list(staff_with(perm, discussion.cabinet_id).order_by("pk"))
+
+
+def send(discussion, event, people, **extra):
+    for person in people:
+        notify(
+            template="discussions/status",
+            recipient=person,
+            context=mail_context(discussion, event, **extra),
+            key=f"discussions:{discussion.pk}:{event}:{person.pk}",
+        )
