@@ -36,7 +36,11 @@ class WorkNotice(models.Model):
         verbose_name_plural = _("new work notices")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "event"], name="work_notice_once"),
+            models.UniqueConstraint(
+                fields=["recipient", "event"],
+                name="work_notice_once",
+                violation_error_message=_("This person was already told of this appeal."),
+            ),
         ]
         indexes = [
             models.Index(
