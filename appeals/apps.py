@@ -9,10 +9,14 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         # The registry stores to the kernel's outbox model: importable only once apps are loaded.
-        from edem.core.events import CabinetStaffChanged, subscribe
+        from edem.core.events import AppealAssigned, AppealFiled, CabinetStaffChanged, subscribe
 
         subscribe(
             CabinetStaffChanged,
             "appeals.subscribers.cabinet_staff_changed",
             name="appeals.report_staffless",
         )
+        for event in (AppealFiled, AppealAssigned):  # officials are told of new work
+            subscribe(
+                event, "appeals.subscribers.new_work", name=f"appeals.new_work.{event.__name__}"
+            )

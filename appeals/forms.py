@@ -4,12 +4,55 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.selectors import staffed_cabinets
+from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile
 from edem.geo.points import PointFormMixin, coordinate_fields
 
 from .models import Appeal, Category
 
 MAX_TEXT = 20_000
+
+
+ORGANISATION_FIELDS = ("organisation_name", "organisation_number", "signer_position")
+
+
+def organisation_labels(fields):
+    """Label the number field with the kinds the jurisdiction profile accepts (ОГРН/ИНН or
+    ЄДРПОУ): the profile says which, never an ``if`` on the jurisdiction."""
+    kinds = get_profile().organisation_numbers
+    fields["organisation_number"].help_text = _("%(kinds)s, digits only.") % {
+        "kinds": orgnumbers.label(kinds)
+    }
+    fields["organisation_name"].help_text = _(
+        "Only for an appeal on behalf of an organisation or association: the answer is "
+        "addressed to it."
+    )
+
+
+def clean_organisation(form, data):
+    """The organisation section as the service checks it (``services.check_organisation``),
+    with the messages beside the fields."""
+    if not (data.get("organisation_name") or "").strip():
+        for name in ("organisation_number", "signer_position"):
+            if data.get(name):
+                form.add_error(
+                    "organisation_name",
+                    _("Name the organisation on whose behalf the appeal is made."),
+                )
+                break
+        return
+    kinds = get_profile().organisation_numbers
+    if not orgnumbers.is_valid(data.get("organisation_number", ""), kinds):
+        form.add_error(
+            "organisation_number",
+            _("Enter the organisation's registration number (%(kinds)s) with its check digit.")
+            % {"kinds": orgnumbers.label(kinds)},
+        )
+    if not (data.get("signer_position") or "").strip():
+        form.add_error(
+            "signer_position",
+            _("Enter the position of the person who signs for the organisation."),
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,6 +106,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
             "email",
             "postal_address",
             "phone",
+            *ORGANISATION_FIELDS,
             "is_public",
             "show_author_name",
         ]
@@ -106,6 +150,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
             if value in self.profile.answer_channels
         ]
         self.fields["text"].max_length = MAX_TEXT
+        organisation_labels(self.fields)
         self.fields["subject"].widget.attrs["maxlength"] = 255
         if user is not None and not self.is_bound:
             for name in (
@@ -130,6 +175,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
         for name in self.profile.required_fields(data.get("answer_channel")):  # R3, R19
             if name in self.fields and not data.get(name) and name not in self.errors:
                 self.add_error(name, _("Needed to consider the appeal and send you the answer."))
+        clean_organisation(self, data)  # 59-FZ Art. 1(4)
         self.clean_point(data)
         if data.get("show_author_name") and not data.get("is_public"):
             data["show_author_name"] = False

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cabinets.access import roles_by_cabinet
+from cabinets.roles import permissions_for_roles
 from edem.accounts.mfa import service_cabinet_required
 from edem.core.net import client_ip
 from edem.core.workflow import TransitionNotAllowed
@@ -66,6 +68,12 @@ def queue(request):
             "open_value": selectors.OPEN,
             "other_filters": other_filters.urlencode(),
             "today": timezone.localdate(),
+            # R4: registrars (and heads) enter appeals received on paper.
+            # (from the roles read once per request: no query; the form's view asks access)
+            "can_enter": any(
+                "register_appeal" in permissions_for_roles(roles)
+                for roles in roles_by_cabinet(request.user).values()
+            ),
         },
     )
 

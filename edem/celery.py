@@ -20,6 +20,10 @@ BEAT_SCHEDULE = {
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
     "events: deliver what subscribers have not taken": ("edem.core.tasks.sweep_events", 60),
     "appeals: deadline reminders and escalation": ("appeals.tasks.send_deadline_reminders", 3600),
+    "appeals: daily digest of new work for officials": (
+        "appeals.tasks.send_new_work_digests",
+        3600,
+    ),
     "budgets: phases by date": ("consultations.budgets.tasks.advance_budget_cycles", 3600),
     "discussions: open and close by the calendar": (
         "consultations.discussions.tasks.run_discussion_calendar",

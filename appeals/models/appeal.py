@@ -26,6 +26,7 @@ class Appeal(models.Model):
         PORTAL = "portal", pgettext_lazy("appeal channel", "Portal")
         PAPER = "paper", pgettext_lazy("appeal channel", "Paper, handed in")
         POST = "post", pgettext_lazy("appeal channel", "Post")
+        EMAIL_SCAN = "email_scan", pgettext_lazy("appeal channel", "Scan received by e-mail")
         RECEPTION = "reception", pgettext_lazy("appeal channel", "Personal reception")
         FORWARDED = "forwarded", pgettext_lazy("appeal channel", "Forwarded by another body")
 
@@ -76,6 +77,13 @@ class Appeal(models.Model):
     email = models.EmailField(_("e-mail for the answer"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # 59-FZ Art. 1(4): an appeal on behalf of an organisation or association; the person above
+    # signs it, the answer goes to the organisation at the addresses above.
+    organisation_name = models.CharField(_("organisation"), max_length=255, blank=True)
+    organisation_number = models.CharField(
+        _("organisation's registration number"), max_length=20, blank=True
+    )
+    signer_position = models.CharField(_("signer's position"), max_length=200, blank=True)
     answer_channel = models.CharField(
         _("answer channel"),
         max_length=20,
@@ -227,6 +235,10 @@ class Appeal(models.Model):
     @property
     def full_name(self):
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def on_behalf_of_organisation(self):
+        return bool(self.organisation_name)
 
     @property
     def due_state(self):

@@ -32,8 +32,11 @@ from .delivery import (  # noqa: F401
     post_answer,
 )
 from .filing import (  # noqa: F401
+    ENTERED_CHANNELS,
+    SCAN_TYPES,
     FilingRefused,
     add_materials,
+    check_organisation,
     enter_paper_appeal,
     file_appeal,
     pending_uploads,

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from cabinets.access import can
 from cabinets.models import Cabinet
+from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile
-from edem.core.uploads import MAX_FILES, clean_upload, store
+from edem.core.uploads import MAX_FILES, UploadRefused, clean_upload, store
 from edem.core.workflow import TransitionNotAllowed
 from edem.geo.lookup import territory_for
 
@@ -19,6 +20,41 @@ from .registration import register, route, set_receipt_deadlines
 
 class FilingRefused(TransitionNotAllowed):
     """The appeal cannot be accepted as it is; the message says what is missing."""
+
+
+# R4: how an appeal that a registrar enters reached the cabinet.
+ENTERED_CHANNELS = (
+    Appeal.Channel.PAPER,
+    Appeal.Channel.POST,
+    Appeal.Channel.EMAIL_SCAN,
+    Appeal.Channel.RECEPTION,
+)
+# R3: the address each answer channel of an entered appeal needs.
+ANSWER_ADDRESS = {
+    Appeal.AnswerChannel.EMAIL: "email",
+    Appeal.AnswerChannel.POST: "postal_address",
+}
+
+
+def check_organisation(appeal):
+    """59-FZ Art. 1(4): an appeal on behalf of an organisation names it, gives its
+    registration number in a form the jurisdiction profile accepts (ОГРН/ИНН, ЄДРПОУ; the
+    check digit is verified) and the position of the person who signs it. The answer goes to
+    the organisation at the appeal's addresses."""
+    if not appeal.organisation_name.strip():
+        if appeal.organisation_number or appeal.signer_position:
+            raise FilingRefused(_("Name the organisation on whose behalf the appeal is made."))
+        return
+    appeal.organisation_name = appeal.organisation_name.strip()
+    appeal.organisation_number = orgnumbers.normalise(appeal.organisation_number)
+    kinds = get_profile().organisation_numbers
+    if not orgnumbers.is_valid(appeal.organisation_number, kinds):
+        raise FilingRefused(
+            _("Enter the organisation's registration number (%(kinds)s) with its check digit.")
+            % {"kinds": orgnumbers.label(kinds)}
+        )
+    if not appeal.signer_position.strip():
+        raise FilingRefused(_("Enter the position of the person who signs for the organisation."))
 
 
 def _default_cabinet():
@@ -53,6 +89,7 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     if missing:  # R3, R19
         names = ", ".join(str(Appeal._meta.get_field(name).verbose_name) for name in missing)
         raise FilingRefused(_("Fill in: %(fields)s.") % {"fields": names})
+    check_organisation(appeal)  # 59-FZ Art. 1(4)
     if appeal.latitude is not None and appeal.longitude is not None and appeal.territory is None:
         appeal.territory = territory_for(appeal.latitude, appeal.longitude)
     appeal.cabinet = (
@@ -74,10 +111,20 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     return appeal
 
 
-def store_upload(*, upload, actor, stage="initial"):
+# R4: what a registrar attaches to an entered appeal: the scanned letter.
+SCAN_TYPES = ("application/pdf", "image/jpeg")
+
+
+def store_upload(*, upload, actor, stage="initial", content_types=None):
     """Check an uploaded file (``uploads.clean_upload``) and keep it as a pending attachment of
-    ``actor``; raises ``uploads.UploadRefused`` with the reason."""
+    ``actor``; raises ``uploads.UploadRefused`` with the reason. ``content_types`` narrows
+    what is accepted (scans: ``SCAN_TYPES``)."""
     clean = clean_upload(upload)
+    if content_types is not None and clean.content_type not in content_types:
+        raise UploadRefused(
+            _("“%(name)s”: attach the scan as a PDF document or a JPEG image.")
+            % {"name": upload.name}
+        )
     return store(Attachment(uploaded_by=actor, stage=stage), clean, upload.name)
 
 
@@ -118,13 +165,17 @@ def add_materials(*, appeal, actor, attachments, note=""):
 
 
 @transaction.atomic
-def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fields):
-    """A registrar enters an appeal received on paper, by post or at a personal reception on
-    behalf of a citizen: the stamped receipt date starts the clocks (R4), then the same
-    workflow follows."""
+def enter_paper_appeal(
+    *, actor, cabinet, channel, received_at, scans=(), register_now=False, **fields
+):
+    """A registrar enters an appeal received on paper, by post, as a scan by e-mail or at a
+    personal reception on behalf of a citizen: the stamped receipt date starts the clocks (R4),
+    then the same workflow follows. The citizen is an account (``author``) or only a name with
+    an address; the address for the chosen answer channel is required (R3). With
+    ``register_now`` the registrar registers it at once (number and answer clock, R4)."""
     if not can(actor, "cabinets.register_appeal", cabinet):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
-    if channel not in (Appeal.Channel.PAPER, Appeal.Channel.POST, Appeal.Channel.RECEPTION):
+    if channel not in ENTERED_CHANNELS:
         raise TransitionNotAllowed(_("Choose how the appeal was received."))
     if received_at > timezone.now():
         raise TransitionNotAllowed(_("The receipt date cannot be in the future."))
@@ -140,8 +191,26 @@ def enter_paper_appeal(*, actor, cabinet, channel, received_at, scans=(), **fiel
         raise TransitionNotAllowed(
             _("Enter the surname and an address for the answer (59-FZ Art. 7).")
         )
+    address = ANSWER_ADDRESS.get(appeal.answer_channel)
+    if appeal.answer_channel == Appeal.AnswerChannel.PORTAL_ACCOUNT and appeal.author is None:
+        raise FilingRefused(_("The answer can go to a portal account only if the citizen has one."))
+    if address and not getattr(appeal, address):  # R3
+        raise FilingRefused(
+            _("%(field)s: needed, the answer goes there.")
+            % {"field": Appeal._meta.get_field(address).verbose_name}
+        )
+    check_organisation(appeal)  # 59-FZ Art. 1(4)
     set_receipt_deadlines(appeal)
     appeal.save()
     _attach(appeal, [a for a in scans if a.uploaded_by_id == actor.pk])
-    record(appeal, actor=actor, action="receive", channel=channel, entered_by_registrar=True)
+    record(
+        appeal,
+        actor=actor,
+        action="receive",
+        channel=channel,
+        entered_by_registrar=True,
+        scans=len(scans),
+    )
+    if register_now:
+        appeal = register(appeal=appeal, actor=actor)  # R4
     return appeal

@@ -30,6 +30,7 @@ class ProfileForm(forms.ModelForm):
             "language",
             "territory",
             "birth_date",
+            "work_mail",
         ]
         widgets = {
             "postal_address": forms.Textarea(attrs={"rows": 3}),
@@ -38,6 +39,9 @@ class ProfileForm(forms.ModelForm):
         help_texts = {
             "postal_address": _("Needed only if you want answers by post."),
             "territory": _("Where you live: some polls and budgets are open to residents only."),
+            "work_mail": _(
+                "How you are told of appeals that arrive in your queue or are assigned to you."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -45,3 +49,5 @@ class ProfileForm(forms.ModelForm):
         self.fields["last_name"].required = True
         self.fields["first_name"].required = True
         self.fields["territory"].queryset = self.fields["territory"].queryset.order_by("name")
+        if not (self.instance and self.instance.is_cabinet_member):
+            del self.fields["work_mail"]  # only officials get mail about new work

@@ -44,6 +44,10 @@ class User(AbstractUser):
         RESIDENT = "resident", pgettext_lazy("verification level", "Resident (document seen)")
         IDENTITY = "identity", pgettext_lazy("verification level", "Identity provider")
 
+    class WorkMail(models.TextChoices):
+        EACH = "each", pgettext_lazy("new work mail", "A mail for each new appeal")
+        DAILY = "daily", pgettext_lazy("new work mail", "One daily digest")
+
     class Language(models.TextChoices):
         RU = "ru", "Русский"
         UK = "uk", "Українська"
@@ -64,6 +68,14 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.RU
+    )
+    # An official's choice: how they are told of appeals that arrive in their queue or are
+    # assigned to them (appeals.services.new_work).
+    work_mail = models.CharField(
+        _("new work in the service cabinet"),
+        max_length=10,
+        choices=WorkMail.choices,
+        default=WorkMail.EACH,
     )
     territory = models.ForeignKey(
         "geo.Territory",

@@ -61,6 +61,9 @@ class Profile:
     petition_publication_working_days: int = 2  # R23
     petition_announce_working_days: int = 3  # R25
     petition_decision_working_days: int = 10  # R25
+    # 59-FZ Art. 1(4): the registration numbers an organisation appellant gives
+    # (keys of ``edem.core.orgnumbers.KINDS``).
+    organisation_numbers: tuple[str, ...] = ()
 
     @property
     def answer_channels(self) -> tuple[str, ...]:
@@ -116,6 +119,7 @@ RU = Profile(
     anonymous_appeals_considered=False,  # R11: no surname, no answer
     plain_email_is_appeal=False,  # R2: 547-FZ, from 30.03.2025
     min_verification_level="resident",  # R2: identity provider or an official's confirmation
+    organisation_numbers=("ogrn", "inn"),  # ОГРН or ИНН
 )
 
 UA = Profile(
@@ -148,6 +152,7 @@ UA = Profile(
     anonymous_appeals_considered=False,  # R20: Art. 8
     plain_email_is_appeal=True,  # R19: an electronic appeal needs no e-signature
     min_verification_level="email",
+    organisation_numbers=("edrpou",),  # код ЄДРПОУ
 )
 
 PROFILES = {profile.code: profile for profile in (RU, UA)}
