@@ -191,10 +191,10 @@ def enter_paper_appeal(
         raise TransitionNotAllowed(
             _("Enter the surname and an address for the answer (59-FZ Art. 7).")
         )
-    address = ANSWER_ADDRESS.get(appeal.answer_channel)
+    address = None if anonymous_offence else ANSWER_ADDRESS.get(appeal.answer_channel)
     if appeal.answer_channel == Appeal.AnswerChannel.PORTAL_ACCOUNT and appeal.author is None:
         raise FilingRefused(_("The answer can go to a portal account only if the citizen has one."))
-    if address and not getattr(appeal, address):  # R3
+    if address and not getattr(appeal, address):  # R3 (an anonymous offence report has none)
         raise FilingRefused(
             _("%(field)s: needed, the answer goes there.")
             % {"field": Appeal._meta.get_field(address).verbose_name}

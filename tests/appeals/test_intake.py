@@ -234,12 +234,12 @@ def test_R1_an_organisations_appeal_needs_the_signers_position_and_a_name(desk):
         "kind": "proposal", "last_name": "Сидоров", "postal_address": "ул. Речная, 7",
         "subject": "s", "text": "t", "answer_channel": "post",
     }  # fmt: skip
-    with pytest.raises(TransitionNotAllowed, match="position"):
+    with pytest.raises(TransitionNotAllowed, match="должность"):
         services.enter_paper_appeal(
             actor=registrar, cabinet=cabinet, channel="paper", received_at=timezone.now(),
             organisation_name="ТСЖ", organisation_number=OGRN, **base,
         )  # fmt: skip
-    with pytest.raises(TransitionNotAllowed, match="Name the organisation"):
+    with pytest.raises(TransitionNotAllowed, match="Укажите организацию"):
         services.enter_paper_appeal(
             actor=registrar, cabinet=cabinet, channel="paper", received_at=timezone.now(),
             organisation_number=OGRN, **base,
