@@ -18,6 +18,7 @@ app.autodiscover_tasks()
 # name -> (task, every N seconds)
 BEAT_SCHEDULE = {
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
+    "analytics: fold recent history into the rollup": ("analytics.tasks.refresh_rollup", 300),
     "appeals: deadline reminders and escalation": ("appeals.tasks.send_deadline_reminders", 3600),
     "budgets: phases by date": ("consultations.budgets.tasks.advance_budget_cycles", 3600),
     "discussions: open and close by the calendar": (
