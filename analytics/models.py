@@ -17,10 +17,12 @@ task ``analytics.tasks.refresh_rollup`` keeps them current):
   day took exactly N calendar days (N capped at ``DAYS_CAP``). The median of any selection is
   read from the summed histogram — exact for whole days, bounded in size (at most
   ``DAYS_CAP + 1`` rows per cell and day), and additive, which per-appeal values are not.
+* ``ExecutorDay``: answers and answers on time per executor (the drafter) and day.
 * ``Participation``: one row per petition, poll, discussion and budget cycle with its current
   participation figures.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -182,6 +184,31 @@ class NoMeritsDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.cabinet_id} {self.ground}"
+
+
+class ExecutorDay(models.Model):
+    """Answers per executor (who drafted them) and day: the dashboard's on-time share."""
+
+    day = models.DateField(_("day answered"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executor"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    answered = models.IntegerField(_("answered"), default=0)
+    answered_on_time = models.IntegerField(_("answered on time"), default=0)
+
+    class Meta:
+        verbose_name = _("answers of an executor")
+        verbose_name_plural = _("answers of executors")
+        indexes = [models.Index(fields=["cabinet", "day"], name="analytics_exec_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.executor_id}"
 
 
 class Participation(models.Model):

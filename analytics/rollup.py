@@ -45,9 +45,8 @@ from appeals.community.models import Support
 from appeals.models import Answer, Appeal, AppealEvent, Rating
 from appeals.workflow import OPEN_STATES
 
-from .models import DAYS_CAP, AppealDay, NoMeritsDay, OverdueDay, ProcessingDays
+from .models import DAYS_CAP, AppealDay, ExecutorDay, NoMeritsDay, OverdueDay, ProcessingDays
 
-CELL = ("day", "cabinet_id", "territory_id", "category_id", "channel", "kind")
 DAY_MEASURES = (
     "received",
     "registered",
@@ -225,17 +224,41 @@ def no_merits_sources(days=None):
     ]
 
 
-def _insert(model, sources, group_extra=(), sums=()):
+def executor_sources(days=None):
+    within = _day_bounds(days) if days is not None else (lambda field: Q())
+    return [
+        _select(
+            Answer.objects.filter(within("signed_at"), signed_at__isnull=False),
+            {
+                "c_day": local_day("signed_at"),
+                "c_cabinet": F("appeal__cabinet_id"),
+                "c_executor": F("drafted_by_id"),
+                "m_answered": _int(1),
+                "m_on_time": _flag(Q(on_time=True)),
+            },
+        )
+    ]
+
+
+EXECUTOR_CELL = (("day", "c_day"), ("cabinet", "c_cabinet"), ("executor", "c_executor"))
+APPEAL_CELL = tuple(
+    zip(
+        ("day", "cabinet", "territory", "category", "channel", "kind"),
+        ("c_day", "c_cabinet", "c_territory", "c_category", "c_channel", "c_kind"),
+        strict=True,
+    )
+)
+
+
+def _insert(model, sources, group_extra=(), sums=(), cell=APPEAL_CELL):
     """INSERT INTO model (cell, *group_extra, *sums) SELECT cell, extra, SUM(...) FROM (the
     union of the sources) GROUP BY cell, extra. ``group_extra`` and ``sums`` are
     (column, source alias) pairs."""
     compiled = sources[0] if len(sources) == 1 else sources[0].union(*sources[1:], all=True)
     sql, params = compiled.query.sql_with_params()
     qn = connection.ops.quote_name
-    cell_aliases = ["c_day", "c_cabinet", "c_territory", "c_category", "c_channel", "c_kind"]
-    group = [qn(a) for a in cell_aliases] + [qn(alias) for _col, alias in group_extra]
-    columns = [model._meta.get_field(c).column for c in CELL]
-    columns += [model._meta.get_field(col).column for col, _alias in group_extra]
+    group = [qn(alias) for _col, alias in (*cell, *group_extra)]
+    columns = [model._meta.get_field(col).column for col, _alias in (*cell, *group_extra)]
     columns += [model._meta.get_field(col).column for col, _alias in sums]
     select = group + [f"SUM({qn(alias)})" for _col, alias in sums]
     # Only quoted names and Django's compiled SQL are formatted in; values stay bound.
@@ -264,9 +287,15 @@ def _fill(days=None):
         group_extra=[("ground", "m_ground")],
         sums=[("appeals", "m_count")],
     )
+    _insert(
+        ExecutorDay,
+        executor_sources(days),
+        sums=[("answered", "m_answered"), ("answered_on_time", "m_on_time")],
+        cell=EXECUTOR_CELL,
+    )
 
 
-DAY_TABLES = (AppealDay, ProcessingDays, NoMeritsDay)
+DAY_TABLES = (AppealDay, ProcessingDays, NoMeritsDay, ExecutorDay)
 
 
 @transaction.atomic

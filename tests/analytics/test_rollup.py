@@ -13,7 +13,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from analytics import services
-from analytics.models import DAYS_CAP, AppealDay, NoMeritsDay, ProcessingDays
+from analytics.models import DAYS_CAP, AppealDay, ExecutorDay, NoMeritsDay, ProcessingDays
 from appeals.community.models import Support
 from appeals.models import Answer, Appeal, AppealEvent, Category, Rating
 from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, TerritoryFactory
@@ -93,7 +93,11 @@ def play(world, row, steps, at):
             _event(row, at, "receive", forwarded=True)
         elif action == "answer":
             Answer.objects.create(
-                appeal=row, text="…", drafted_by=world["users"][1], signed_at=at, on_time=args[0]
+                appeal=row,
+                text="…",
+                drafted_by=world["users"][1 + args[0]],
+                signed_at=at,
+                on_time=args[0],
             )
             _event(row, at, "sign_answer")
             if args[1] is not None:
@@ -132,7 +136,7 @@ def _cell(appeal_row, when, cabinet_id):
 
 
 def expected():
-    days, hist, grounds = defaultdict(Counter), Counter(), Counter()
+    days, hist, grounds, executors = defaultdict(Counter), Counter(), Counter(), Counter()
     for row in Appeal.objects.all():
         cabinet = row.cabinet_id
         for event in row.events.order_by("-id"):  # walk back: a forwarding names the old one
@@ -158,6 +162,9 @@ def expected():
             days[cell]["processing_days_sum"] += spent
             days[cell]["processing_days_count"] += 1
             hist[(*cell, min(spent, DAYS_CAP))] += 1
+            executor = (_local(answer.signed_at), row.cabinet_id, answer.drafted_by_id)
+            executors[(*executor, "answered")] += 1
+            executors[(*executor, "on_time")] += int(bool(answer.on_time))
         rating = Rating.objects.filter(appeal=row).first()
         if rating:
             cell = _cell(row, rating.created_at, row.cabinet_id)
@@ -169,6 +176,7 @@ def expected():
         {cell: +measures for cell, measures in days.items() if +measures},
         +hist,
         +grounds,
+        +executors,
     )
 
 
@@ -185,7 +193,12 @@ def actual():
     grounds = Counter()
     for row in NoMeritsDay.objects.values():
         grounds[(*(row[n] for n in names), row["ground"])] += row["appeals"]
-    return ({c: +m for c, m in days.items() if +m}, +hist, +grounds)
+    executors = Counter()
+    for row in ExecutorDay.objects.values():
+        executor = (row["day"], row["cabinet_id"], row["executor_id"])
+        executors[(*executor, "answered")] += row["answered"]
+        executors[(*executor, "on_time")] += row["answered_on_time"]
+    return ({c: +m for c, m in days.items() if +m}, +hist, +grounds, +executors)
 
 
 FEW = hsettings(
