@@ -109,6 +109,7 @@ def choropleth(areas, *, title, chart_id, description=""):
                 round(10 + (max(lats) - pt[1]) * scale, 1),
             )
 
+        labels = []
         for name, polys, cls, shown in polygons:
             d = " ".join(
                 "M" + " L".join(f"{x},{y}" for x, y in map(xy, ring)) + " Z"
@@ -123,13 +124,27 @@ def choropleth(areas, *, title, chart_id, description=""):
                 f"<path {_attrs(d=d, fill=fill, stroke='#5a6470', stroke_width=1, fill_rule='evenodd')}>"
                 f"<title>{escape(name)}: {escape(shown)}</title></path>"
             )
+            outer = [xy(pt) for pt in polys[0][0]] if polys and polys[0] else []
+            if outer:  # the name amid the outer ring's points, readable on its shade
+                cx = sum(x for x, _y in outer) / len(outer)
+                cy = sum(y for _x, y in outer) / len(outer)
+                ink = "#ffffff" if cls is not None and cls >= 2 else TEXT
+                labels.append(
+                    f"<text {_attrs(x=round(cx, 1), y=round(cy, 1), fill=ink, font_size=14, text_anchor='middle')}>"
+                    f"{escape(name)}: {escape(shown)}</text>"
+                )
+        parts.extend(labels)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
 
 
 def classes(values, n=5):
-    """Class index (0..n-1) per value by equal steps of the largest; None stays None."""
-    peak = max([v for v in values if v is not None] or [0])
-    return [
-        None if v is None or not peak else min(n - 1, int((n * v) / (peak + 1e-9))) for v in values
-    ]
+    """Class index (0..n-1) per value, in equal steps from the smallest value to the largest
+    (so that close figures still differ in shade); None stays None."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return [None for _v in values]
+    low, high = min(known), max(known)
+    if high == low:
+        return [None if v is None else n // 2 for v in values]
+    return [None if v is None else min(n - 1, int(n * (v - low) / (high - low))) for v in values]
