@@ -6,7 +6,7 @@ cut to a page."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Func, IntegerField, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -154,7 +154,7 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
         [_("Registered"), totals["registered"]],
         [_("Answered"), totals["answered"]],
         [_("Answered on time, %"), share(totals["on_time"], totals["answered"])],
-        [_("Overdue and open now"), sum(1 for a in open_list if a.legal_due < today)],
+        [_("Overdue and open now"), open_list[0].overdue_total if open_list else 0],
         [_("Forwarded to another body"), totals["forwarded"]],
         [_("Closed without an answer on the merits"), totals["no_merits"]],
         [_("Reopened"), totals["reopened"]],
@@ -190,17 +190,25 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
 
 
 def _open_list(cabinets, territory, today):
-    """Open appeals past their due date or due soon (the open-queue index), most urgent first."""
+    """Open appeals past their due date or due soon (the open-queue index), most urgent first,
+    each carrying the number of all overdue ones (a scalar subquery, so no extra query)."""
     soon = today + datetime.timedelta(days=DeadlinePolicy.current().due_soon_days)
-    qs = Appeal.objects.filter(
-        cabinet_id__in=cabinets,
-        status__in=sorted(OPEN_STATES),
-        legal_due__isnull=False,
-    ).filter(Q(legal_due__lt=today) | Q(control_due__lte=soon))
+    held = Appeal.objects.filter(cabinet_id__in=cabinets, status__in=sorted(OPEN_STATES))
     if territory is not None:
-        qs = qs.filter(territory=territory)
+        held = held.filter(territory=territory)
+    overdue = (
+        held.filter(legal_due__lt=today)
+        .order_by()
+        .annotate(n=Func("id", function="COUNT"))
+        .values("n")
+    )
+    qs = held.filter(legal_due__isnull=False).filter(
+        Q(legal_due__lt=today) | Q(control_due__lte=soon)
+    )
     return list(
-        qs.select_related("cabinet", "executor").order_by("legal_due", "id")[: 2 * LIST_SIZE]
+        qs.annotate(overdue_total=Subquery(overdue, output_field=IntegerField()))
+        .select_related("cabinet", "executor")
+        .order_by("legal_due", "id")[: 2 * LIST_SIZE]
     )
 
 

@@ -87,6 +87,7 @@ def test_head_sees_figures_of_the_cabinet_and_the_cabinets_below(client, town):
     assert figures["Received"] == 4  # 1 in the head's cabinet + 3 below; not the one beside
     assert figures["Answered"] == 1
     assert figures["Median processing days"] == 20
+    assert figures["Overdue and open now"] == 1
     overdue = response.context["data"]["tables"][2]
     assert overdue.key == "overdue" and len(overdue.rows) == 1  # appeal 3 (1 is answered)
     assert reverse("appeals_service:card", args=[town["appeals"][3].pk]) in body
