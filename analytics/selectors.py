@@ -11,7 +11,6 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from appeals.models import Appeal, DeadlinePolicy, Rating
 from appeals.workflow import OPEN_STATES
@@ -357,14 +356,3 @@ def _participation(cabinets):
             ]
         )
     return table
-
-
-# --- public statistics -------------------------------------------------------------------------
-
-
-def small(n):
-    """A count for the public: below ``SMALL`` it could point at a person, so it is withheld."""
-    return n if n >= SMALL else None
-
-
-FEWER = pgettext_lazy("statistics", "fewer than 3")
