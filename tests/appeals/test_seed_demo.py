@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def test_demo_appeals_cover_the_workflow_and_load_once(client):
     call_command("seed_demo", quiet=True)
     call_command("seed_demo_appeals")  # again: nothing new
-    appeals = Appeal.objects.all()
+    # The appeals told in fixtures/demo/appeals.toml; seed_demo_analytics adds months of
+    # history besides (marked in the subject).
+    appeals = Appeal.objects.exclude(subject__startswith="(история) ")
     assert appeals.count() == 10
     statuses = set(appeals.values_list("status", flat=True))
     assert {
