@@ -1,1 +1,273 @@
-"""Models arrive with this app's issue."""
+"""The rollup the dashboards and the public statistics read instead of the raw tables.
+
+Three tables, all derived (``manage.py rebuild_analytics`` rebuilds them from scratch; the beat
+task ``analytics.tasks.refresh_rollup`` keeps them current):
+
+* ``AppealDay``: one row per local day × cabinet × territory × category × channel × kind, with
+  the counts of what happened that day (received, registered, answered, ...), the sums and
+  counts for the averages. Every column is a count of history events (or answers, ratings,
+  supports) dated that day, so any day can be recomputed from the raw tables alone.
+* ``OverdueDay``: the appeals of a cell open past their legal due date, as observed by the
+  refresh task at the end of each day. It is a snapshot, not an event count: a past day's
+  figure cannot be recomputed later (a deadline moved by an extension or a reopening leaves no
+  trace of the old date in the appeal row), so a rebuild keeps the past snapshots and writes
+  today's.
+* ``NoMeritsDay``: the closings without an answer on the merits per cell and ground.
+* ``ProcessingDays``: a histogram of processing days per the same cell: how many answers of the
+  day took exactly N calendar days (N capped at ``DAYS_CAP``). The median of any selection is
+  read from the summed histogram — exact for whole days, bounded in size (at most
+  ``DAYS_CAP + 1`` rows per cell and day), and additive, which per-appeal values are not.
+* ``ExecutorDay``: answers and answers on time per executor (the drafter) and day.
+* ``Participation``: one row per petition, poll, discussion and budget cycle with its current
+  participation figures.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+DAYS_CAP = 120
+
+
+class AppealDay(models.Model):
+    day = models.DateField(_("day"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "appeals.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
+
+    received = models.IntegerField(_("received"), default=0)
+    registered = models.IntegerField(_("registered"), default=0)
+    answered = models.IntegerField(_("answered"), default=0)
+    answered_on_time = models.IntegerField(_("answered on time"), default=0)
+    forwarded_out = models.IntegerField(_("forwarded to another body"), default=0)
+    no_merits = models.IntegerField(_("closed without an answer on the merits"), default=0)
+    reopened = models.IntegerField(_("reopened"), default=0)
+    processing_days_sum = models.IntegerField(_("processing days, sum"), default=0)
+    processing_days_count = models.IntegerField(_("processing days, answers counted"), default=0)
+    rating_sum = models.IntegerField(_("rating, sum of stars"), default=0)
+    rating_count = models.IntegerField(_("ratings"), default=0)
+    supports = models.IntegerField(_("supports of public problems"), default=0)
+
+    class Meta:
+        verbose_name = _("daily appeal figures")
+        verbose_name_plural = _("daily appeal figures")
+        indexes = [
+            models.Index(fields=["cabinet", "day"], name="analytics_day_cabinet_idx"),
+            models.Index(fields=["day", "territory"], name="analytics_day_territory_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.cabinet_id}"
+
+
+class OverdueDay(models.Model):
+    day = models.DateField(_("day"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "appeals.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
+    open = models.IntegerField(_("open"), default=0)
+    overdue = models.IntegerField(_("overdue and open"), default=0)
+
+    class Meta:
+        verbose_name = _("open and overdue appeals at the end of a day")
+        verbose_name_plural = _("open and overdue appeals at the end of a day")
+        indexes = [models.Index(fields=["cabinet", "day"], name="analytics_overdue_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.cabinet_id}"
+
+
+class ProcessingDays(models.Model):
+    day = models.DateField(_("day answered"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "appeals.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
+    days = models.PositiveSmallIntegerField(_("processing days"))
+    answers = models.IntegerField(_("answers"))
+
+    class Meta:
+        verbose_name = _("processing days histogram")
+        verbose_name_plural = _("processing days histograms")
+        indexes = [models.Index(fields=["cabinet", "day"], name="analytics_proc_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.cabinet_id} {self.days}"
+
+
+class NoMeritsDay(models.Model):
+    """Appeals closed without an answer on the merits, per cell and ground (59-FZ Art. 11)."""
+
+    day = models.DateField(_("day"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "appeals.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
+    ground = models.CharField(_("ground"), max_length=30)
+    appeals = models.IntegerField(_("appeals"))
+
+    class Meta:
+        verbose_name = _("no answer on the merits, by ground")
+        verbose_name_plural = _("no answer on the merits, by ground")
+        indexes = [models.Index(fields=["cabinet", "day"], name="analytics_nomerits_cab_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.cabinet_id} {self.ground}"
+
+
+class ExecutorDay(models.Model):
+    """Answers per executor (who drafted them) and day: the dashboard's on-time share."""
+
+    day = models.DateField(_("day answered"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executor"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    answered = models.IntegerField(_("answered"), default=0)
+    answered_on_time = models.IntegerField(_("answered on time"), default=0)
+
+    class Meta:
+        verbose_name = _("answers of an executor")
+        verbose_name_plural = _("answers of executors")
+        indexes = [models.Index(fields=["cabinet", "day"], name="analytics_exec_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.executor_id}"
+
+
+class Participation(models.Model):
+    class Instrument(models.TextChoices):
+        PETITION = "petition", pgettext_lazy("instrument", "Petition")
+        POLL = "poll", pgettext_lazy("instrument", "Poll")
+        DISCUSSION = "discussion", pgettext_lazy("instrument", "Discussion")
+        BUDGET = "budget", pgettext_lazy("instrument", "Participatory budget")
+
+    instrument = models.CharField(_("instrument"), max_length=20, choices=Instrument.choices)
+    object_id = models.BigIntegerField(_("id"))
+    title = models.CharField(_("title"), max_length=255)
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=30)
+    started = models.DateField(_("started"), null=True, blank=True)
+    participants = models.IntegerField(_("participants"), default=0)
+    signatures = models.IntegerField(_("signatures"), default=0)
+    votes = models.IntegerField(_("votes"), default=0)
+    proposals = models.IntegerField(_("proposals and comments"), default=0)
+    answered = models.IntegerField(_("proposals answered"), default=0)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "object_id"], name="analytics_participation_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instrument} {self.object_id}"
+
+
+class RollupState(models.Model):
+    """Where the incremental refresh stopped: the highest history-event id already folded in."""
+
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    last_event_id = models.BigIntegerField(_("last appeal event"), default=0)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup state")
+
+    def __str__(self):
+        return self.key

@@ -104,6 +104,7 @@ def service_cabinet(request, code):
             "roles": roles,
             "colleagues": roles[0].cabinet.active_members if roles else [],
             "can_publish": can(request.user, "cabinets.publish", cabinet),
+            "can_see_dashboard": can(request.user, "cabinets.sign_answer", cabinet),
             "page": _page(request, selectors.cabinet_publications(cabinet), 20),
         },
     )

@@ -39,6 +39,7 @@ urlpatterns = [
     path("service/budgets/", include("consultations.budgets.urls_service")),
     path("service/polls/", include("consultations.polls.urls_service")),
     path("service/discussions/", include("consultations.discussions.urls_service")),
+    path("service/analytics/", include("analytics.urls_service")),
     path("service/", include("cabinets.urls_service")),
     path("appeals/", include("appeals.urls")),
     path("problems/", include("appeals.problems.urls")),
@@ -50,6 +51,7 @@ urlpatterns = [
     path("budgets/", include("consultations.budgets.urls")),
     path("polls/", include("consultations.polls.urls")),
     path("discussions/", include("consultations.discussions.urls")),
+    path("statistics/", include("analytics.urls")),
     path("", include("cabinets.urls")),
     path("admin/", admin.site.urls),
     # No media URL: every stored file is read through the storage by a view that checks who

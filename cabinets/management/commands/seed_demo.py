@@ -27,7 +27,7 @@ from edem.geo.models import Territory
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_town.json"
 
 
-DEMO_COMMANDS = ("seed_demo_appeals", "seed_demo_consultations")
+DEMO_COMMANDS = ("seed_demo_appeals", "seed_demo_consultations", "seed_demo_analytics")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,141 @@
+"""Half a year of appeals' history for the demo town, so that the dashboard and the public
+statistics have something to show (run by ``seed_demo`` after the demo appeals).
+
+The history is written straight into the appeals' tables — receipt, registration, an answer
+on time or late, a rating, a closing without an answer on the merits, a forwarding — with past
+dates, as ``seed_demo_appeals``' ``age`` step does (a seed cannot turn the clock). The appeals
+are marked by their subject and closed but for a few, so the work queues stay readable. Then
+the rollup is rebuilt.
+"""
+
+import random
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from analytics import services
+from appeals.management.commands.seed_demo_appeals import DEMO_DOMAIN
+from appeals.models import Answer, Appeal, AppealEvent, Category, Rating
+from cabinets.access import members
+from cabinets.models import Cabinet
+from cabinets.roles import Role
+from edem.accounts.models import User
+from edem.core.calendar import local_date
+from edem.geo.models import Territory
+
+MARK = "(история) "
+SUBJECTS = [
+    "Яма на дороге",
+    "Не горят фонари",
+    "Не вывозят мусор",
+    "Протекает крыша",
+    "Нет горячей воды",
+    "Сломана детская площадка",
+    "Нужен пешеходный переход",
+    "Аварийное дерево",
+]
+PER_DAY = 2
+DAYS = 180
+
+
+class Command(BaseCommand):
+    help = "Add half a year of demo appeals' history and rebuild the analytics rollup."
+
+    def handle(self, *args, **options):
+        if Appeal.objects.filter(subject__startswith=MARK).exists():
+            self.stdout.write("Demo history is already there.")
+            return
+        rng = random.Random(12)  # noqa: S311 — demo data, not security
+        cabinets = list(Cabinet.objects.active().exclude(parent=None))
+        territories = list(Territory.objects.all())
+        categories = list(Category.objects.filter(is_active=True))
+        citizens = list(
+            User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", is_staff=False).exclude(
+                pk__in=members().values("user_id")
+            )
+        )
+        if not (cabinets and citizens):
+            self.stdout.write("No demo town: run seed_demo first.")
+            return
+        executors = {}
+        for membership in members(cabinets, roles=[Role.EXECUTOR, Role.HEAD]):
+            executors.setdefault(membership.cabinet_id, []).append(membership.user)
+        now = timezone.now()
+        made = 0
+        with transaction.atomic():
+            for back in range(DAYS, 0, -1):
+                for _n in range(rng.randint(0, 2 * PER_DAY)):
+                    at = now - timedelta(days=back, hours=rng.randint(0, 10))
+                    self._appeal(
+                        rng, at, now, cabinets, territories, categories, citizens, executors
+                    )
+                    made += 1
+        services.rebuild_all()
+        self.stdout.write(self.style.SUCCESS(f"Demo history: {made} appeals over {DAYS} days."))
+
+    def _appeal(self, rng, at, now, cabinets, territories, categories, citizens, executors):
+        cabinet = rng.choice(cabinets)
+        author = rng.choice(citizens)
+        appeal = Appeal.objects.create(
+            cabinet=cabinet,
+            kind=rng.choice(["statement", "statement", "proposal", "complaint"]),
+            channel=rng.choice(["portal", "portal", "portal", "paper", "post"]),
+            author=author,
+            last_name=author.last_name,
+            first_name=author.first_name,
+            email=author.email,
+            subject=MARK + rng.choice(SUBJECTS),
+            text="Обращение из истории демонстрационного города.",
+            category=rng.choice(categories) if categories else None,
+            territory=rng.choice(territories) if territories else None,
+            received_at=at,
+            status="received",
+        )
+        events = [("receive", at, "", "received")]
+        registered = at + timedelta(hours=rng.randint(1, 48))
+        if registered < now:
+            appeal.number = f"И-{appeal.pk}"
+            appeal.registered_at = registered
+            appeal.legal_due = local_date(registered) + timedelta(days=30)
+            appeal.control_due = appeal.legal_due - timedelta(days=1)
+            events.append(("register", registered, "received", "registered"))
+            appeal.status = "registered"
+        staff = executors.get(cabinet.pk) or []
+        fate = rng.random()
+        spent = timedelta(days=rng.choice([5, 9, 14, 18, 22, 26, 29, 33, 40]))
+        done = registered + spent
+        if appeal.registered_at and done < now and staff:
+            if fate < 0.08:
+                appeal.status, appeal.no_merits_ground = (
+                    "closed_no_merits",
+                    rng.choice(["unclear", "repeated", "abusive"]),
+                )
+                appeal.closed_at = done
+                events.append(("close_no_merits", done, "registered", "closed_no_merits"))
+            else:
+                executor = rng.choice(staff)
+                appeal.executor = executor
+                appeal.status, appeal.answered_at = "answered", done
+                events.append(("sign_answer", done, "answer_drafted", "answered"))
+                Answer.objects.create(
+                    appeal=appeal,
+                    text="Работы выполнены.",
+                    drafted_by=executor,
+                    drafted_at=done,
+                    signed_by=executor,
+                    signed_at=done,
+                    on_time=local_date(done) <= appeal.legal_due,
+                )
+                if rng.random() < 0.5:
+                    stars = rng.choice([1, 2, 3, 4, 4, 5, 5, 5])
+                    Rating.objects.create(appeal=appeal, stars=stars, created_at=done)
+                    events.append(("rate", done, "answered", "answered"))
+        elif appeal.registered_at and staff:
+            appeal.status, appeal.executor = "in_work", rng.choice(staff)
+        appeal.save()
+        for action, when, before, after in events:
+            AppealEvent.objects.create(
+                appeal=appeal, at=when, action=action, from_status=before, to_status=after
+            )

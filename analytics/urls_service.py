@@ -1,0 +1,10 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "analytics_service"
+
+urlpatterns = [
+    path("<slug:code>/", views.dashboard, name="dashboard"),
+    re_path(r"^(?P<code>[-\w]+)/(?P<key>[a-z_]+)\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
+]
