@@ -12,6 +12,8 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from appeals.models import Appeal
@@ -78,7 +80,9 @@ def test_R15_citizen_books_and_the_official_registers_a_written_appeal_from_the_
     booking = Booking.objects.get()
     assert booking.citizen.email == CITIZEN and booking.starts_at == dt.time(9, 0)
     confirmation = [m for m in mail.outbox if m.to == [CITIZEN]]
-    assert confirmation and day.isoformat() in confirmation[-1].subject
+    with translation.override("ru"):
+        day_shown = date_format(day, "DATE_FORMAT")
+    assert confirmation and day_shown in confirmation[-1].subject
 
     # 2. The day comes (the ORM moves the booking to today); the official opens the
     # reception day and the card of the booked citizen.
