@@ -30,8 +30,10 @@ from django.utils.translation import pgettext_lazy
 DAYS_CAP = 120
 
 
-class AppealDay(models.Model):
-    day = models.DateField(_("day"))
+class Cell(models.Model):
+    """The cell every appeal table of the rollup is counted by (with its day): the cabinet
+    that held the appeal, its territory, category, channel and kind."""
+
     cabinet = models.ForeignKey(
         "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
     )
@@ -53,6 +55,13 @@ class AppealDay(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class AppealDay(Cell):
+    day = models.DateField(_("day"))
 
     received = models.IntegerField(_("received"), default=0)
     registered = models.IntegerField(_("registered"), default=0)
@@ -79,29 +88,8 @@ class AppealDay(models.Model):
         return f"{self.day} {self.cabinet_id}"
 
 
-class OverdueDay(models.Model):
+class OverdueDay(Cell):
     day = models.DateField(_("day"))
-    cabinet = models.ForeignKey(
-        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
-    )
-    territory = models.ForeignKey(
-        "geo.Territory",
-        verbose_name=_("territory"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    category = models.ForeignKey(
-        "appeals.Category",
-        verbose_name=_("category"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    channel = models.CharField(_("channel"), max_length=20)
-    kind = models.CharField(_("kind"), max_length=20)
     open = models.IntegerField(_("open"), default=0)
     overdue = models.IntegerField(_("overdue and open"), default=0)
 
@@ -114,29 +102,8 @@ class OverdueDay(models.Model):
         return f"{self.day} {self.cabinet_id}"
 
 
-class ProcessingDays(models.Model):
+class ProcessingDays(Cell):
     day = models.DateField(_("day answered"))
-    cabinet = models.ForeignKey(
-        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
-    )
-    territory = models.ForeignKey(
-        "geo.Territory",
-        verbose_name=_("territory"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    category = models.ForeignKey(
-        "appeals.Category",
-        verbose_name=_("category"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    channel = models.CharField(_("channel"), max_length=20)
-    kind = models.CharField(_("kind"), max_length=20)
     days = models.PositiveSmallIntegerField(_("processing days"))
     answers = models.IntegerField(_("answers"))
 
@@ -149,31 +116,10 @@ class ProcessingDays(models.Model):
         return f"{self.day} {self.cabinet_id} {self.days}"
 
 
-class NoMeritsDay(models.Model):
+class NoMeritsDay(Cell):
     """Appeals closed without an answer on the merits, per cell and ground (59-FZ Art. 11)."""
 
     day = models.DateField(_("day"))
-    cabinet = models.ForeignKey(
-        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
-    )
-    territory = models.ForeignKey(
-        "geo.Territory",
-        verbose_name=_("territory"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    category = models.ForeignKey(
-        "appeals.Category",
-        verbose_name=_("category"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    channel = models.CharField(_("channel"), max_length=20)
-    kind = models.CharField(_("kind"), max_length=20)
     ground = models.CharField(_("ground"), max_length=30)
     appeals = models.IntegerField(_("appeals"))
 

@@ -8,12 +8,12 @@ from django.views.decorators.http import require_POST
 
 from edem.core import idempotency
 from edem.core.jurisdiction import get_profile
-from edem.core.uploads import MAX_FILES, UploadRefused
 from edem.core.workflow import TransitionNotAllowed
 
 from . import services, workflow
 from .actions import CITIZEN_ACTIONS
-from .forms import AppealForm, parse_ids
+from .form_uploads import collect_uploads
+from .forms import AppealForm
 from .models import Answer, Appeal, CoSigner, Rating
 
 
@@ -45,7 +45,9 @@ def file_appeal(request):
         done, token, refusal = None, "", str(exc)
     if done is not None:  # the same form sent again: land on what the first send filed
         return _filed(request, done.result)
-    pending, upload_errors = _collect_uploads(request)
+    pending, upload_errors = collect_uploads(
+        request, field="attachments", remove_field="remove_attachment"
+    )
     form = AppealForm(request.POST, user=request.user, pending=pending)
     if form.is_valid():
         for message in upload_errors:
@@ -74,29 +76,6 @@ def _filed(request, appeal):
         return redirect("appeals:my_list")
     messages.success(request, _("Your appeal is received. We sent the details to your e-mail."))
     return redirect("appeals:my_detail", pk=appeal.pk)
-
-
-def _collect_uploads(request):
-    """Files kept from an earlier try of the form (minus those the user removed) plus the files
-    of this request, each checked; returns (attachments, error messages)."""
-    removed = set(parse_ids(",".join(request.POST.getlist("remove_attachment"))))
-    pending = [
-        a
-        for a in services.pending_uploads(request.user, parse_ids(request.POST.get("pending")))
-        if a.pk not in removed
-    ]
-    errors = []
-    for upload in request.FILES.getlist("attachments"):
-        if len(pending) >= MAX_FILES:
-            errors.append(
-                _("At most 10 files can be attached; “%(name)s” was not.") % {"name": upload.name}
-            )
-            continue
-        try:
-            pending.append(services.store_upload(upload=upload, actor=request.user))
-        except UploadRefused as exc:
-            errors.append(str(exc))
-    return pending, errors
 
 
 def _own(request, pk):
@@ -192,7 +171,9 @@ def citizen_action(request, pk, action):
         raise Http404
     kwargs = {}
     if citizen_action.takes_uploads:
-        kwargs["attachments"], kwargs["upload_errors"] = _collect_uploads(request)
+        kwargs["attachments"], kwargs["upload_errors"] = collect_uploads(
+            request, field="attachments", remove_field="remove_attachment"
+        )
     form = citizen_action.form_class(request.POST, **kwargs)
     if not form.is_valid():
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))

@@ -9,42 +9,14 @@ from django.utils.translation import gettext as _
 from cabinets.access import cabinets_where
 from edem.accounts.mfa import service_cabinet_required
 from edem.core import idempotency
-from edem.core.uploads import MAX_FILES, UploadRefused
 from edem.core.workflow import TransitionNotAllowed
 
 from . import services
-from .forms import parse_ids
+from .form_uploads import collect_uploads
 from .forms_intake import PaperAppealForm, find_citizens
 
 SCOPE = "appeals.enter_paper"
 TEMPLATE = "appeals/service/enter.html"
-
-
-def _scans(request):
-    """Scans kept from an earlier try (minus those removed) plus this request's, each checked
-    as citizens' uploads are, and only PDF or JPEG; returns (attachments, error messages)."""
-    removed = set(parse_ids(",".join(request.POST.getlist("remove_scan"))))
-    pending = [
-        a
-        for a in services.pending_uploads(request.user, parse_ids(request.POST.get("pending")))
-        if a.pk not in removed
-    ]
-    errors = []
-    for upload in request.FILES.getlist("scans"):
-        if len(pending) >= MAX_FILES:
-            errors.append(
-                _("At most 10 files can be attached; “%(name)s” was not.") % {"name": upload.name}
-            )
-            continue
-        try:
-            pending.append(
-                services.store_upload(
-                    upload=upload, actor=request.user, content_types=services.SCAN_TYPES
-                )
-            )
-        except UploadRefused as exc:
-            errors.append(str(exc))
-    return pending, errors
 
 
 @service_cabinet_required
@@ -56,7 +28,9 @@ def enter(request):
     if request.method != "POST":
         form = PaperAppealForm(user=request.user)
         return render(request, TEMPLATE, {"form": form})
-    pending, upload_errors = _scans(request)
+    pending, upload_errors = collect_uploads(
+        request, field="scans", remove_field="remove_scan", content_types=services.SCAN_TYPES
+    )
     if "find" in request.POST:
         found = find_citizens(request.POST.get("citizen_query"))
         form = PaperAppealForm(request.POST, user=request.user, pending=pending, found=found)
