@@ -292,6 +292,23 @@ class Appeal(models.Model):
 class AppealEvent(HistoryEvent):
     """One immutable line of an appeal's history (who, when, from, to, note)."""
 
+    # The citizen's history (the appeal's page in the personal cabinet).
+    LABELS = {
+        "receive": _("Received"),
+        "register": (_("Registered under number %(number)s"), {"number": "number"}),
+        "forward": (_("Forwarded to %(name)s"), {"name": "to_cabinet_name"}),
+        "extend": (_("Deadline extended to %(date)s"), {"date": "new_due"}),
+        "sign_answer": _("Answered"),
+        "withdraw": _("Withdrawn"),
+        "close_no_merits": _("Closed without an answer on the merits"),
+        "reopen": _("Reopened"),
+        "reopen_by_head": _("Reopened"),
+        "add_materials": _("Materials added"),
+        "return": _("Returned with explanation"),
+        "merge": (_("Joined to your earlier appeal %(number)s"), {"number": "into_number"}),
+        "merged_in": _("A repeat appeal was joined to this one"),
+    }
+
     appeal = models.ForeignKey(
         Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events"
     )

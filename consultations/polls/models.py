@@ -410,6 +410,24 @@ class Answer(models.Model):
 class PollEvent(HistoryEvent):
     """One immutable line of a poll's history (who, when, from, to, note)."""
 
+    LABELS = {
+        "create": _("Created"),
+        "propose": _("Proposed"),
+        "edit": _("Edited"),
+        "add_question": _("Question added"),
+        "edit_question": _("Question changed"),
+        "delete_question": _("Question deleted"),
+        "schedule": _("Scheduled"),
+        "approve": _("Proposal approved"),
+        "refuse": _("Proposal refused"),
+        "start": _("Voting opened"),
+        "complete": _("Voting closed"),
+        "terminate": _("Terminated early"),
+        "publish_results": _("Results published"),
+        "moderate_text": _("Free-text answer moderated"),
+    }
+    DEFAULT_LABEL = None  # an action not listed reads as its name
+
     poll = models.ForeignKey(
         Poll, verbose_name=_("poll"), on_delete=models.PROTECT, related_name="events"
     )

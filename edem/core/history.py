@@ -27,6 +27,12 @@ class HistoryEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
+    # What a reader sees for each action: a label, or (label, {placeholder: key of ``data``})
+    # for one that names something from the line's details. An action not listed reads
+    # ``DEFAULT_LABEL`` (the action's own name when that is None).
+    LABELS = {}
+    DEFAULT_LABEL = _("Updated")
+
     class Meta:
         abstract = True
         ordering = ["at", "id"]
@@ -38,3 +44,14 @@ class HistoryEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError(f"{self._meta.verbose_name_plural} is never deleted.")
+
+    @property
+    def label(self):
+        """The action in words for templates, so that no template compares action names."""
+        entry = self.LABELS.get(self.action)
+        if entry is None:
+            return self.action if self.DEFAULT_LABEL is None else self.DEFAULT_LABEL
+        if isinstance(entry, tuple):
+            text, keys = entry
+            return text % {name: (self.data or {}).get(key, "") for name, key in keys.items()}
+        return entry

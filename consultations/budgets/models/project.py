@@ -251,6 +251,18 @@ class BudgetEvent(HistoryEvent):
     """One immutable line of the history of a cycle and its projects (who, when, from, to,
     note): phase changes, reviews, appeals, lots."""
 
+    LABELS = {
+        "submit": _("Submitted"),
+        "edit": _("Changed by the author"),
+        "resubmit": _("Changed and submitted again"),
+        "accept": _("Admitted to the vote"),
+        "return": _("Returned for changes"),
+        "reject": _("Rejected"),
+        "appeal": _("Rejection appealed"),
+        "not_supported": _("Not enough support"),
+        "update": _("Implementation update"),
+    }
+
     cycle = models.ForeignKey(
         BudgetCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="events"
     )
