@@ -137,7 +137,8 @@ def test_sign_up_mail_links_to_the_site_and_reads_well(client, django_capture_on
     assert response.status_code == 200
     page = response.content.decode()
     [sentences] = re.findall(r"<p[^>]*>([^<]*(?:Спам|spam)[^<]*)</p>", page)
-    assert not re.search(r"[.!?»\"][^\s»\"]", sentences.strip()), sentences  # a space after each
+    # A space after each sentence and each closing quote (a quote may close before the stop).
+    assert not re.search(r"[.!?][^\s»\"]|[»\"][^\s.,;:!?»\"]", sentences.strip()), sentences
     [message] = mail.outbox
     assert_links_on_site(message.body, "sign-up mail")
     assert f"на сайте {SITE}" in message.body
