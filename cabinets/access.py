@@ -107,9 +107,10 @@ def can(user, perm, cabinet):
 
 
 def staff_with(perm, cabinet):
-    """The active people who hold ``perm`` in ``cabinet`` (or in any of several)."""
+    """The active people who hold ``perm`` in ``cabinet`` (or in any of several), in a stable
+    order (by id), so that mail to them goes out the same way every time."""
     holders = _on(_grants(_codename(perm)), cabinet).values("user_id")
-    return get_user_model().objects.filter(pk__in=holders, is_active=True)
+    return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("pk")
 
 
 def cabinets_where(user, perm=None):

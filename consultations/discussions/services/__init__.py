@@ -17,7 +17,6 @@ from .common import (  # noqa: F401
     participants,
     record,
     send,
-    staff_with_perm,
 )
 from .lifecycle import (  # noqa: F401
     EDITABLE_FIELDS,

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cabinets.access import staff_with
 from consultations.eligibility import refusal
 from edem.accounts.models import User
 from edem.core.recording import consultation_changed
@@ -92,10 +91,6 @@ def participants(discussion):
     return User.objects.filter(Q(pk__in=authors) | Q(pk__in=supporters), is_active=True).order_by(
         "pk"
     )
-
-
-def staff_with_perm(discussion, perm):
-    return list(staff_with(perm, discussion.cabinet_id).order_by("pk"))
 
 
 def send(discussion, event, people, **extra):

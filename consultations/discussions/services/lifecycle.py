@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinets.access import can
+from cabinets.access import can, staff_with
 from consultations.eligibility import NotEligible
 from edem.core.locking import locked
 from edem.core.uploads import UploadRefused, clean_upload
@@ -32,7 +32,6 @@ from .common import (
     participants,
     record,
     send,
-    staff_with_perm,
 )
 from .participation import undecided
 
@@ -176,7 +175,7 @@ def propose_discussion(*, actor, cabinet, title, summary="", markdown="", upload
     record(discussion, actor=actor, action="propose")
     import_version(discussion, actor, markdown, upload, "")
     move(discussion, actor, "submit")
-    send(discussion, "proposed", staff_with_perm(discussion, "cabinets.publish"))
+    send(discussion, "proposed", staff_with("cabinets.publish", discussion.cabinet_id))
     return discussion
 
 
@@ -230,7 +229,7 @@ def submit(*, discussion, actor):
         raise TransitionNotAllowed(_("Add the text of the draft first."))
     move(discussion, actor, "submit")
     if discussion.proposed_by_resident:
-        send(discussion, "proposed", staff_with_perm(discussion, "cabinets.publish"))
+        send(discussion, "proposed", staff_with("cabinets.publish", discussion.cabinet_id))
     return discussion
 
 
@@ -311,7 +310,7 @@ def complete(discussion_id):
         if discussion.proposed_by_resident:
             people.setdefault(discussion.initiator_id, discussion.initiator)
         send(discussion, "completed", people.values())
-        send(discussion, "to_decide", staff_with_perm(discussion, "cabinets.answer_appeal"))
+        send(discussion, "to_decide", staff_with("cabinets.answer_appeal", discussion.cabinet_id))
     return True
 
 
