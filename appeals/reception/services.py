@@ -209,7 +209,7 @@ def book_slot(*, citizen, schedule, day, starts_at, topic, category=None, privil
 @transaction.atomic
 def cancel_booking(*, booking, actor, note=""):
     """The citizen cancels their booking; the slot is free again."""
-    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    booking = locked(booking)
     if booking.citizen_id != actor.pk:
         raise ReceptionRefused(_("Only the citizen who booked may cancel the booking."))
     if booking.status != Booking.Status.BOOKED:
@@ -259,9 +259,7 @@ def _check_desk(actor, cabinet):
 @transaction.atomic
 def open_card(*, booking, actor, id_document, privilege_basis="", postal_address=None):
     """The booked citizen has come: the official opens the card from the booking."""
-    booking = (
-        Booking.objects.select_for_update().select_related("schedule", "citizen").get(pk=booking.pk)
-    )
+    booking = locked(booking, "schedule", "citizen")
     schedule = booking.schedule
     _check_desk(actor, schedule.cabinet_id)
     if booking.status != Booking.Status.BOOKED:
