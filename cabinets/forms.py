@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from edem.accounts.models import DocumentKind
 from edem.geo.models import Territory
 
 from .models import Cabinet, Publication
@@ -74,3 +75,44 @@ class PublicationFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All"))] + list(Publication.Kind.choices), required=False
     )
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("E-mail or name"),
+        min_length=3,
+        max_length=150,
+        help_text=_(
+            "At least three characters: part of the e-mail address, the surname or the full name."
+        ),
+    )
+
+
+class ResidentVerificationForm(forms.Form):
+    """What the registrar saw: the kind of identity document and its series and number. The
+    number is kept only as a keyed hash (R18)."""
+
+    document_kind = forms.ChoiceField(
+        label=_("Identity document seen"), choices=[("", "—"), *DocumentKind.choices]
+    )
+    document_number = forms.CharField(
+        label=_("Series and number"),
+        max_length=100,
+        help_text=_(
+            "Not stored: only a keyed hash is kept, to recognise the same document on another "
+            "account or on a paper ballot."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    confirmed = forms.BooleanField(
+        label=_(
+            "I saw the original document and the person in front of me is the one it was issued to."
+        ),
+        error_messages={"required": _("Confirm that you saw the original document.")},
+    )
+
+    def clean_document_number(self):
+        number = self.cleaned_data["document_number"]
+        if not any(ch.isalnum() for ch in number):
+            raise ValidationError(_("Enter the series and number of the document you saw."))
+        return number

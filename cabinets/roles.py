@@ -17,6 +17,7 @@ CABINET_PERMISSIONS = (
     ("extend_deadline", "Can extend deadlines"),
     ("publish", "Can publish news and announcements"),
     ("manage_members", "Can manage the cabinet's staff"),
+    ("verify_residents", "Can verify residents in person (identity document seen)"),
 )
 
 
@@ -29,7 +30,9 @@ class Role(models.TextChoices):
 
 ROLE_PERMISSIONS = {
     Role.HEAD: frozenset(code for code, _ in CABINET_PERMISSIONS),
-    Role.REGISTRAR: frozenset({"view_cabinet_work", "register_appeal", "publish"}),
+    Role.REGISTRAR: frozenset(
+        {"view_cabinet_work", "register_appeal", "publish", "verify_residents"}
+    ),
     Role.EXECUTOR: frozenset({"view_cabinet_work", "answer_appeal"}),
     Role.OBSERVER: frozenset({"view_cabinet_work"}),
 }

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
 
+from edem.accounts import services as accounts_services
 from edem.core.events import CabinetStaffChanged, publish
 from edem.core.markup import render_markdown
 
@@ -148,3 +149,26 @@ def unpublish(*, actor, publication):
     publication.status = Publication.Status.DRAFT
     publication.save(update_fields=["status", "updated_at"])
     return publication
+
+
+# --- In-person verification of residents -------------------------------------------------
+
+
+@transaction.atomic
+def verify_resident_in_person(*, actor, cabinet, user, document_kind, document_number, note=""):
+    """A registrar or head of ``cabinet`` who saw the person's identity document verifies them
+    as a resident (R30): the document's kind and number give the person key (R30, R35; a
+    keyed hash, never the number itself, R18). A document already recorded on another account
+    is refused (``edem.accounts.services.VerificationRefused``, naming the field). The person is
+    told by mail, as every verification does."""
+    if not can(actor, "cabinets.verify_residents", cabinet):
+        raise PermissionDenied(_("Your role in this cabinet does not allow verifying residents."))
+    where = _("Verified at %(cabinet)s") % {"cabinet": cabinet.short_name or cabinet.name}
+    return accounts_services.verify_resident(
+        user=user,
+        actor=actor,
+        document_kind=document_kind,
+        document_number=document_number,
+        note=" ".join(part for part in (where + ".", (note or "").strip()) if part),
+        authorised=True,
+    )

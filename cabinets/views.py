@@ -1,6 +1,7 @@
 import mimetypes
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -8,10 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from edem.accounts.mfa import service_cabinet_required
+from edem.accounts.selectors import find_people
+from edem.accounts.services import VerificationRefused
 
 from . import selectors, services
 from .access import can
-from .forms import PublicationFilterForm, PublicationForm
+from .forms import (
+    PersonSearchForm,
+    PublicationFilterForm,
+    PublicationForm,
+    ResidentVerificationForm,
+)
 from .models import Cabinet, Publication
 
 PAGE_SIZE = 12
@@ -105,6 +113,7 @@ def service_cabinet(request, code):
             "colleagues": roles[0].cabinet.active_members if roles else [],
             "can_publish": can(request.user, "cabinets.publish", cabinet),
             "can_see_dashboard": can(request.user, "cabinets.sign_answer", cabinet),
+            "can_verify_residents": can(request.user, "cabinets.verify_residents", cabinet),
             "page": _page(request, selectors.cabinet_publications(cabinet), 20),
         },
     )
@@ -137,4 +146,62 @@ def publication_edit(request, code, pk=None):
         request,
         "cabinets/service/publication_form.html",
         {"cabinet": cabinet, "form": form, "publication": publication},
+    )
+
+
+# --- In-person verification of residents (R30) -------------------------------------------
+
+
+@service_cabinet_required
+def residents(request, code):
+    """The registrar finds a person by e-mail or name, to verify them in person."""
+    cabinet = _member_cabinet(request, code, "cabinets.verify_residents")
+    form = PersonSearchForm(request.GET or None)
+    page = None
+    if form.is_valid():
+        page = _page(request, find_people(form.cleaned_data["q"]), 20)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cabinets/service/residents.html",
+        {"cabinet": cabinet, "form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@service_cabinet_required
+def verify_resident(request, code, user_id):
+    """The registrar records the identity document seen and verifies the person (R30); the
+    number is kept only as a keyed hash (R18)."""
+    cabinet = _member_cabinet(request, code, "cabinets.verify_residents")
+    person = get_object_or_404(get_user_model().objects.filter(is_active=True), pk=user_id)
+    form = ResidentVerificationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.verify_resident_in_person(
+                    actor=request.user,
+                    cabinet=cabinet,
+                    user=person,
+                    document_kind=data["document_kind"],
+                    document_number=data["document_number"],
+                )
+            except VerificationRefused as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s is verified as a resident; they are told by e-mail.")
+                    % {"person": person.full_name or person.email},
+                )
+                return redirect("service:residents", code=cabinet.code)
+    return render(
+        request,
+        "cabinets/service/verify_resident.html",
+        {"cabinet": cabinet, "person": person, "form": form},
+        status=status,
     )

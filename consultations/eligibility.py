@@ -3,17 +3,16 @@
 Each instrument's item (a poll, a petition, a budget cycle) inherits ``EligibilityRules`` and
 every write that records a person's voice calls ``ensure_eligible`` inside its transaction. One
 voice per person is a database constraint on ``voter_key`` (R30), never only a Python check: the
-key is a salted hash of the person's identity at the identity provider when they signed in
-through one, so a second account of the same person gets the same key.
+key is the person key of ``edem.accounts.personkeys`` (a keyed hash of the identity provider's
+subject or of the identity document an official saw), so a second account of the same person and
+a paper ballot given by their document get the same key.
 """
 
-import hashlib
-
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edem.accounts import personkeys
 from edem.accounts.models import User
 
 LEVEL_RANK = {
@@ -137,13 +136,11 @@ def ensure_eligible(user, rules, today=None):
 
 
 def voter_key(user):
-    """A stable, salted hash that stands for one person (R30): their identity provider's
-    subject if they have one, else their account."""
-    account = None
-    if user.verification_level == User.Verification.IDENTITY:
-        account = user.socialaccount_set.order_by("pk").first()
-    source = f"idp:{account.provider}:{account.uid}" if account else f"user:{user.pk}"
-    return hashlib.sha256(f"{settings.SECRET_KEY}|voter|{source}".encode()).hexdigest()
+    """The key that stands for one person (R30, R35) in every (item, voter_key) constraint:
+    the person key a verification recorded (the identity provider's subject or the identity
+    document an official saw, keyed hashes, R18), else the account's own key. A paper voice
+    given by document gets the same key (``edem.accounts.personkeys``)."""
+    return personkeys.voter_key(user)
 
 
 __all__ = [

@@ -49,6 +49,12 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production.")
 
+# The secret of the person keys (edem.accounts.personkeys, R18, R30): keyed hashes of identity
+# documents and identity-provider subjects. Empty: derived from SECRET_KEY. Set it in
+# production and never change it (nor SECRET_KEY while it is empty): the keys would change and
+# one person could vote again.
+EDEM_PERSON_KEY_SECRET = env("EDEM_PERSON_KEY_SECRET", default="")
+
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 EDEM_PORTAL_NAME = env("EDEM_PORTAL_NAME", default="")  # empty: the translated default name
 EDEM_MUNICIPALITY_NAME = env("EDEM_MUNICIPALITY_NAME", default="")

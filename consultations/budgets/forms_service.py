@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinets.access import roles_by_cabinet
 from cabinets.models import Cabinet
+from edem.accounts.models import DocumentKind
 
 from .forms import PendingPhotosMixin, photo_field
 from .models import BudgetCategory, BudgetCycle, Project
@@ -165,11 +166,20 @@ class PaperBallotForm(forms.Form):
         required=False,
         help_text=_("If the voter has an account: the votes join their online ballot."),
     )
-    id_reference = forms.CharField(
-        label=_("Identity document reference"),
+    document_kind = forms.ChoiceField(
+        label=_("Identity document"),
+        required=False,
+        choices=[("", "—"), *DocumentKind.choices],
+        help_text=_("If the voter has no account: the kind of document shown."),
+    )
+    document_number = forms.CharField(
+        label=_("Series and number of the document"),
         required=False,
         max_length=100,
-        help_text=_("If the voter has no account: series and number of the document shown."),
+        help_text=_(
+            "Kept only as a keyed hash: it tells whether this person has already voted, "
+            "online or on paper."
+        ),
     )
     eligibility_confirmed = forms.BooleanField(
         label=_("I checked the voter's age and residence on the document."), required=False
@@ -194,11 +204,19 @@ class PaperBallotForm(forms.Form):
             data["voter"] = get_user_model().objects.filter(email__iexact=email).first()
             if data["voter"] is None:
                 self.add_error("voter_email", _("No account has this e-mail."))
-        elif not (data.get("id_reference") or "").strip() and "voter_email" not in self.errors:
-            self.add_error(
-                None,
-                _("Give the voter's account e-mail or the reference of their identity document."),
-            )
+        elif "voter_email" not in self.errors:
+            if not data.get("document_kind"):
+                self.add_error(
+                    "document_kind",
+                    _("Choose the kind of document, or give the voter's account e-mail."),
+                )
+            if not (data.get("document_number") or "").strip():
+                self.add_error(
+                    "document_number",
+                    _(
+                        "Enter the document's series and number, or give the voter's account e-mail."
+                    ),
+                )
         return data
 
 

@@ -204,7 +204,8 @@ def paper_ballot(request, pk):
                     actor=request.user,
                     projects=data["projects"],
                     voter=data["voter"],
-                    id_reference=data["id_reference"],
+                    document_kind=data["document_kind"],
+                    document_number=data["document_number"],
                     eligibility_confirmed=data["eligibility_confirmed"],
                 )
             except TransitionNotAllowed as exc:

@@ -1,16 +1,16 @@
 """Voting (R35) and results (R36) of participatory budgeting: the one place votes are
 written, and the count that applies the rule of ``winners.py``."""
 
-import hashlib
 from collections import Counter
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
 from consultations.eligibility import refusal as eligibility_refusal
+from edem.accounts import personkeys
+from edem.accounts.models import DocumentKind
 from edem.core.events import BudgetVoted, publish
 from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
@@ -39,11 +39,18 @@ def votes_left(cycle, cast):
     return max(cycle.votes_per_voter - len(cast), 0)
 
 
-def paper_voter_key(reference):
-    """The voter key of a person who votes on paper with an identity document and no
-    account: a salted hash of the normalised document reference."""
-    normal = "".join(ch for ch in reference.upper() if ch.isalnum())
-    return hashlib.sha256(f"{settings.SECRET_KEY}|voter|doc:{normal}".encode()).hexdigest()
+def paper_voter_key(document_kind, document_number):
+    """The voter key of a person who votes on paper with an identity document (R35): the
+    person key of the account that document is recorded on, else the keyed hash of the
+    document (never the number itself, R18). So a paper ballot collides with the same person's
+    online ballot, and an in-person verification with that document later adopts it."""
+    return personkeys.voter_key_for_document(document_kind, document_number)
+
+
+def _already_voted(channel):
+    if channel == Channel.PAPER:
+        return _("This person has already voted for these projects, online or on paper.")
+    return _("You have already voted for these projects.")
 
 
 def _record_votes(*, cycle, key, user, projects, channel, entered_by, today):
@@ -61,9 +68,12 @@ def _record_votes(*, cycle, key, user, projects, channel, entered_by, today):
             raise TransitionNotAllowed(
                 _("“%(title)s” is not on the ballot.") % {"title": project.title}
             )
-    ballot, _created = Ballot.objects.get_or_create(
-        cycle=cycle, voter_key=key, defaults={"user": user}
-    )
+    try:
+        ballot, _created = Ballot.objects.get_or_create(
+            cycle=cycle, voter_key=key, defaults={"user": user}
+        )
+    except IntegrityError as exc:  # R35: a parallel ballot of the same person, in any channel
+        raise TransitionNotAllowed(_already_voted(channel)) from exc
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)  # R35: one ballot, locked
     if ballot.locked_at is not None:
         raise TransitionNotAllowed(_("The ballot is closed."))
@@ -71,12 +81,20 @@ def _record_votes(*, cycle, key, user, projects, channel, entered_by, today):
     already = {pk for pk, _cat in existing}
     new = [p for p in chosen if p.pk not in already]
     if not new:
-        raise TransitionNotAllowed(_("You have already voted for these projects."))
+        raise TransitionNotAllowed(_already_voted(channel))
     k = cycle.votes_per_voter
-    if len(existing) + len(new) > k:  # R35: up to K distinct projects
+    if len(existing) + len(new) > k:  # R35: up to K distinct projects, in every channel
+        left = max(k - len(existing), 0)
+        if channel == Channel.PAPER:
+            raise TransitionNotAllowed(
+                _(
+                    "This person has already voted (%(used)d of %(k)d votes, online or on "
+                    "paper): %(left)d left."
+                )
+                % {"used": len(existing), "k": k, "left": left}
+            )
         raise TransitionNotAllowed(
-            _("Each voter has %(k)d votes; you have %(left)d left.")
-            % {"k": k, "left": max(k - len(existing), 0)}
+            _("Each voter has %(k)d votes; you have %(left)d left.") % {"k": k, "left": left}
         )
     if cycle.one_vote_per_category:
         per_category = Counter(cat for _pk, cat in existing)
@@ -94,7 +112,7 @@ def _record_votes(*, cycle, key, user, projects, channel, entered_by, today):
                     entered_by=entered_by,
                 )
     except IntegrityError as exc:  # the database constraint, should the lock ever be bypassed
-        raise TransitionNotAllowed(_("You have already voted for these projects.")) from exc
+        raise TransitionNotAllowed(_already_voted(channel)) from exc
     if ballot.user_id is None and user is not None:
         ballot.user = user
         ballot.save(update_fields=["user"])
@@ -136,14 +154,17 @@ def enter_paper_ballot(
     actor,
     projects,
     voter=None,
-    id_reference="",
+    document_kind="",
+    document_number="",
     eligibility_confirmed=False,
     today=None,
 ):
     """An official enters a paper ballot cast at the service centre (R35). With the voter's
     account the votes land on the same ballot as online votes (one ballot per person across
     all channels) and the same eligibility check applies; without one, the official enters
-    the identity document's reference and confirms that they checked eligibility on it."""
+    the identity document's kind and number and confirms that they checked eligibility on it.
+    The document gives the same key as the person's account when an official recorded that
+    document on it, so an online and a paper ballot of one person are one ballot."""
     cycle = BudgetCycle.objects.get(pk=cycle.pk)
     workflow.check(cycle, actor, "enter_paper_votes", today=today)
     if voter is not None:
@@ -153,16 +174,20 @@ def enter_paper_ballot(
             raise TransitionNotAllowed(exc.reason) from exc
         key = voter_key(voter)
     else:
-        id_reference = (id_reference or "").strip()
-        if not any(ch.isalnum() for ch in id_reference):
+        if document_kind not in DocumentKind.values or not (
+            personkeys.normalise_document_number(document_number)
+        ):
             raise TransitionNotAllowed(
-                _("Give the voter's account e-mail or the reference of their identity document.")
+                _(
+                    "Give the voter's account e-mail, or the kind and number of their identity "
+                    "document."
+                )
             )
         if not eligibility_confirmed:
             raise TransitionNotAllowed(
                 _("Confirm that you checked the voter's age and residence on the document.")
             )
-        key = paper_voter_key(id_reference)
+        key = paper_voter_key(document_kind, document_number)
     return _record_votes(
         cycle=cycle,
         key=key,

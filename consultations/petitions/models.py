@@ -359,6 +359,7 @@ EVENT_LABELS = {
     "publish": _("Published, collection of signatures started"),
     "refuse": _("Publication refused"),
     "invalidate": _("Signatures invalidated"),
+    "withdraw_signature": _("A signature withdrawn by its signer"),
     "reach_threshold": _("Threshold reached"),
     "reopen_collection": _("Back to collecting signatures"),
     "expire": _("Collection period ended"),

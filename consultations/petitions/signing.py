@@ -224,6 +224,52 @@ def confirm_signature(*, token):
     return signature
 
 
+def withdraw_refusal(petition, signature, today=None):
+    """Why the signer may not withdraw ``signature`` now (translated), or None (R24)."""
+    today = today or local_today()
+    if signature is None:
+        return _("You have not signed this petition.")
+    if petition.status != Status.COLLECTING or (
+        petition.collection_ends_on and today > petition.collection_ends_on
+    ):
+        return _("A signature can be withdrawn only while the petition is collecting signatures.")
+    if signature.invalidated_at:
+        return _("Your signature under this petition was invalidated by a moderator.")
+    return None
+
+
+@transaction.atomic
+def withdraw_signature(*, petition, user):
+    """The signer withdraws their signature while the petition is collecting (R24): the row
+    goes, the count is recomputed, and the petition's history keeps the event (not public: it
+    names no one, R18). Signing again later is allowed: one signature per person at a time,
+    confirmed by e-mail like the first. Returns the new count."""
+    petition = locked(Petition(pk=petition.pk))  # lock order: petition, then signature
+    signature = (
+        Signature.objects.select_for_update()
+        .filter(Q(voter_key=voter_key(user)) | Q(user=user), petition=petition)
+        .first()
+    )
+    reason = withdraw_refusal(petition, signature)
+    if reason is not None:
+        raise SigningRefused(reason)
+    counted = signature.counts
+    signature.delete()
+    before = petition.signature_count
+    recount(petition)
+    record(
+        petition,
+        actor=user,
+        action="withdraw_signature",
+        from_status=petition.status,
+        is_public=False,
+        counted=counted,
+        count_before=before,
+        count_after=petition.signature_count,
+    )
+    return petition.signature_count
+
+
 @transaction.atomic
 def invalidate_signatures(
     *, petition, actor, reason, ip=None, email_domain=None, signed_from=None, signed_to=None

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/", views.petition_detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/sign/", views.sign, name="sign"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/<str:action>/", views.author_action, name="author_action"),
 ]

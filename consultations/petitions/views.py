@@ -110,6 +110,32 @@ def sign(request, pk):
     return redirect("petitions:detail", pk=petition.pk)
 
 
+@login_required
+def withdraw(request, pk):
+    """Withdrawing one's signature while the petition is collecting (R24). GET asks for
+    confirmation; POST withdraws."""
+    petition = selectors.public_petition(pk, request.user)
+    signature = signing.signature_of(petition, request.user)
+    error = signing.withdraw_refusal(petition, signature)
+    if request.method == "POST" and error is None:
+        try:
+            signing.withdraw_signature(petition=petition, user=request.user)
+        except TransitionNotAllowed as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                _("Your signature is withdrawn. You may sign again while collection lasts."),
+            )
+            return redirect("petitions:detail", pk=petition.pk)
+    return render(
+        request,
+        "petitions/withdraw.html",
+        {"petition": petition, "signature": signature, "error": error},
+        status=400 if error and request.method == "POST" else 200,
+    )
+
+
 def confirm(request, token):
     """The link from the confirmation e-mail. GET shows a button (mail scanners that open
     links must not sign for people); POST confirms."""

@@ -6,6 +6,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -13,7 +14,7 @@ from edem.core.context_processors import portal
 from edem.core.net import client_ip
 from edem.notifications.services import notify
 
-from . import devices
+from . import devices, personkeys
 from .cookies import set_language_cookie
 from .models import User
 
@@ -110,12 +111,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request, sociallogin):
         user = sociallogin.user
-        if user.pk and user.verification_level != User.Verification.IDENTITY:
-            mark_identity_verified(user, sociallogin.account.provider)
+        if user.pk and (
+            user.verification_level != User.Verification.IDENTITY or not user.person_key
+        ):
+            account = sociallogin.account
+            mark_identity_verified(user, account.provider, account.uid)
 
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form=form)
-        mark_identity_verified(user, sociallogin.account.provider)
+        mark_identity_verified(user, sociallogin.account.provider, sociallogin.account.uid)
         return user
 
 
@@ -126,7 +130,14 @@ def site_link(url):
     return settings.SITE_URL + path
 
 
-def mark_identity_verified(user, provider):
+@transaction.atomic
+def mark_identity_verified(user, provider, uid):
+    """The identity provider vouched for ``user``: level ``identity``, and the person key from
+    the provider's subject (R30; a keyed hash, R18) unless a verification recorded one before.
+    Voices the account cast before move to that key in this transaction."""
+    personkeys.record_keys(user, person_key=personkeys.identity_key(provider, uid))  # first:
+    # the key the account voted under so far depends on its level before this sign-in
+    user.person_key = User.objects.filter(pk=user.pk).values_list("person_key", flat=True)[0]
     user.verification_level = User.Verification.IDENTITY
     user.verified_at = timezone.now()
     user.verification_note = f"OpenID Connect: {provider}"[:255]

@@ -1,7 +1,6 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from . import services
 from .models import CommunityTie, User
@@ -37,9 +36,17 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("email", "last_name", "first_name", "patronymic", "phone")
     list_select_related = ("territory",)
     autocomplete_fields = ("territory",)
-    readonly_fields = ("verified_at", "verified_by", "last_login", "date_joined")
+    readonly_fields = (
+        "verification_level",
+        "verified_at",
+        "verified_by",
+        "has_document",
+        "last_login",
+        "date_joined",
+    )
     inlines = [CommunityTieInline]  # cabinets/admin.py adds the person's memberships
-    actions = ["verify_as_resident"]
+    # No bulk "verify as resident": each in-person verification records the document seen
+    # (its keyed hash, R18, R30), through the registrar's screen in the service cabinet.
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -59,7 +66,15 @@ class UserAdmin(BaseUserAdmin):
         ),
         (
             _("Verification"),
-            {"fields": ("verification_level", "verification_note", "verified_at", "verified_by")},
+            {
+                "fields": (
+                    "verification_level",
+                    "verification_note",
+                    "verified_at",
+                    "verified_by",
+                    "has_document",
+                )
+            },
         ),
         (
             _("Permissions"),
@@ -96,25 +111,13 @@ class UserAdmin(BaseUserAdmin):
             )
         formset.save_m2m()
 
+    @admin.display(description=_("identity document recorded"), boolean=True)
+    def has_document(self, obj):
+        return bool(obj.document_key)
+
     @admin.display(description=_("full name"), ordering="last_name")
     def full_name(self, obj):
         return obj.full_name
-
-    @admin.action(description=_("Confirm as resident (document seen at the service centre)"))
-    def verify_as_resident(self, request, queryset):
-        count = 0
-        for user in queryset:
-            services.verify_resident(
-                user=user,
-                actor=request.user,
-                note=_("Confirmed in the admin by %(who)s") % {"who": request.user},
-            )
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(n)d person confirmed.", "%(n)d people confirmed.", count) % {"n": count},
-            messages.SUCCESS,
-        )
 
 
 @admin.register(CommunityTie)

@@ -31,6 +31,19 @@ class EmailUserManager(UserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class DocumentKind(models.TextChoices):
+    """The identity documents an official may record when verifying a person in person or
+    entering a paper ballot. Only a keyed hash of the number is stored (R18)."""
+
+    PASSPORT = "passport", pgettext_lazy("identity document", "National passport or ID card")
+    FOREIGN_PASSPORT = (
+        "foreign_passport",
+        pgettext_lazy("identity document", "Passport for travel abroad"),
+    )
+    RESIDENCE_PERMIT = "residence_permit", pgettext_lazy("identity document", "Residence permit")
+    OTHER = "other", pgettext_lazy("identity document", "Other identity document")
+
+
 class User(AbstractUser):
     """A person using the portal: a citizen, an official, or both.
 
@@ -106,6 +119,19 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Which document the official saw, or which provider confirmed the identity."),
     )
+    # R30, R35: one voice per person across accounts and channels. ``person_key`` is a keyed
+    # hash (edem.accounts.personkeys) of what first established the identity: the identity
+    # provider's subject or the document an official saw. Two accounts of one person may share
+    # it (the unique (item, voter_key) constraints then give them one voice). ``document_key``
+    # is the keyed hash of the identity document an official saw on this account: one account
+    # per document, so a paper ballot entered by document finds this person. Never the
+    # document number itself (R18).
+    person_key = models.CharField(
+        _("person key"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    document_key = models.CharField(
+        _("document key"), max_length=64, null=True, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -121,7 +147,15 @@ class User(AbstractUser):
                 condition=models.Q(verification_level__in=["email", "resident", "identity"]),
                 name="user_verification_level_valid",
                 violation_error_message=_("Choose one of the listed verification levels."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["document_key"],
+                name="accounts_user_one_account_per_document",
+                violation_error_message=_(
+                    "This identity document is already recorded on another account. The person "
+                    "should use that account."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -6,33 +6,84 @@ from django.utils.translation import gettext as _
 
 from edem.notifications.services import notify
 
-from .models import CommunityTie, User
+from . import personkeys
+from .models import CommunityTie, DocumentKind, User
 
 
-def _ensure_document_seen(actor, document, refusal):
-    """What every confirmation by an official needs: the right to change users, and a word
-    on the document seen."""
-    if not (actor.is_superuser or actor.has_perm("accounts.change_user")):
+class VerificationRefused(ValueError):
+    """A verification cannot be recorded; ``field`` names the form field the message belongs
+    to (or None), the message says why in words the official can act on."""
+
+    def __init__(self, message, field=None):
+        super().__init__(str(message))
+        self.message, self.field = message, field
+
+
+def _ensure_may_confirm(actor, refusal, authorised):
+    """The right to confirm: the admin's ``accounts.change_user``, or a cabinet role checked by
+    the caller (``cabinets.services.verify_resident_in_person`` passes ``authorised``)."""
+    if not (authorised or actor.is_superuser or actor.has_perm("accounts.change_user")):
         raise PermissionDenied(refusal)
+
+
+def _ensure_document_seen(actor, document, refusal, authorised=False):
+    """What every confirmation by an official needs: the right to confirm, and a word on the
+    document seen."""
+    _ensure_may_confirm(actor, refusal, authorised)
     if not (document or "").strip():
         raise ValueError(_("Say which document you saw."))
 
 
-@transaction.atomic
-def verify_resident(*, user, actor, note):
-    """An official who saw a document confirms that ``user`` is a resident.
+def identity_document_key(document_kind, document_number):
+    """The keyed hash of an identity document (R18: the number itself is never kept), or a
+    ``VerificationRefused`` naming the field at fault."""
+    if document_kind not in DocumentKind.values:
+        raise VerificationRefused(_("Choose the kind of document you saw."), "document_kind")
+    if not personkeys.normalise_document_number(document_number):
+        raise VerificationRefused(
+            _("Enter the series and number of the document you saw."), "document_number"
+        )
+    return personkeys.document_key(document_kind, document_number)
 
-    The person is told by mail (through the outbox, in their own language) when their level
-    changes; a repeated confirmation only refreshes who confirmed it and when.
+
+def _record_document(user, key):
+    try:
+        return personkeys.record_keys(user, document_key=key)
+    except personkeys.DocumentAlreadyRecorded as exc:
+        raise VerificationRefused(
+            _(
+                "This identity document is already recorded on another account. The person "
+                "should use that account; one person has one voice in every consultation."
+            ),
+            "document_number",
+        ) from exc
+
+
+@transaction.atomic
+def verify_resident(*, user, actor, document_kind, document_number, note="", authorised=False):
+    """An official who saw an identity document confirms that ``user`` is a resident.
+
+    The document's kind and number give the person key (R30, R35; a keyed hash, never the
+    number, R18): the document may be recorded on one account only, so a second account of
+    the same person is refused, and the person's earlier voices move to the key in this
+    transaction. The person is told by mail (through the outbox, in their own language) when
+    their level changes; a repeated confirmation only refreshes who confirmed it and when.
+    A person verified through the identity provider keeps that level; the document is still
+    recorded, so that a paper ballot given with it is theirs.
     """
-    _ensure_document_seen(actor, note, _("You may not verify residents."))
+    _ensure_may_confirm(actor, _("You may not verify residents."), authorised)
+    key = identity_document_key(document_kind, document_number)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _record_document(user, key)
+    user.refresh_from_db()
     if user.verification_level == User.Verification.IDENTITY:
         return user  # already stronger
     newly_verified = user.verification_level != User.Verification.RESIDENT
     user.verification_level = User.Verification.RESIDENT
     user.verified_at = timezone.now()
     user.verified_by = actor
-    user.verification_note = note.strip()[:255]
+    label = str(DocumentKind(document_kind).label)
+    user.verification_note = (f"{label}. {note.strip()}" if note.strip() else label)[:255]
     user.save(
         update_fields=["verification_level", "verified_at", "verified_by", "verification_note"]
     )
@@ -51,15 +102,34 @@ def verify_resident(*, user, actor, note):
 
 
 @transaction.atomic
-def confirm_community_tie(*, user, actor, territory, basis, document, valid_until=None):
+def confirm_community_tie(
+    *,
+    user,
+    actor,
+    territory,
+    basis,
+    document,
+    valid_until=None,
+    document_kind="",
+    document_number="",
+    authorised=False,
+):
     """An official who saw a document confirms that ``user`` works or studies in
     ``territory``, or is registered there as an internally displaced person (R30): from now
     on the person takes part in that territory's consultations as its residents do.
 
+    When the official also notes the identity document shown with it (kind and number), it is
+    recorded as for an in-person verification (one account per document, the person key,
+    R30); the number itself is never kept (R18).
+
     Confirming the same ground again refreshes the document, the date and who confirmed it.
     The person is told by mail, in their own language.
     """
-    _ensure_document_seen(actor, document, _("You may not confirm community ties."))
+    _ensure_document_seen(
+        actor, document, _("You may not confirm community ties."), authorised=authorised
+    )
+    if document_kind or (document_number or "").strip():
+        _record_document(user, identity_document_key(document_kind, document_number))
     tie, _created = CommunityTie.objects.update_or_create(
         user=user,
         territory=territory,

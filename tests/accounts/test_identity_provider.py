@@ -56,17 +56,38 @@ def test_existing_connected_user_is_upgraded_on_login():
     assert person.verification_level == User.Verification.IDENTITY
 
 
-def test_resident_verification_by_an_official_needs_a_note_and_a_right():
+def test_R18_resident_verification_needs_a_right_and_a_document_kept_only_as_a_keyed_hash():
     from django.core.exceptions import PermissionDenied
 
     from edem.accounts import services
 
     person, clerk = UserFactory(), UserFactory()
+    passport = {"document_kind": "passport", "document_number": "45 00 123456"}
     with pytest.raises(PermissionDenied):
-        services.verify_resident(user=person, actor=clerk, note="паспорт")
+        services.verify_resident(user=person, actor=clerk, **passport)
     admin = UserFactory(is_superuser=True)
-    with pytest.raises(ValueError):
-        services.verify_resident(user=person, actor=admin, note=" ")
-    services.verify_resident(user=person, actor=admin, note="паспорт 45 00 123456")
+    with pytest.raises(services.VerificationRefused) as refused:
+        services.verify_resident(
+            user=person, actor=admin, document_kind="passport", document_number=" - "
+        )
+    assert refused.value.field == "document_number"
+    with pytest.raises(services.VerificationRefused) as refused:
+        services.verify_resident(user=person, actor=admin, document_kind="", document_number="1")
+    assert refused.value.field == "document_kind"
+    services.verify_resident(user=person, actor=admin, **passport)
     person.refresh_from_db()
     assert person.verification_level == User.Verification.RESIDENT and person.verified_by == admin
+    assert person.person_key and person.person_key == person.document_key
+    stored = " ".join(str(v) for v in User.objects.filter(pk=person.pk).values().get().values())
+    assert "123456" not in stored  # R18: never the number itself, only its keyed hash
+
+
+def test_an_identity_provider_login_records_the_person_key_from_the_subject():
+    person = UserFactory()
+    account = SocialAccount.objects.create(
+        user=person, provider="identity", uid="esia-9", extra_data={}
+    )
+    SocialAccountAdapter().pre_social_login(_request(), SocialLogin(account=account, user=person))
+    person.refresh_from_db()
+    assert person.person_key and "esia-9" not in person.person_key
+    assert person.document_key is None

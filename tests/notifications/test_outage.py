@@ -29,7 +29,12 @@ PUBLISH_BUDGET = 10
 def verify(citizen):
     official = UserFactory(is_superuser=True)
     start = time.monotonic()
-    accounts_services.verify_resident(user=citizen, actor=official, note="Passport")
+    accounts_services.verify_resident(
+        user=citizen,
+        actor=official,
+        document_kind="passport",
+        document_number=f"4500{citizen.pk:06d}",
+    )
     return time.monotonic() - start
 
 

@@ -251,7 +251,9 @@ def test_verify_resident_notifies_the_person_once_in_their_language(
     official = UserFactory(is_superuser=True)
     citizen = UserFactory(language="uk")
     with django_capture_on_commit_callbacks(execute=True):
-        accounts_services.verify_resident(user=citizen, actor=official, note="Паспорт")
+        accounts_services.verify_resident(
+            user=citizen, actor=official, document_kind="passport", document_number="45 00 100001"
+        )
     citizen.refresh_from_db()
     assert citizen.verification_level == "resident"
     notification = Notification.objects.get(recipient=citizen)
@@ -266,7 +268,9 @@ def test_verify_resident_notifies_the_person_once_in_their_language(
 
     # Confirming again refreshes the record but does not mail again.
     with django_capture_on_commit_callbacks(execute=True):
-        accounts_services.verify_resident(user=citizen, actor=official, note="Паспорт")
+        accounts_services.verify_resident(
+            user=citizen, actor=official, document_kind="passport", document_number="45 00 100001"
+        )
     assert Notification.objects.filter(recipient=citizen).count() == 1
     assert len(mail.outbox) == 1
 
@@ -274,7 +278,9 @@ def test_verify_resident_notifies_the_person_once_in_their_language(
 def test_verify_resident_leaves_identity_verified_people_alone(db):
     official = UserFactory(is_superuser=True)
     citizen = UserFactory(verification_level="identity")
-    accounts_services.verify_resident(user=citizen, actor=official, note="Паспорт")
+    accounts_services.verify_resident(
+        user=citizen, actor=official, document_kind="passport", document_number="45 00 100003"
+    )
     assert not Notification.objects.filter(recipient=citizen).exists()
 
 

@@ -44,7 +44,9 @@ def test_worker_delivers_over_smtp_in_the_recipients_language(
     citizen = UserFactory(language="uk")
 
     with transaction.atomic():
-        accounts_services.verify_resident(user=citizen, actor=official, note="Паспорт")
+        accounts_services.verify_resident(
+            user=citizen, actor=official, document_kind="passport", document_number="45 00 100001"
+        )
         assert smtp_server.messages_to(citizen.email) == []  # nothing before commit
 
     notification = Notification.objects.get(recipient=citizen)
@@ -70,7 +72,9 @@ def test_after_a_broker_outage_the_sweep_requeues_and_the_worker_delivers(
     settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
     with celery_conf(broker_url=UNREACHABLE_BROKER):
         start = time.monotonic()
-        accounts_services.verify_resident(user=citizen, actor=official, note="Паспорт")
+        accounts_services.verify_resident(
+            user=citizen, actor=official, document_kind="passport", document_number="45 00 100002"
+        )
         assert time.monotonic() - start < 10
     settings.CELERY_BROKER_URL = live_celery.broker_url
 

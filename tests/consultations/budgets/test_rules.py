@@ -357,12 +357,17 @@ def test_R35_paper_and_online_votes_of_one_person_share_one_ballot(ballot):
     # without an account: the document reference is the key, the official confirms eligibility
     with pytest.raises(TransitionNotAllowed):
         voting.enter_paper_ballot(
-            cycle=cycle, actor=registrar, id_reference="45 01 123456", projects=projects[:1]
+            cycle=cycle,
+            actor=registrar,
+            document_kind="passport",
+            document_number="45 01 123456",
+            projects=projects[:1],
         )
     voting.enter_paper_ballot(
         cycle=cycle,
         actor=registrar,
-        id_reference="45 01 123456",
+        document_kind="passport",
+        document_number="45 01 123456",
         eligibility_confirmed=True,
         projects=projects[:1],
     )
@@ -370,7 +375,8 @@ def test_R35_paper_and_online_votes_of_one_person_share_one_ballot(ballot):
         voting.enter_paper_ballot(
             cycle=cycle,
             actor=registrar,
-            id_reference="4501-123456",
+            document_kind="passport",
+            document_number="4501-123456",
             eligibility_confirmed=True,
             projects=projects[:1],
         )

@@ -278,7 +278,13 @@ def test_paper_ballot_results_and_implementation_through_the_service_pages(clien
     response = client.post(paper, {"voter_email": voter.email, "projects": [a.pk]})
     assert response.status_code == 302
     response = client.post(
-        paper, {"id_reference": "AB 123", "eligibility_confirmed": "on", "projects": [a.pk, b.pk]}
+        paper,
+        {
+            "document_kind": "passport",
+            "document_number": "AB 123",
+            "eligibility_confirmed": "on",
+            "projects": [a.pk, b.pk],
+        },
     )
     assert response.status_code == 302
     assert Vote.objects.filter(channel="paper").count() == 3
