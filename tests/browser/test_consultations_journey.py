@@ -149,3 +149,15 @@ def test_resident_signs_votes_and_votes_for_projects(page, resident):
     for label in chosen_labels:
         expect(page.locator("main")).to_contain_text(label.strip())
     assert_accessible(page)
+
+    # --- Withdrawing the signature while the petition collects (R24): a confirmation page,
+    # then the count goes down by one.
+    page.goto(reverse("petitions:detail", args=[petition.pk]))
+    page.locator("#withdraw-signature").click()
+    expect(page.locator("#withdraw-form")).to_be_visible()
+    assert_accessible(page)
+    submit(page.locator("#withdraw-form"))
+    sign_form = f"main form[action='{reverse('petitions:sign', args=[petition.pk])}']"
+    expect(page.locator(sign_form)).to_be_visible()  # back on the petition, free to sign again
+    assert not Signature.objects.filter(petition=petition, user=resident).exists()
+    assert petition.signatures.filter(confirmed_at__isnull=False).count() == counted_before

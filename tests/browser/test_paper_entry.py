@@ -84,3 +84,35 @@ def test_R4_registrar_enters_a_post_appeal_with_a_scan_and_a_postal_address(
     row = registrar.locator("main tbody tr", has_text=SUBJECT)
     expect(row).to_have_count(1)
     expect(row.locator("td").first).to_have_text(appeal.number)
+
+
+def test_R30_registrar_verifies_a_resident_in_person_from_the_service_cabinet(demo_town, new_page):
+    from edem.accounts.models import User
+    from tests.factories import UserFactory
+
+    person = UserFactory(email="ivan.petrov@example.org", last_name="Петров", first_name="Иван")
+    administration = Cabinet.objects.get(code="adm")
+    registrar = new_page()
+    sign_in_official(registrar, REGISTRAR, AuthenticatorApp(DEMO_TOTP_SECRET))
+    registrar.goto(reverse("service:cabinet", args=[administration.code]))
+    registrar.locator("#verify-residents-link").click()
+    assert_accessible(registrar)
+    search = registrar.locator("#person-search")
+    search.locator("#id_q").fill("ivan.petrov")
+    submit = "button[type='submit']"
+    search.locator(submit).click()
+    expect(registrar.locator("#people-found")).to_contain_text(person.email)
+    assert_accessible(registrar)
+    registrar.locator("#people-found a").first.click()
+    form = registrar.locator("#verify-resident-form")
+    form.locator("#id_document_kind").select_option("passport")
+    form.locator("#id_document_number").fill("45 01 765432")
+    form.locator(submit).click()  # the confirmation box is not ticked
+    expect(registrar.locator("#id_confirmed_error")).to_be_visible()
+    expect(form.locator("#id_document_number")).to_have_value("45 01 765432")
+    assert_accessible(registrar)
+    form.locator("#id_confirmed").check()
+    form.locator(submit).click()
+    expect(registrar.locator("#person-search")).to_be_visible()
+    person.refresh_from_db()
+    assert person.verification_level == User.Verification.RESIDENT and person.document_key
