@@ -33,15 +33,14 @@ class EmailUserManager(UserManager):
 
 class DocumentKind(models.TextChoices):
     """The identity documents an official may record when verifying a person in person or
-    entering a paper ballot. Only a keyed hash of the number is stored (R18)."""
+    entering a paper ballot (the same list as the reception card's). Only a keyed hash of the
+    number is stored (R18)."""
 
-    PASSPORT = "passport", pgettext_lazy("identity document", "National passport or ID card")
-    FOREIGN_PASSPORT = (
-        "foreign_passport",
-        pgettext_lazy("identity document", "Passport for travel abroad"),
-    )
+    PASSPORT = "passport", pgettext_lazy("identity document", "Passport")
+    FOREIGN_PASSPORT = "foreign_passport", pgettext_lazy("identity document", "Foreign passport")
+    ID_CARD = "id_card", pgettext_lazy("identity document", "Identity card")
     RESIDENCE_PERMIT = "residence_permit", pgettext_lazy("identity document", "Residence permit")
-    OTHER = "other", pgettext_lazy("identity document", "Other identity document")
+    OTHER = "other", pgettext_lazy("identity document", "Other document")
 
 
 class User(AbstractUser):

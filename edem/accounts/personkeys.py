@@ -62,11 +62,16 @@ def normalise_document_number(number):
     return "".join(ch for ch in (number or "").upper() if ch.isalnum()).translate(_LOOKALIKES)
 
 
+# Kinds that are one document for the key: a national passport issued as a booklet or as an
+# identity card is the same passport, whichever of the two the clerk chooses.
+_SAME_DOCUMENT = {"id_card": "passport"}
+
+
 def document_key(kind, number):
     normal = normalise_document_number(number)
     if not normal:
         raise ValueError("A document number needs at least one letter or digit.")
-    return _keyed(f"doc:{kind}:{normal}")
+    return _keyed(f"doc:{_SAME_DOCUMENT.get(kind, kind)}:{normal}")
 
 
 def identity_key(provider, uid):

@@ -85,6 +85,11 @@ def test_R30_two_accounts_of_one_person_the_document_verifies_only_one():
     _verify(VoterFactory(), number="АВ 777")
     with pytest.raises(accounts_services.VerificationRefused):
         _verify(VoterFactory(), number="ab777")
+    # a passport issued as an identity card is the same passport, whichever kind is chosen
+    _verify(VoterFactory(), number="001234567", kind="id_card")
+    with pytest.raises(accounts_services.VerificationRefused):
+        _verify(VoterFactory(), number="001234567", kind="passport")
+    _verify(VoterFactory(), number="001234567", kind="foreign_passport")  # another document
 
 
 def test_R18_the_person_key_is_a_keyed_hash_under_its_own_secret(settings):
