@@ -55,9 +55,13 @@ def test_R24_a_two_level_public_suffix_like_co_uk_is_not_one_domain():
 def test_R24_an_exempt_domain_is_exempt_with_its_subdomains():
     _limits(per_domain=1, unlimited="Mail.Example.co.uk\n")
     petition = CollectingPetitionFactory()
-    for n in range(3):
-        _sign(petition, f"p{n}@smtp{n}.example.co.uk", f"192.0.2.{20 + n}")
+    _sign(petition, "p0@example.co.uk", "192.0.2.20")
+    _sign(petition, "p1@example.co.uk", "192.0.2.21")
+    _sign(petition, "p2@smtp.example.co.uk", "192.0.2.22")
     assert Signature.objects.filter(petition=petition).count() == 3
+    _sign(petition, "q0@other.test", "192.0.2.23")
+    with pytest.raises(signing.SigningRefused):  # the limit itself still holds elsewhere
+        _sign(petition, "q1@mail.other.test", "192.0.2.24")
 
 
 def test_R24_two_ipv6_addresses_in_one_64_share_the_address_limit():
