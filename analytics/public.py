@@ -1,7 +1,8 @@
 """The public statistics page: what residents write about, where, what gets solved, and how
 many take part. Only counts from the rollup; no personal data; a count below 3 is shown as
 "fewer than 3" (and a share computed on fewer than 3 is not shown), since it could point at
-one person."""
+one person: the rule of ``edem.core.disclosure``, the one helper of every public breakdown. No
+total of these breakdowns is published, so no second cell needs hiding."""
 
 import datetime
 
@@ -11,19 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinets.models import Cabinet
+from edem.core.disclosure import SMALL, shown
 from edem.geo.models import Territory
 
 from . import charts
 from .models import AppealDay, Participation
-from .selectors import SMALL, share
+from .selectors import share
 
 MONTHS = 6
 TOP_TOPICS = 3
-
-
-def shown(n):
-    """The public text of a count: none is no one, but 1 or 2 could point at a person."""
-    return str(n) if n >= SMALL or n == 0 else _("fewer than 3")
 
 
 def shown_share(part, whole):

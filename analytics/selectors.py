@@ -19,7 +19,6 @@ from cabinets.models import Cabinet
 from .models import AppealDay, ExecutorDay, NoMeritsDay, Participation, ProcessingDays
 
 LIST_SIZE = 50
-SMALL = 3  # counts below this are not shown publicly
 
 
 @dataclass

@@ -290,6 +290,9 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "20/10m/ip,5/5m/key",
     "login_failed_known_device": "5/5m/key",
 }
+# An IPv6 address counts by its /64 in every per-address limit, allauth's as the portal's own
+# (edem.core.net.rate_key): one subscriber can change the rest of the address at will.
+ALLAUTH_RATE_LIMIT_IPV6_PREFIX = 64
 EDEM_DEVICE_COOKIE_NAME = "edem_device"
 EDEM_DEVICE_COOKIE_AGE = 365 * 24 * 3600
 

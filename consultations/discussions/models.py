@@ -291,6 +291,11 @@ class CommentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(is_hidden=False)
 
+    def owed_a_decision(self):
+        """What the body must answer (R31): every visible comment and proposal, and a proposal
+        hidden by moderation too: hiding moderates its text, not the duty to respond."""
+        return self.filter(Q(is_hidden=False) | Q(kind=Comment.Kind.WORDING))
+
 
 class Comment(models.Model):
     """A resident's comment on a paragraph or proposed new wording of it (R27)."""
@@ -375,6 +380,11 @@ class Comment(models.Model):
     @property
     def is_proposal(self):
         return self.kind == self.Kind.WORDING
+
+    @property
+    def owed_a_decision(self):
+        """See ``CommentQuerySet.owed_a_decision`` (R31)."""
+        return not self.is_hidden or self.is_proposal
 
 
 class Support(models.Model):

@@ -84,11 +84,14 @@ def paragraph_rows(version):
 
 
 def outcome_rows(discussion):
-    """The outcome table (R31): every visible comment and proposal with its paragraph, the
-    author as they chose to be shown, the decision and its reason."""
+    """The outcome table (R31): every comment and proposal owed a decision (the visible ones
+    and the proposals hidden by moderation, whose text is replaced by the moderation reason),
+    and any hidden comment that was decided on, with its paragraph, the author as they chose
+    to be shown, the decision and its reason."""
     return list(
         comments_qs()
-        .filter(discussion=discussion, is_hidden=False)
+        .filter(discussion=discussion)
+        .filter(Q(is_hidden=False) | Q(kind=Comment.Kind.WORDING) | Q(decision__isnull=False))
         .order_by("paragraph__version__number", "paragraph__order", "created_at", "pk")
     )
 
@@ -140,7 +143,8 @@ def staff_discussions(user, filters=None):
             n_comments=Count("comments", filter=Q(comments__is_hidden=False), distinct=True),
             n_undecided=Count(
                 "comments",
-                filter=Q(comments__is_hidden=False, comments__decision__isnull=True),
+                filter=(Q(comments__is_hidden=False) | Q(comments__kind=Comment.Kind.WORDING))
+                & Q(comments__decision__isnull=True),
                 distinct=True,
             ),
         )
@@ -173,7 +177,7 @@ def staff_comments(discussion, filters=None):
     filters = filters or {}
     qs = comments_qs().filter(discussion=discussion)
     if filters.get("state") == "undecided":
-        qs = qs.filter(is_hidden=False, decision__isnull=True)
+        qs = qs.owed_a_decision().filter(decision__isnull=True)
     elif filters.get("state") == "hidden":
         qs = qs.filter(is_hidden=True)
     elif filters.get("state") == "decided":

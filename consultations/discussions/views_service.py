@@ -261,7 +261,7 @@ def _comments(request, discussion, bound=None, status=200):
         decision = getattr(comment, "decision", None)
         if bound and bound[0] == comment.pk and bound[1] == "decide":
             comment.decision_form = bound[2]
-        elif can_decide and not comment.is_hidden:
+        elif can_decide and comment.owed_a_decision:
             initial = {"outcome": decision.outcome, "reason": decision.reason} if decision else {}
             comment.decision_form = DecisionForm(prefix=f"c{comment.pk}", initial=initial)
         else:

@@ -15,6 +15,7 @@ from edem.accounts.models import User
 from edem.core.history import HistoryEvent
 from edem.core.jurisdiction import get_profile
 from edem.core.markup import render_markdown
+from edem.core.net import registrable_domain
 
 from .workflow import PUBLIC_STATES, Status
 
@@ -89,8 +90,10 @@ class PetitionSettings(models.Model):
         return row
 
     def unlimited_domain_set(self):
+        """The domains registered (``mail.example.co.uk`` is ``example.co.uk``), as the
+        limits count them."""
         return {
-            line.strip().lower() for line in self.unlimited_domains.splitlines() if line.strip()
+            registrable_domain(line) for line in self.unlimited_domains.splitlines() if line.strip()
         }
 
     def clean(self):

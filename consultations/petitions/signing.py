@@ -2,7 +2,9 @@
 signature counts only after the e-mail link is followed; so many signatures per IP address and
 per e-mail domain per hour; moderators invalidate signatures in bulk by IP address, domain or
 time window with a logged reason. One signature per person is the database's unique constraint
-on (petition, voter_key), with the key from the shared eligibility module."""
+on (petition, voter_key), with the key from the shared eligibility module. The limits count
+normalised keys (edem.core.net): an e-mail domain by the domain registered, so a subdomain of
+a limited domain counts against it, and an IPv6 address by its /64."""
 
 import logging
 import time
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from consultations.eligibility import refusal, voter_key
 from edem.core.events import PetitionSigned, publish
 from edem.core.locking import locked
+from edem.core.net import rate_key, registrable_domain
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
@@ -63,8 +66,10 @@ def sign_refusal(petition, user, today=None):
 def _rate_keys(ip, domain):
     bucket = int(time.time() // RATE_WINDOW)
     keys = {}
-    if ip:
-        keys["ip"] = f"petitions:sign:ip:{ip}:{bucket}"
+    network = rate_key(ip)
+    if network:
+        keys["ip"] = f"petitions:sign:ip:{network}:{bucket}"
+    domain = registrable_domain(domain)
     if domain:
         keys["domain"] = f"petitions:sign:domain:{domain}:{bucket}"
     return keys
@@ -81,6 +86,7 @@ def _check_rate_limits(settings_, ip, domain):
                 "again later."
             )
         )
+    domain = registrable_domain(domain)
     if (
         "domain" in keys
         and domain not in settings_.unlimited_domain_set()
@@ -137,7 +143,9 @@ def _send_confirmation(signature, attempt):
 
 
 def email_domain(user):
-    return user.email.rsplit("@", 1)[-1].strip().lower()
+    """The e-mail domain a signature is counted and kept under: the domain registered, so
+    ``d@mx.corp.org`` is ``corp.org``."""
+    return registrable_domain(user.email)
 
 
 @transaction.atomic
@@ -281,7 +289,7 @@ def invalidate_signatures(
     reason = (reason or "").strip()
     if not reason:
         raise TransitionNotAllowed(_("Give the reason for the invalidation."))
-    domain = (email_domain or "").strip().lower().lstrip("@")
+    domain = registrable_domain(email_domain)
     if not (ip or domain or signed_from or signed_to):
         raise TransitionNotAllowed(
             _("Choose at least one criterion: IP address, e-mail domain or time window.")

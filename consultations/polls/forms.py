@@ -10,6 +10,7 @@ from cabinets.models import Cabinet
 from edem.geo.models import Territory
 
 from .models import InitiatorKind, Poll, Question, TerminationReason
+from .services import BallotInvalid, validate_answers
 from .workflow import PUBLIC_STATES, Status
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -271,9 +272,10 @@ ACTION_FORMS = {
 
 
 class BallotForm(forms.Form):
-    """The ballot: one field per question (one per option for a ranking). The service checks
-    the rules (R30 and the question's own: min/max, complete ranking, scale range); its errors
-    are shown beside the question."""
+    """The ballot: one field per question (one per option for a ranking). The fields take only
+    the offered values; ``clean`` checks the question's rules (min/max, complete ranking, scale
+    range) with the service's own check, which the service applies again (R30); the errors are
+    shown beside the question."""
 
     def __init__(self, *args, questions, ballot=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -372,6 +374,17 @@ class BallotForm(forms.Form):
             else:
                 raw[question.pk] = data.get(name)
         return raw
+
+    def clean(self):
+        """The question's own rules, by the very check the service applies again when the
+        ballot is cast (choices within min/max, a complete ranking, the scale's range)."""
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                validate_answers(self.questions, self.answers())
+            except BallotInvalid as exc:
+                self.add_question_errors(exc.errors)
+        return cleaned
 
     def add_question_errors(self, errors):
         self.question_errors.update(errors)

@@ -12,7 +12,9 @@ How results are counted:
 * free text: only answers a moderator approved are shown (R31), with the number still waiting
   and the number rejected;
 * territories: ballots are counted by the voter's territory of residence at voting time, where
-  it is known, and for choice questions the counts per option in each territory.
+  it is known, and for choice questions the counts per option in each territory. These
+  breakdowns go through ``edem.core.disclosure``: a count of 1 or 2 is shown as "fewer than 3",
+  with another cell hidden where it could be worked out from the totals (R18, R30).
 """
 
 from collections import defaultdict
@@ -24,6 +26,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cabinets.access import roles_by_cabinet
+from edem.core import disclosure
 from edem.geo.models import Territory
 
 from .charts import bar_chart
@@ -148,7 +151,7 @@ class QuestionResult:
     texts: list = field(default_factory=list)
     pending: int = 0
     rejected: int = 0
-    territories: list = field(default_factory=list)  # (name, [count per option], total)
+    territories: list = field(default_factory=list)  # (name, [Cell per option], Cell total)
     chart: str = ""
 
     @property
@@ -161,7 +164,7 @@ class Results:
     poll: Poll
     ballots: int
     questions: list
-    territories: list  # (name, ballots)
+    territories: list  # (name, ballots as a disclosure.Cell)
     territories_chart: str = ""
 
 
@@ -172,6 +175,11 @@ def _percent(part, whole):
 def _shown(count, percent):
     """What a bar says after it: the count and the share, in the current locale."""
     return f"{count} ({formats.number_format(percent, 1)} %)"
+
+
+def _shown_cell(cell, whole):
+    """The same for a cell of a breakdown: a hidden one says so, with no share to divide."""
+    return str(cell) if cell.hidden else _shown(cell.value, _percent(cell.value, whole))
 
 
 def results(poll, *, with_texts=True):
@@ -222,6 +230,13 @@ def results(poll, *, with_texts=True):
         ((names.get(r["territory_id"], unknown), r["n"]) for r in ballot_territories),
         key=lambda item: (item[0] == unknown, item[0]),
     )
+    territories = list(
+        zip(
+            [name for name, _n in territories],
+            disclosure.line([n for _name, n in territories]),
+            strict=True,
+        )
+    )
     matrix = defaultdict(lambda: defaultdict(int))
     for row in (
         answers.filter(
@@ -257,11 +272,14 @@ def results(poll, *, with_texts=True):
                 title=f"{index}. {question.text}",
                 chart_id=chart_id,
             )
+            names_in_rows, rows = [], []
             for name, _n in territories:
                 counts = matrix.get((question.pk, name))
                 if counts:
-                    row = [counts.get(o.pk, 0) for o in options]
-                    result.territories.append((name, row, sum(row)))
+                    names_in_rows.append(name)
+                    rows.append([counts.get(o.pk, 0) for o in options])
+            cells, totals = disclosure.table(rows)
+            result.territories = list(zip(names_in_rows, cells, totals, strict=True))
         elif question.kind == Question.Kind.RANKING:
             n = len(options)
             for option in options:
@@ -309,7 +327,7 @@ def results(poll, *, with_texts=True):
     total = Ballot.objects.filter(poll=poll).count()
     territories_chart = (
         bar_chart(
-            [(name, n, _shown(n, _percent(n, total))) for name, n in territories],
+            [(name, n.bar, _shown_cell(n, total)) for name, n in territories],
             title=_("Ballots by territory"),
             chart_id=f"poll-{poll.pk}-territories",
         )

@@ -139,11 +139,12 @@ def restore_comment(*, comment, actor):
 @transaction.atomic
 def decide(*, comment, actor, outcome, reason):
     """The official's decision on one comment or proposal, with its reason (R31). It may be
-    revised until the outcome is published."""
+    revised until the outcome is published. A proposal hidden by moderation is decided on as
+    well: its text is withheld, the body's answer is not."""
     discussion = locked(Discussion(pk=comment.discussion_id))
     workflow.check(discussion, actor, "decide")
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if comment.is_hidden:
+    if not comment.owed_a_decision:  # a hidden proposal is still answered (R31)
         raise TransitionNotAllowed(_("A hidden comment is not decided on."))
     if outcome not in Decision.Outcome.values:
         raise TransitionNotAllowed(_("Choose the decision."))
@@ -171,5 +172,6 @@ def decide(*, comment, actor, outcome, reason):
 
 
 def undecided(discussion):
-    """Visible comments and proposals still without a decision (R31)."""
-    return discussion.comments.visible().filter(decision__isnull=True)
+    """Comments and proposals owed a decision that have none yet (R31): the visible ones and
+    every proposal, hidden or not."""
+    return discussion.comments.owed_a_decision().filter(decision__isnull=True)

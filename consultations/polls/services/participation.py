@@ -19,35 +19,83 @@ from ..models import (
 from ..workflow import Status
 from .common import MAX_TEXT_ANSWER, BallotInvalid, record
 
+MAX_ID_DIGITS = 18  # a bigint id has at most 19 digits; longer text is not an option
+
+
+class _Malformed(Exception):
+    """An answer of the wrong shape (a list for a number, a float for an option…)."""
+
+
+def _integer(value):
+    """``value`` as a whole number, strictly: an int (not a bool), a string of digits, or a
+    float that is whole; 2.7 is refused, never cut to 2."""
+    if isinstance(value, bool):
+        raise _Malformed
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+            raise _Malformed
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not digits.isascii() or not digits.isdigit() or len(digits) > MAX_ID_DIGITS:
+            raise _Malformed
+        return int(text)
+    raise _Malformed
+
 
 def _ids(value):
-    if value in (None, ""):
+    if value is None or value == "":
         return []
-    if isinstance(value, list | tuple | set):
-        return [int(v) for v in value if str(v).strip()]
-    return [int(value)]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_integer(v) for v in value if not (isinstance(v, str) and not v.strip())]
+    return [_integer(value)]
+
+
+def _ranks(value):
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise _Malformed
+    return {
+        _integer(k): _integer(v)
+        for k, v in value.items()
+        if not (v is None or (isinstance(v, str) and not v.strip()))
+    }
 
 
 def validate_answers(questions, raw):
     """Check the answers ``raw`` ({question id: value}) against ``questions`` (with options
     prefetched) and return unsaved ``Answer`` rows. Raises ``BallotInvalid`` with a message per
-    question that is wrong.
+    question that is wrong, whatever ``raw`` holds: a value of the wrong type (a list, a dict,
+    a float that is not whole, a huge number, text with a NUL) is refused, never coerced.
 
     Values: single → an option id; multiple → a list of option ids; ranking → {option id: rank}
     covering every option with the ranks 1..n; scale → 1..5; free text → a string."""
+    if not isinstance(raw, dict):
+        raise BallotInvalid({q.pk: _("This answer is not one of the options.") for q in questions})
     errors, rows = {}, []
     for question in questions:
         value = raw.get(question.pk)
         options = {o.pk: o for o in question.options.all()}
         try:
             rows.extend(_answer_rows(question, value, options))
-        except (ValueError, TypeError):
-            errors[question.pk] = _("This answer is not one of the options.")
+        except _Malformed:
+            errors[question.pk] = _MALFORMED.get(question.kind, _MALFORMED[None])()
         except BallotInvalid as exc:
             errors[question.pk] = exc.errors[question.pk]
     if errors:
         raise BallotInvalid(errors)
     return rows
+
+
+_MALFORMED = {
+    Question.Kind.SCALE: lambda: _("Choose a value from 1 to 5."),
+    Question.Kind.TEXT: lambda: _("Write your answer as text."),
+    None: lambda: _("This answer is not one of the options."),
+}
 
 
 def _answer_rows(question, value, options):  # noqa: C901 - one branch per question kind
@@ -65,12 +113,12 @@ def _answer_rows(question, value, options):  # noqa: C901 - one branch per quest
         if len(chosen) > 1:
             fail(_("Choose only one answer."))
         if chosen[0] not in options:
-            raise ValueError
+            raise _Malformed
         return [Answer(question=question, option=options[chosen[0]])]
     if kind == Question.Kind.MULTIPLE:
         chosen = list(dict.fromkeys(_ids(value)))
         if any(c not in options for c in chosen):
-            raise ValueError
+            raise _Malformed
         if not chosen and not question.required:
             return []
         low = question.min_choices or 1
@@ -81,9 +129,9 @@ def _answer_rows(question, value, options):  # noqa: C901 - one branch per quest
             fail(_("Choose at most %(n)d.") % {"n": high})
         return [Answer(question=question, option=options[c]) for c in chosen]
     if kind == Question.Kind.RANKING:
-        ranks = {int(k): int(v) for k, v in (value or {}).items() if str(v).strip()}
+        ranks = _ranks(value)
         if any(k not in options for k in ranks):
-            raise ValueError
+            raise _Malformed
         if not ranks:
             if question.required:
                 fail(_("Rank every option."))
@@ -94,21 +142,25 @@ def _answer_rows(question, value, options):  # noqa: C901 - one branch per quest
             Answer(question=question, option=options[k], rank=r) for k, r in sorted(ranks.items())
         ]
     if kind == Question.Kind.SCALE:
-        if value in (None, ""):
+        if value is None or value == "":
             if question.required:
                 fail(_("Choose a value on the scale."))
             return []
-        number = int(value)
+        number = _integer(value)
         if not Question.SCALE_MIN <= number <= Question.SCALE_MAX:
             fail(_("Choose a value from 1 to 5."))
         return [Answer(question=question, value=number)]
-    text = str(value or "").strip()
+    if value is not None and not isinstance(value, str):
+        raise _Malformed
+    text = (value or "").strip()
     if not text:
         if question.required:
             fail(_("Write your answer."))
         return []
     if len(text) > MAX_TEXT_ANSWER:
         fail(_("The answer is longer than 2,000 characters."))
+    if "\x00" in text:  # PostgreSQL keeps no NUL in text
+        raise _Malformed
     return [Answer(question=question, text=text, text_status=Answer.TextStatus.PENDING)]  # R31
 
 
