@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,12 @@ def file_appeal(request):
     """The filing form (R1–R3). Works without JavaScript; the map only fills two hidden
     fields. A form with errors comes back with everything typed."""
     if not get_profile().verification_sufficient(request.user.verification_level):  # R2
-        return render(request, "appeals/citizen/verify_first.html", status=403)
+        return render(
+            request,
+            "appeals/citizen/verify_first.html",
+            {"verify_next": reverse("appeals:file")},
+            status=403,
+        )
     if request.method != "POST":
         form = AppealForm(user=request.user)
         return render(request, "appeals/citizen/form.html", {"form": form})
