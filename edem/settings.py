@@ -292,9 +292,7 @@ if EDEM_DEMO_IDP:
         {
             "provider_id": "demo-identity",
             # Named after the jurisdiction's real provider (ESIA in Russia, Diia in Ukraine).
-            "name": (
-                _("Diia (demo)") if EDEM_JURISDICTION == "ua" else _("ESIA (demo)")
-            ),
+            "name": (_("Diia (demo)") if EDEM_JURISDICTION == "ua" else _("ESIA (demo)")),
             "client_id": "edem-demo",
             "secret": hashlib.sha256(f"edem-demo-idp:{SECRET_KEY}".encode()).hexdigest(),
             "settings": {

@@ -161,7 +161,10 @@ def propose(request):
     cabinet's moderation (R28)."""
     if not request.user.is_verified_resident:
         return render(
-            request, "polls/verify_first.html", {"verify_next": reverse("polls:propose")}, status=403
+            request,
+            "polls/verify_first.html",
+            {"verify_next": reverse("polls:propose")},
+            status=403,
         )
     form = ProposalForm(request.POST or None)
     form.fields["cabinet"].queryset = Cabinet.objects.active()

@@ -34,7 +34,7 @@ from .forms import IdentityForm
 
 PROVIDER_ID = "demo-identity"
 CODE_SALT = "edem.demo_idp.code"
-TOKEN_SALT = "edem.demo_idp.access"
+TOKEN_SALT = "edem.demo_idp.access"  # noqa: S105 (a signing salt, not a secret)
 CODE_MAX_AGE = 300
 TOKEN_MAX_AGE = 600
 ID_TOKEN_LIFETIME = 300
@@ -190,7 +190,11 @@ def _pkce_ok(challenge, verifier):
 def token(request):
     app = client()
     client_id, secret = _client_credentials(request)
-    if app is None or client_id != app["client_id"] or not hmac.compare_digest(secret, app["secret"]):
+    if (
+        app is None
+        or client_id != app["client_id"]
+        or not hmac.compare_digest(secret, app["secret"])
+    ):
         return _json_error("invalid_client", status=401)
     if request.POST.get("grant_type") != "authorization_code":
         return _json_error("unsupported_grant_type")
