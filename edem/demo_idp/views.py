@@ -16,6 +16,7 @@ client receives them straight from the token endpoint.
 import base64
 import hashlib
 import hmac
+import secrets
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -139,6 +140,7 @@ def authorize(request):
                 "nonce": params.get("nonce", ""),
                 "challenge": challenge,
                 "claims": form.claims(),
+                "jti": secrets.token_hex(8),  # every code is a new one, even for the same person
             },
             salt=CODE_SALT,
         )
