@@ -11,7 +11,7 @@ from edem.core import idempotency
 from edem.core.jurisdiction import get_profile
 from edem.core.workflow import TransitionNotAllowed
 
-from . import services, workflow
+from . import selectors, services, workflow
 from .actions import CITIZEN_ACTIONS
 from .form_uploads import collect_uploads
 from .forms import AppealForm
@@ -119,6 +119,7 @@ def my_detail(request, pk):
             "appeal_is_open": workflow.Status(appeal.status).is_open,
             "cosigners": appeal.cosigners.all(),
             "actions": [a.name for a in workflow.available_actions(appeal, request.user)],
+            "next_step": selectors.next_step_for_author(appeal),
         },
     )
 
