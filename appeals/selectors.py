@@ -13,8 +13,8 @@ from django.utils import timezone
 from cabinets.access import roles_by_cabinet, roles_in, roles_with, staff_with
 from cabinets.roles import Role
 
-from .models import Appeal, AppealEvent, DeadlinePolicy
 from . import workflow
+from .models import Appeal, AppealEvent, DeadlinePolicy
 from .workflow import OPEN_STATES, Status
 
 FULL_VIEW_ROLES = frozenset({Role.HEAD, Role.REGISTRAR, Role.OBSERVER})
