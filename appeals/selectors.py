@@ -14,6 +14,7 @@ from cabinets.access import roles_by_cabinet, roles_in, roles_with, staff_with
 from cabinets.roles import Role
 
 from . import workflow
+from .categories import category_ids
 from .models import Appeal, AppealEvent, DeadlinePolicy
 from .workflow import OPEN_STATES, Status
 
@@ -130,7 +131,11 @@ def _filtered(qs, filters, *, with_status):
         qs = qs.filter(status__in=sorted(OPEN_STATES))
     elif with_status and status:
         qs = qs.filter(status=status)
-    for name in ("category", "territory", "executor", "kind", "cabinet"):
+    if filters.get("category"):  # a group: its categories too
+        qs = qs.filter(
+            category_id__in=category_ids(getattr(filters["category"], "pk", filters["category"]))
+        )
+    for name in ("territory", "executor", "kind", "cabinet"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
     for name, field in (
