@@ -49,7 +49,7 @@ def test_filing_form_shows_optgroups_and_refuses_a_group(tree):
     form = AppealForm(user=CitizenFactory())
     html = str(form["category"])
     assert '<optgroup label="Дороги">' in html
-    assert re.search(r'<optgroup label="Дворы">\s*<option value="%d"' % tree["lamps"].pk, html)
+    assert re.search(rf'<optgroup label="Дворы">\s*<option value="{tree["lamps"].pk}"', html)
     field = form.fields["category"]
     assert isinstance(field, CategoryChoiceField)
     with pytest.raises(Exception, match="group") as error:
@@ -78,7 +78,7 @@ def test_public_problem_filter_by_a_group_finds_its_sub_categories(client, tree)
     assert response.status_code == 200
     html = response.content.decode()
     assert '<optgroup label="Дороги">' in html
-    assert re.search(r'<option value="%d" selected>' % tree["roads"].pk, html)
+    assert re.search(rf'<option value="{tree["roads"].pk}" selected>', html)
 
 
 def test_admin_lists_categories_in_their_groups(admin_client, tree):
