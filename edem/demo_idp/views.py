@@ -61,11 +61,19 @@ def _json_error(error, status=400):
     return JsonResponse({"error": error}, status=status)
 
 
-def _redirect_uri_allowed(redirect_uri):
-    """Only the portal's own callback for this provider, on any host the portal answers to."""
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _redirect_uri_allowed(request, redirect_uri):
+    """Only the portal's own callback for this provider, on the portal's own host: this one,
+    the configured site's, or the loopback (a demo opened at localhost while SITE_URL says
+    127.0.0.1)."""
     parts = urlsplit(redirect_uri)
     callback = reverse("openid_connect_callback", kwargs={"provider_id": PROVIDER_ID})
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and parts.path == callback
+    if parts.scheme not in ("http", "https") or parts.path != callback or not parts.hostname:
+        return False
+    own = {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+    return parts.netloc in own or parts.hostname in LOOPBACK
 
 
 def _redirect_back(redirect_uri, **params):
@@ -120,7 +128,7 @@ def authorize(request):
     if (
         app is None
         or params.get("client_id") != app["client_id"]
-        or not _redirect_uri_allowed(redirect_uri)
+        or not _redirect_uri_allowed(request, redirect_uri)
     ):
         return HttpResponseBadRequest("Unknown client or redirect_uri.")
     state = params.get("state", "")

@@ -209,6 +209,8 @@ def test_demo_provider_refuses_foreign_redirects_and_reports_a_cancel(client):
     _verifier, challenge = _pkce()
     response = _authorize(client, challenge, redirect_uri="https://evil.example/callback/")
     assert response.status_code == 400
+    response = _authorize(client, challenge, redirect_uri=CALLBACK.replace("testserver", "evil.example"))  # fmt: skip
+    assert response.status_code == 400  # the right path on a stranger's host
     response = _authorize(client, challenge, cancel="1")
     assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["access_denied"]
 
