@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -98,13 +99,43 @@ admin.site.unregister(Cabinet)
 admin.site.register(Cabinet, CabinetWithAppealsAdmin)
 
 
+class TopLevelFilter(admin.RelatedFieldListFilter):
+    """The "group" filter offers the top-level categories only (the groups)."""
+
+    def field_choices(self, field, request, model_admin):
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to={"parent__isnull": True},
+            ordering=("order", "name"),
+        )
+
+
 @admin.register(Category)
 class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
-    list_display = ("__str__", "default_cabinet", "order", "is_active")
-    list_filter = ("is_active", "parent", "default_cabinet")
-    search_fields = ("name",)
+    """Categories listed in their groups: each top-level category, then its sub-categories,
+    in the order citizens see them in the forms (appeals.categories)."""
+
+    list_display = ("__str__", "group", "default_cabinet", "order", "is_active")
+    list_filter = ("is_active", ("parent", TopLevelFilter), "default_cabinet")
+    search_fields = ("name", "parent__name")
     list_editable = ("order", "is_active")
     autocomplete_fields = ("parent", "default_cabinet")
+
+    list_select_related = ("parent", "default_cabinet")
+
+    def get_ordering(self, request):
+        # The group's place, then the group's own row first, then its members in order.
+        return [
+            Coalesce("parent__order", "order").asc(),
+            Coalesce("parent__name", "name").asc(),
+            F("parent").asc(nulls_first=True),
+            "order",
+            "name",
+        ]
+
+    @admin.display(description=_("group"), ordering="parent__name")
+    def group(self, category):
+        return category.parent.name if category.parent_id else "—"
 
 
 @admin.register(RoutingRule)

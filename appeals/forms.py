@@ -8,6 +8,7 @@ from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile
 from edem.geo.points import PointFormMixin, coordinate_fields
 
+from .categories import CategoryChoiceField
 from .models import Appeal, Category
 
 MAX_TEXT = 20_000
@@ -90,6 +91,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
 
     class Meta:
         model = Appeal
+        field_classes = {"category": CategoryChoiceField}
         fields = [
             "kind",
             "cabinet",

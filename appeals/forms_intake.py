@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cabinets.access import cabinets_where
 from edem.core.jurisdiction import get_profile
 
+from .categories import CategoryChoiceField
 from .forms import (
     MAX_TEXT,
     ORGANISATION_FIELDS,
@@ -84,6 +85,7 @@ class PaperAppealForm(forms.ModelForm):
 
     class Meta:
         model = Appeal
+        field_classes = {"category": CategoryChoiceField}
         fields = [
             "kind",
             "category",

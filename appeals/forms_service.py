@@ -11,6 +11,7 @@ from cabinets.access import cabinets_where, staff_with
 from cabinets.models import Cabinet
 from edem.geo.models import Territory
 
+from .categories import CategoryChoiceField
 from .models import Appeal, Category, DeadlinePolicy
 from .selectors import OPEN, Scope, earlier_answers
 from .workflow import WORKING, Status
@@ -34,8 +35,12 @@ class QueueFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All"))] + list(Appeal.Kind.choices)
     )
-    category = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Category.objects.all(), required=False, empty_label=_("All")
+    category = CategoryChoiceField(
+        Category.objects.all(),
+        label=_("Topic"),
+        required=False,
+        empty_label=_("All"),
+        whole_groups=True,
     )
     territory = forms.ModelChoiceField(
         label=_("Territory"),

@@ -1,6 +1,7 @@
 """Reads of appeals for officials: who may see what (R14), the work queue and its counts."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -9,9 +10,11 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
 
-from cabinets.access import roles_by_cabinet, roles_in
+from cabinets.access import roles_by_cabinet, roles_in, roles_with, staff_with
 from cabinets.roles import Role
 
+from . import workflow
+from .categories import category_ids
 from .models import Appeal, AppealEvent, DeadlinePolicy
 from .workflow import OPEN_STATES, Status
 
@@ -128,7 +131,11 @@ def _filtered(qs, filters, *, with_status):
         qs = qs.filter(status__in=sorted(OPEN_STATES))
     elif with_status and status:
         qs = qs.filter(status=status)
-    for name in ("category", "territory", "executor", "kind", "cabinet"):
+    if filters.get("category"):  # a group: its categories too
+        qs = qs.filter(
+            category_id__in=category_ids(getattr(filters["category"], "pk", filters["category"]))
+        )
+    for name in ("territory", "executor", "kind", "cabinet"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
     for name, field in (
@@ -242,3 +249,50 @@ def earlier_answers(appeal):
         .exclude(pk=appeal.pk)
         .distinct()
     )
+
+
+@dataclass(frozen=True)
+class StaffNextStep:
+    """The step that moves an appeal on (``action``), and who may take it: ``yours`` when the
+    viewer may take it now, else the people of the cabinet who may, each with their roles there
+    that grant it (``people``: [(user, [Role])]), and the roles that grant it at all."""
+
+    action: object
+    yours: bool
+    people: list
+    roles: list
+
+
+@dataclass(frozen=True)
+class AuthorNextStep:
+    """What happens next to the author's appeal and by when (``due``: a date or None)."""
+
+    text: str
+    due: object
+
+
+def next_step_for_staff(appeal, user):
+    """The appeal's next step on the main path (``workflow.next_step``) and who may take it,
+    asked of the workflow's own rule for each member of the cabinet holding the permission.
+    None for an answered or closed appeal."""
+    action = workflow.next_step(appeal.status)
+    if action is None:
+        return None
+    granting = roles_with(action.who)
+    if workflow.refusal(appeal, user, action.name) is None:
+        return StaffNextStep(action=action, yours=True, people=[], roles=granting)
+    people = [
+        (person, [role for role in granting if role in roles_in(person, appeal.cabinet_id)])
+        for person in staff_with(action.who, appeal.cabinet_id)
+        if workflow.refusal(appeal, person, action.name) is None
+    ]
+    return StaffNextStep(action=action, yours=False, people=people, roles=granting)
+
+
+def next_step_for_author(appeal):
+    """What the author is told happens next (``workflow.CITIZEN_NEXT``), or None."""
+    action = workflow.next_step(appeal.status)
+    if action is None or action.name not in workflow.CITIZEN_NEXT:
+        return None
+    text, due_field = workflow.CITIZEN_NEXT[action.name]
+    return AuthorNextStep(text=text, due=getattr(appeal, due_field, None))

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,7 +11,7 @@ from edem.core import idempotency
 from edem.core.jurisdiction import get_profile
 from edem.core.workflow import TransitionNotAllowed
 
-from . import services, workflow
+from . import selectors, services, workflow
 from .actions import CITIZEN_ACTIONS
 from .form_uploads import collect_uploads
 from .forms import AppealForm
@@ -34,7 +35,12 @@ def file_appeal(request):
     """The filing form (R1–R3). Works without JavaScript; the map only fills two hidden
     fields. A form with errors comes back with everything typed."""
     if not get_profile().verification_sufficient(request.user.verification_level):  # R2
-        return render(request, "appeals/citizen/verify_first.html", status=403)
+        return render(
+            request,
+            "appeals/citizen/verify_first.html",
+            {"verify_next": reverse("appeals:file")},
+            status=403,
+        )
     if request.method != "POST":
         form = AppealForm(user=request.user)
         return render(request, "appeals/citizen/form.html", {"form": form})
@@ -113,6 +119,7 @@ def my_detail(request, pk):
             "appeal_is_open": workflow.Status(appeal.status).is_open,
             "cosigners": appeal.cosigners.all(),
             "actions": [a.name for a in workflow.available_actions(appeal, request.user)],
+            "next_step": selectors.next_step_for_author(appeal),
         },
     )
 

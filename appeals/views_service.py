@@ -140,6 +140,7 @@ def _card(request, appeal, forms=None, status=200):
         user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=client_ip(request)
     )  # R14/R18
     personal_data = selectors.sees_personal_data(request.user, appeal)
+    holds = selectors.holds(request.user, appeal)
     return render(
         request,
         "appeals/service/card.html",
@@ -154,7 +155,8 @@ def _card(request, appeal, forms=None, status=200):
             "attachments": appeal.attachments.all(),
             "notes": appeal.notes.select_related("author"),
             "action_forms": action_forms,
-            "read_only": not selectors.holds(request.user, appeal),
+            "read_only": not holds,
+            "next_step": selectors.next_step_for_staff(appeal, request.user) if holds else None,
             "today": timezone.localdate(),
         },
         status=status,

@@ -127,6 +127,30 @@ ACTIONS = {
 }
 
 
+# The main path of an open appeal: in each state, the first of these that leaves it for another
+# state is the step that moves the appeal on (the card's "next step"). Side steps (extend,
+# forward, return, merge, close without an answer) stay where the table puts them.
+MAIN_PATH = ("register", "assign", "draft_answer", "sign_answer")
+
+# What the author is told of each main-path step, and which deadline of the appeal it keeps.
+CITIZEN_NEXT = {
+    "register": (_("The authority registers your appeal."), "registration_due"),
+    "assign": (_("The head of the authority assigns an official to prepare the answer."), "legal_due"),
+    "draft_answer": (_("The official assigned to your appeal prepares the answer."), "legal_due"),
+    "sign_answer": (_("The head of the authority signs the answer, and it is sent to you."), "legal_due"),
+}  # fmt: skip
+
+
+def next_step(status):
+    """The action that moves an appeal in ``status`` on along the main path, or None (an answered
+    or closed appeal has none)."""
+    for name in MAIN_PATH:
+        action = ACTIONS[name]
+        if action.leaves_from(Status(status)) and action.target != status:
+            return action
+    return None
+
+
 def _is_executor(appeal, user):
     return appeal.executor_id == user.pk or appeal.co_executors.filter(pk=user.pk).exists()
 

@@ -5,6 +5,7 @@ django-guardian, or ``user.has_perm(..., cabinet)``.
 
 - ``roles_in(user, cabinet)``: the user's active roles there (``Role`` values);
 - ``can(user, perm, cabinet)``: whether the user holds the permission there;
+- ``roles_with(perm)``: the roles that grant it;
 - ``staff_with(perm, cabinet)``: the active people who hold it there (or in any of several);
 - ``cabinets_where(user, perm=None)``: the active cabinets where the user holds it (any role
   when ``perm`` is None);
@@ -29,7 +30,7 @@ from django.db.models.functions import Cast
 from guardian.utils import get_user_obj_perms_model
 
 from .models import Cabinet, Membership
-from .roles import CABINET_PERMISSIONS, Role
+from .roles import CABINET_PERMISSIONS, ROLE_PERMISSIONS, Role
 
 __all__ = [
     "cabinets_where",
@@ -38,6 +39,7 @@ __all__ = [
     "position_in",
     "roles_by_cabinet",
     "roles_in",
+    "roles_with",
     "staff_with",
 ]
 
@@ -104,6 +106,12 @@ def can(user, perm, cabinet):
     if not _acting(user) or cabinet is None:
         return False
     return _on(_grants(codename), cabinet).filter(user=user).exists()
+
+
+def roles_with(perm):
+    """The roles that grant ``perm`` (in the table's order: head first)."""
+    codename = _codename(perm)
+    return [role for role in Role if codename in ROLE_PERMISSIONS[role]]
 
 
 def staff_with(perm, cabinet):

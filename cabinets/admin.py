@@ -69,7 +69,10 @@ class CabinetAdmin(ListProtectedOnDelete, admin.ModelAdmin):
             None,
             {"fields": ("name", "short_name", "code", "kind", "parent", "territory", "is_active")},
         ),
-        (_("Contacts"), {"fields": ("head", "email", "phone", "address", "website")}),
+        (
+            _("Contacts"),
+            {"fields": ("head", "email", "phone", "address", "office_hours", "website")},
+        ),
         (_("Public page"), {"fields": ("description",)}),
     )
 

@@ -51,6 +51,15 @@ class Cabinet(models.Model):
     email = models.EmailField(_("official e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    office_hours = models.CharField(
+        _("office hours"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "When citizens are received in person (for example, to confirm their identity), "
+            "e.g. Mon-Thu 9:00-18:00, Fri 9:00-16:45."
+        ),
+    )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("public description"), blank=True)
     territory = models.ForeignKey(

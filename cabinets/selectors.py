@@ -99,6 +99,21 @@ def municipal_default_cabinet():
     )
 
 
+def identity_offices():
+    """Where a citizen confirms their identity in person: the administrations' offices with an
+    address (their registrars see the document), else the municipality's default cabinet."""
+    offices = list(
+        Cabinet.objects.active()
+        .filter(kind=Cabinet.Kind.ADMINISTRATION)
+        .exclude(address="")
+        .order_by("pk")
+    )
+    if not offices:
+        default = municipal_default_cabinet()
+        offices = [default] if default is not None else []
+    return offices
+
+
 def heads_of(cabinet):
     """The users heading ``cabinet``: its active head memberships, else its ``head`` field."""
     users = list(

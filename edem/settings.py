@@ -6,6 +6,7 @@ With nothing set, the portal runs on its embedded default: a SQLite file under
 profile, which refuses to start without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -110,6 +111,9 @@ INSTALLED_APPS = [
     "consultations.polls",
     "consultations.discussions",
     "analytics",
+    # The demo identity provider's views and page (no models); its URLs exist only while
+    # EDEM_DEMO_IDP is on (see below).
+    "edem.demo_idp",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +280,33 @@ if EDEM_OIDC_SERVER_URL:
             "client_id": env("EDEM_OIDC_CLIENT_ID", default=""),
             "secret": env("EDEM_OIDC_SECRET", default=""),
             "settings": {"server_url": EDEM_OIDC_SERVER_URL},
+        }
+    )
+# The demo identity provider (edem.demo_idp): a small OpenID Connect provider inside the portal
+# itself, so that a newcomer to the demo can walk the path to "verified" without a real ESIA or
+# id.gov.ua gateway. It vouches for whatever identity the visitor types, so it exists only in
+# development (never with DJANGO_ENV=production) and only while no real provider is configured.
+EDEM_DEMO_IDP = env.bool("EDEM_DEMO_IDP", default=not PRODUCTION) and not EDEM_OIDC_SERVER_URL
+if PRODUCTION and EDEM_DEMO_IDP:
+    raise ImproperlyConfigured(
+        "EDEM_DEMO_IDP vouches for any identity typed into it: it is for the demo only and "
+        "cannot be enabled with DJANGO_ENV=production."
+    )
+EDEM_DEMO_IDP_PATH = "/demo-identity/"
+if EDEM_DEMO_IDP:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": "demo-identity",
+            # Named after the jurisdiction's real provider (ESIA in Russia, Diia in Ukraine).
+            "name": (_("Diia (demo)") if EDEM_JURISDICTION == "ua" else _("ESIA (demo)")),
+            "client_id": "edem-demo",
+            "secret": hashlib.sha256(f"edem-demo-idp:{SECRET_KEY}".encode()).hexdigest(),
+            "settings": {
+                # The portal asks itself over HTTP (discovery, token, userinfo): the address
+                # it runs on, which `make run` puts into SITE_URL.
+                "server_url": SITE_URL + EDEM_DEMO_IDP_PATH.rstrip("/"),
+                "token_auth_method": "client_secret_post",
+            },
         }
     )
 
@@ -462,6 +493,9 @@ if EDEM_OIDC_SERVER_URL:
     # allauth, which redirects to the identity provider.
     _oidc = urlsplit(EDEM_OIDC_SERVER_URL)
     _form_action.append(f"{_oidc.scheme}://{_oidc.netloc}")
+if EDEM_DEMO_IDP:
+    _site = urlsplit(SITE_URL)
+    _form_action.append(f"{_site.scheme}://{_site.netloc}")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

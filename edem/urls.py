@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -54,9 +55,20 @@ urlpatterns = [
     path("statistics/", include("analytics.urls")),
     path("", include("cabinets.urls")),
     path("admin/", admin.site.urls),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     # No media URL: every stored file is read through the storage by a view that checks who
     # may see it (publication images: cabinets.views.publication_image).
 ]
+
+if settings.EDEM_DEMO_IDP:
+    # The demo identity provider (never in production: edem.settings refuses it there).
+    urlpatterns.append(
+        path(settings.EDEM_DEMO_IDP_PATH.strip("/") + "/", include("edem.demo_idp.urls"))
+    )
 
 handler403 = "edem.views.permission_denied"
 handler404 = "edem.views.page_not_found"

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appeals.categories import CategoryChoiceField
 from appeals.models import Category
 from edem.geo.models import Territory
 
@@ -16,8 +17,12 @@ SORTS = ("new", "support")
 
 
 class ProblemFilterForm(forms.Form):
-    category = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Category.objects.all(), required=False, empty_label=_("All")
+    category = CategoryChoiceField(
+        Category.objects.all(),
+        label=_("Topic"),
+        required=False,
+        empty_label=_("All"),
+        whole_groups=True,
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     territory = forms.ModelChoiceField(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from appeals.categories import category_ids
 from appeals.models import AppealEvent, Attachment
 from edem.geo.models import Territory
 
@@ -96,7 +97,7 @@ def filtered(filters, user=None, queryset=None):
     qs = PublicProblem.objects.all() if queryset is None else queryset
     filters = filters or {}
     if filters.get("category"):
-        qs = qs.filter(category_id=filters["category"])
+        qs = qs.filter(category_id__in=category_ids(filters["category"]))  # a group: all in it
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
     if filters.get("territory"):
@@ -165,7 +166,7 @@ def _grid(level, filters):
     filters (the only ones it is kept by)."""
     qs = ProblemCell.objects.filter(level=level)
     if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
+        qs = qs.filter(category__in=category_ids(filters["category"]))
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
     if filters.get("territory"):

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cabinets.models import Cabinet
@@ -159,7 +160,12 @@ def propose(request):
     """A resident (or an NGO, an advisory body) proposes a poll; it goes to the responsible
     cabinet's moderation (R28)."""
     if not request.user.is_verified_resident:
-        return render(request, "polls/verify_first.html", status=403)
+        return render(
+            request,
+            "polls/verify_first.html",
+            {"verify_next": reverse("polls:propose")},
+            status=403,
+        )
     form = ProposalForm(request.POST or None)
     form.fields["cabinet"].queryset = Cabinet.objects.active()
     if request.method == "POST":

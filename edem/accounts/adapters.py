@@ -14,7 +14,7 @@ from edem.core.context_processors import portal
 from edem.core.net import client_ip
 from edem.notifications.services import notify
 
-from . import devices, personkeys
+from . import devices, personkeys, services
 from .cookies import set_language_cookie
 from .models import User
 
@@ -105,7 +105,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
-        claims = sociallogin.account.extra_data or {}
+        claims = provider_claims(sociallogin.account)
         user.patronymic = claims.get("middle_name", "") or user.patronymic
         return user
 
@@ -121,6 +121,25 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().save_user(request, sociallogin, form=form)
         mark_identity_verified(user, sociallogin.account.provider, sociallogin.account.uid)
         return user
+
+
+def provider_claims(account):
+    """The person's claims as the identity provider sent them: allauth keeps an OpenID Connect
+    login's userinfo and ID token side by side (older versions kept the claims flat)."""
+    data = account.extra_data or {}
+    return data.get("userinfo") or data.get("id_token") or data
+
+
+def identity_connected(sender, request, sociallogin, **kwargs):
+    """A signed-in person connected the identity provider to their account (allauth's
+    ``social_account_added``): the provider confirmed who they are, so the account is verified
+    and takes the name the provider confirmed."""
+    services.adopt_identity(
+        user=sociallogin.user,
+        provider=sociallogin.account.provider,
+        uid=sociallogin.account.uid,
+        claims=provider_claims(sociallogin.account),
+    )
 
 
 def site_link(url):

@@ -7,3 +7,10 @@ class AccountsConfig(AppConfig):
     name = "edem.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from allauth.socialaccount.signals import social_account_added
+
+        from .adapters import identity_connected
+
+        social_account_added.connect(identity_connected, dispatch_uid="edem-identity-connected")

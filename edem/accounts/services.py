@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from edem.notifications.services import notify
@@ -154,6 +155,34 @@ def confirm_community_tie(
         key=f"community-tie:{tie.pk}:{tie.confirmed_at.isoformat()}",
     )
     return tie
+
+
+@transaction.atomic
+def adopt_identity(*, user, provider, uid, claims):
+    """The identity provider confirmed who ``user`` is: the account becomes verified
+    (``identity``) and takes the name (and date of birth) the provider confirmed, which the
+    appeals then carry (59-FZ Art. 7)."""
+    from .adapters import mark_identity_verified  # the adapters module imports this one
+
+    names = {
+        "last_name": claims.get("family_name"),
+        "first_name": claims.get("given_name"),
+        "patronymic": claims.get("middle_name"),
+    }
+    changed = []
+    for field, value in names.items():
+        value = (value or "").strip()[:150]
+        if value and getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    born = parse_date(claims.get("birthdate") or "")
+    if born and user.birth_date != born:
+        user.birth_date = born
+        changed.append("birth_date")
+    if changed:
+        user.save(update_fields=changed)
+    mark_identity_verified(user, provider, uid)
+    return user
 
 
 @transaction.atomic

@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -25,6 +27,22 @@ def cabinet(request):
             "community_ties": [(tie, tie.counts_on(today)) for tie in ties],
         },
     )
+
+
+def verify(request):
+    """How to get verified: online through the identity provider, or in person at the
+    registry office. Open to everyone, so that sign-up can point here."""
+    return render(request, "accounts/verify.html", {"verify_next": safe_next(request)})
+
+
+def safe_next(request, default="accounts:cabinet"):
+    """The page to return to after verification: ``?next=`` when it stays on this site."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
 
 
 @login_required

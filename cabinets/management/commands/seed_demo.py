@@ -120,6 +120,7 @@ class Command(BaseCommand):
                     "email": row.get("email", ""),
                     "phone": row.get("phone", ""),
                     "address": row.get("address", ""),
+                    "office_hours": row.get("office_hours", ""),
                     "description": row.get("description", ""),
                     "head": users.get(head_email),
                 },
