@@ -1,10 +1,46 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
 from .models import CommunityTie, User
+
+
+def user_label(user):
+    """How the admin's pickers name a person: the name and the e-mail address, since two
+    people may share a name (and an invited official may not have one yet)."""
+    name = user.full_name
+    return f"{name} <{user.email}>" if name else user.email
+
+
+class UserAutocompleteJsonView(AutocompleteJsonView):
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, User):
+            result["text"] = user_label(obj)
+        return result
+
+
+def _autocomplete_view(request):
+    return UserAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# The admin's search-as-you-type pickers answer with names and e-mails for people.
+admin.site.autocomplete_view = _autocomplete_view
+
+
+class UserLabels:
+    """A ModelAdmin (or inline) mixin: every choice of a person shows the name with the
+    e-mail address, the selected one included (``user_label``)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is User:
+            field.label_from_instance = user_label
+        return field
 
 
 class CommunityTieInline(admin.TabularInline):
@@ -20,8 +56,30 @@ class CommunityTieInline(admin.TabularInline):
     autocomplete_fields = ("territory",)
 
 
+class UserVerificationForm(UserChangeForm):
+    """The person's page: a change of verification level says on what ground (the document
+    seen, or why it is withdrawn); the identity level comes only from the provider."""
+
+    def clean(self):
+        data = super().clean()
+        if "verification_level" in self.changed_data:
+            level = data.get("verification_level")
+            if level == User.Verification.IDENTITY:
+                self.add_error(
+                    "verification_level",
+                    _("Only a sign-in through the identity provider sets this level."),
+                )
+            elif not (data.get("verification_note") or "").strip():
+                self.add_error(
+                    "verification_note",
+                    _("Say which document you saw, or why the confirmation is withdrawn."),
+                )
+        return data
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserVerificationForm
     ordering = ("last_name", "first_name", "email")
     list_display = (
         "email",
@@ -76,6 +134,18 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        """A new verification level goes through ``services.change_verification_level``,
+        which records who changed it and when (and tells the person)."""
+        level = obj.verification_level
+        if not (change and "verification_level" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        obj.verification_level = form.initial["verification_level"]
+        super().save_model(request, obj, form, change)
+        services.change_verification_level(
+            user=obj, actor=request.user, level=level, note=obj.verification_note
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not CommunityTie:

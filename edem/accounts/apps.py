@@ -7,3 +7,12 @@ class AccountsConfig(AppConfig):
     name = "edem.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from allauth.mfa.signals import authenticator_added
+
+        from .mfa import count_setup_as_second_factor
+
+        authenticator_added.connect(
+            count_setup_as_second_factor, dispatch_uid="edem.accounts.mfa.setup_counts"
+        )

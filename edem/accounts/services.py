@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -51,6 +53,29 @@ def verify_resident(*, user, actor, note):
 
 
 @transaction.atomic
+def change_verification_level(*, user, actor, level, note):
+    """An administrator changes ``user``'s verification level on their page in the admin:
+    the change is recorded like every confirmation (who, when, on what document). Raising it
+    to *resident* is ``verify_resident`` (the person is told); lowering it to *e-mail* needs a
+    reason. *Identity* comes only from the identity provider."""
+    if level == user.verification_level:
+        return user
+    if level == User.Verification.RESIDENT:
+        return verify_resident(user=user, actor=actor, note=note)
+    if level != User.Verification.EMAIL:
+        raise ValueError(_("Only a sign-in through the identity provider sets this level."))
+    _ensure_document_seen(actor, note, _("You may not verify residents."))
+    user.verification_level = level
+    user.verified_at = timezone.now()
+    user.verified_by = actor
+    user.verification_note = note.strip()[:255]
+    user.save(
+        update_fields=["verification_level", "verified_at", "verified_by", "verification_note"]
+    )
+    return user
+
+
+@transaction.atomic
 def confirm_community_tie(*, user, actor, territory, basis, document, valid_until=None):
     """An official who saw a document confirms that ``user`` works or studies in
     ``territory``, or is registered there as an internally displaced person (R30): from now
@@ -91,3 +116,37 @@ def update_profile(*, user, form):
     """Save the profile form; the language becomes the user's default for pages and mail."""
     form.instance = user
     return form.save()
+
+
+@transaction.atomic
+def open_invited_account(*, email, last_name, first_name, patronymic="", password):
+    """The account of a person who followed an invitation link sent to ``email``: created if
+    there is none, given the password they chose, and its address confirmed (the link reached
+    that mailbox), verified and primary, so the first sign-in is not stopped by a confirmation
+    mail. An existing account keeps its name; a new one takes the name from the invitation.
+    The password is checked against the site's password rules (``ValidationError``)."""
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    candidate = user or User(email=email, last_name=last_name, first_name=first_name)
+    validate_password(password, user=candidate)
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            last_name=last_name.strip(),
+            first_name=first_name.strip(),
+            patronymic=patronymic.strip(),
+        )
+    else:
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).update(primary=False)
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    elif not (address.verified and address.primary):
+        address.verified = True
+        address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    return user
