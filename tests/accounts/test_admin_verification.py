@@ -66,3 +66,16 @@ def test_a_level_change_without_a_ground_or_to_identity_is_refused(admin_client)
     assert response.status_code == 200
     person.refresh_from_db()
     assert person.verification_level == User.Verification.EMAIL and person.verified_by is None
+
+
+def test_createsuperusers_address_counts_as_confirmed_so_the_first_sign_in_goes_on(client):
+    from allauth.account.models import EmailAddress
+
+    admin = User.objects.create_superuser(email="it@example.org", password="Pass-phrase-2026")
+    address = EmailAddress.objects.get(user=admin)
+    assert address.verified and address.primary
+    response = client.post(
+        reverse("account_login"), {"login": "it@example.org", "password": "Pass-phrase-2026"}
+    )
+    assert response.status_code == 302 and "confirm" not in response["Location"]
+    assert client.session.get("_auth_user_id") == str(admin.pk)
