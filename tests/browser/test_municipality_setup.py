@@ -29,6 +29,7 @@ from cabinets.roles import Role
 from edem.geo.models import Territory
 from edem.notifications.models import Notification
 
+from .a11y import assert_accessible
 from .test_portal import main_form, sign_in, submit
 
 pytestmark = pytest.mark.browser
@@ -212,6 +213,7 @@ def test_a_municipality_is_set_up_from_an_empty_database_through_the_admin(
     # 7. She follows the link, chooses a password, signs in, sets up TOTP: her cabinet opens.
     head = new_page()
     head.goto(link)
+    assert_accessible(head)
     form = main_form(head, "password1")
     form.locator("input[name='password1']").fill(HEAD_PASSWORD)
     form.locator("input[name='password2']").fill(HEAD_PASSWORD)
@@ -224,10 +226,12 @@ def test_a_municipality_is_set_up_from_an_empty_database_through_the_admin(
     head.goto(reverse("service:staff", args=["zhkh"]))
     expect(head.locator("#staff-table")).to_contain_text(HEAD_EMAIL)
     expect(head.locator("#staff-table .badge-success")).to_have_count(1)
+    assert_accessible(head)
     # The link works once.
     again = new_page()
     again.goto(link)
     expect(again.locator("#invitation-refused")).to_have_attribute("data-reason", "used")
+    assert_accessible(again)
     assert Membership.objects.active().filter(cabinet=housing, role=Role.HEAD).count() == 1
 
     # 8. Now the routing rule is accepted; the head column names her.
