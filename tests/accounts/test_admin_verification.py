@@ -1,13 +1,14 @@
 """Verifying a person in the admin records who did it and when, whether by the list's action
-or on the person's page."""
+or on the person's page; an administrator's and an official's first sign-in goes straight to
+the second-factor setup."""
 
 import pytest
 from django.urls import reverse
 
 from edem.accounts.models import User
 from edem.notifications.models import Notification
-from tests.factories import UserFactory
-from tests.helpers import form_values
+from tests.factories import UserFactory, add_totp
+from tests.helpers import form_values, record_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,19 @@ def test_createsuperusers_address_counts_as_confirmed_so_the_first_sign_in_goes_
     )
     assert response.status_code == 302 and "confirm" not in response["Location"]
     assert client.session.get("_auth_user_id") == str(admin.pk)
+
+
+def test_a_fresh_sign_in_sets_up_the_first_app_without_a_second_password_but_not_another(
+    client,
+):
+    """allauth asks for the password again before any change of the second factor; right
+    after signing in, the first authenticator app is set up without it (an official sent to
+    set it up is not asked twice in a row), but removing one still asks."""
+    person = UserFactory(is_staff=True, mfa=False)
+    client.force_login(person)
+    record_second_factor(client, person)
+    first = client.get(reverse("mfa_activate_totp"))
+    assert first.status_code == 200  # no re-authentication before the first app
+    add_totp(person)
+    removal = client.get(reverse("mfa_deactivate_totp"))
+    assert removal.status_code == 302 and "reauthenticate" in removal["Location"]
