@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinets.selectors import staffed_cabinets
 from edem.core import orgnumbers
-from edem.core.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile, offered_answer_channels
 from edem.geo.points import PointFormMixin, coordinate_fields
 
 from .categories import CategoryChoiceField
@@ -149,7 +149,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
         self.fields["answer_channel"].choices = [
             (value, label)
             for value, label in Appeal.AnswerChannel.choices
-            if value in self.profile.answer_channels
+            if value in offered_answer_channels(self.profile)
         ]
         self.fields["text"].max_length = MAX_TEXT
         organisation_labels(self.fields)

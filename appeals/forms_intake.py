@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.access import cabinets_where
-from edem.core.jurisdiction import get_profile
+from edem.core.jurisdiction import offered_answer_channels
 
 from .categories import CategoryChoiceField
 from .forms import (
@@ -122,7 +122,7 @@ class PaperAppealForm(forms.ModelForm):
         self.fields["answer_channel"].choices = [
             (value, label)
             for value, label in Appeal.AnswerChannel.choices
-            if value in get_profile().answer_channels
+            if value in offered_answer_channels()
         ]
         self.fields["answer_channel"].initial = Appeal.AnswerChannel.POST
         # The surname may come from the chosen account (checked in clean, 59-FZ Art. 7).

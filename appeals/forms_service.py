@@ -188,7 +188,7 @@ class NoMeritsForm(forms.Form):
 class ReturnForm(forms.Form):
     note = forms.CharField(
         label=_("Explanation for the citizen"),
-        help_text=_("For a complaint, the letter also explains the right to go to court (R6)."),
+        help_text=_("For a complaint, the letter also explains the right to go to court."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

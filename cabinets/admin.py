@@ -1,17 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from edem.accounts.admin import UserAdmin
+from edem.accounts.admin import UserAdmin, UserLabels, user_label
 from edem.accounts.models import User
 from edem.core.admin_tools import ListProtectedOnDelete
 from edem.core.markup import render_markdown
 
 from . import services
-from .models import Cabinet, Membership, Publication
+from .models import Cabinet, Membership, Publication, StaffInvitation
+from .roles import Role
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(UserLabels, admin.TabularInline):
     model = Membership
     extra = 1
     fields = ("user", "role", "position", "started_at", "ended_at")
@@ -47,14 +51,14 @@ admin.site.register(User, UserWithMembershipsAdmin)
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(ListProtectedOnDelete, admin.ModelAdmin):
+class CabinetAdmin(UserLabels, ListProtectedOnDelete, admin.ModelAdmin):
     list_display = (
         "name",
         "short_name",
         "code",
         "kind",
         "parent",
-        "head",
+        "heads",
         "active_staff",
         "is_active",
     )
@@ -76,6 +80,22 @@ class CabinetAdmin(ListProtectedOnDelete, admin.ModelAdmin):
         (_("Public page"), {"fields": ("description",)}),
     )
 
+    def get_queryset(self, request):
+        heads = Membership.objects.active().filter(role=Role.HEAD).select_related("user")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("memberships", queryset=heads, to_attr="active_heads"))
+        )
+
+    @admin.display(description=_("head"))
+    def heads(self, obj):
+        """The cabinet's heads by their active head memberships, else the "head" contact."""
+        people = [m.user for m in getattr(obj, "active_heads", [])]
+        if not people and obj.head_id:
+            people = [obj.head]
+        return ", ".join(user_label(person) for person in people) or "—"
+
     @admin.display(description=_("active staff"))
     def active_staff(self, obj):
         return obj.memberships.filter(ended_at__isnull=True).count()
@@ -87,7 +107,7 @@ class CabinetAdmin(ListProtectedOnDelete, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(UserLabels, admin.ModelAdmin):
     list_display = ("user", "cabinet", "role", "position", "started_at", "ended_at")
     list_filter = ("role", "cabinet", ("ended_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email", "user__last_name", "cabinet__name", "position")
@@ -106,7 +126,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(UserLabels, admin.ModelAdmin):
     list_display = ("title", "cabinet", "kind", "status", "published_at", "territory")
     list_filter = ("status", "kind", "cabinet", "territory")
     search_fields = ("title", "summary", "body")
@@ -119,3 +139,127 @@ class PublicationAdmin(admin.ModelAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+class InviteAdminForm(forms.ModelForm):
+    """The admin's "Invite an official" page: saving sends the invitation
+    (``services.invite_official``), with every check of the service."""
+
+    class Meta:
+        model = StaffInvitation
+        fields = ("email", "last_name", "first_name", "patronymic", "cabinet", "role", "position")
+
+    actor = None  # the administrator; set by ``StaffInvitationAdmin.get_form``
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or self.actor is None:
+            return data
+        try:
+            services.check_invitation(
+                actor=self.actor, cabinet=data["cabinet"], email=data["email"], role=data["role"]
+            )
+        except (services.CabinetError, PermissionDenied) as error:
+            raise ValidationError(str(error)) from error
+        return data
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin):
+    """Invitations to cabinets' staff. "Add" is the invitation page; a sent invitation is
+    read-only and may be withdrawn (its link stops working) or sent anew."""
+
+    list_display = (
+        "email",
+        "full_name",
+        "cabinet",
+        "role",
+        "status",
+        "created_at",
+        "expires_at",
+        "invited_by",
+    )
+    list_filter = ("status", "role", "cabinet")
+    search_fields = ("email", "last_name", "first_name", "cabinet__name")
+    list_select_related = ("cabinet", "invited_by")
+    autocomplete_fields = ("cabinet",)
+    actions = ["withdraw", "send_again"]
+    readonly_fields = (
+        "email",
+        "last_name",
+        "first_name",
+        "patronymic",
+        "cabinet",
+        "role",
+        "position",
+        "status",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "invited_by",
+        "user",
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = type("InviteAdminForm", (InviteAdminForm,), {"actor": request.user})
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else InviteAdminForm.Meta.fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdraw instead: the staff history keeps every invitation
+
+    @admin.display(description=_("full name"))
+    def full_name(self, obj):
+        return obj.full_name
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = {name: form.cleaned_data.get(name) or "" for name in InviteAdminForm.Meta.fields}
+        invitation = services.invite_official(actor=request.user, **data)
+        obj.pk = invitation.pk
+        obj.__dict__.update(
+            {
+                f.attname: getattr(invitation, f.attname)
+                for f in StaffInvitation._meta.concrete_fields
+            }
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Invite an official")}
+        return super().add_view(request, form_url, extra_context)
+
+    @admin.action(description=_("Withdraw the chosen invitations"))
+    def withdraw(self, request, queryset):
+        done = 0
+        for invitation in queryset.filter(status=StaffInvitation.Status.PENDING):
+            services.revoke_invitation(invitation=invitation, actor=request.user)
+            done += 1
+        self.message_user(request, _("Invitations withdrawn: %(n)d.") % {"n": done})
+
+    @admin.action(description=_("Send the chosen invitations again (with a new link)"))
+    def send_again(self, request, queryset):
+        done = 0
+        for old in queryset.exclude(status=StaffInvitation.Status.ACCEPTED):
+            try:
+                services.invite_official(
+                    actor=request.user,
+                    cabinet=old.cabinet,
+                    email=old.email,
+                    last_name=old.last_name,
+                    first_name=old.first_name,
+                    patronymic=old.patronymic,
+                    role=old.role,
+                    position=old.position,
+                )
+            except services.CabinetError as error:
+                self.message_user(request, f"{old.email}: {error}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, _("Invitations sent: %(n)d.") % {"n": done})

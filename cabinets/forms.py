@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ from edem.accounts.models import DocumentKind
 from edem.geo.models import Territory
 
 from .models import Cabinet, Publication
+from .roles import Role
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -116,3 +118,63 @@ class ResidentVerificationForm(forms.Form):
         if not any(ch.isalnum() for ch in number):
             raise ValidationError(_("Enter the series and number of the document you saw."))
         return number
+
+
+class InviteForm(forms.Form):
+    """Who is invited and in which role; the cabinet comes from the page (the service
+    cabinet) or is chosen (the admin, ``InviteAdminForm``)."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    patronymic = forms.CharField(label=_("Patronymic (if any)"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=200,
+        required=False,
+        help_text=_("As printed under a signature."),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    """The invited person's new password, typed twice, checked against the site's rules."""
+
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first and self.invitation is not None:
+            probe = get_user_model()(
+                email=self.invitation.email,
+                last_name=self.invitation.last_name,
+                first_name=self.invitation.first_name,
+            )
+            try:
+                password_validation.validate_password(first, user=probe)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data

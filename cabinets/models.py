@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edem.core.history import HistoryEvent
+
 from .roles import CABINET_PERMISSIONS, Role
 
 
@@ -245,3 +247,116 @@ class Publication(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+class StaffInvitationQuerySet(models.QuerySet):
+    def pending(self, now=None):
+        return self.filter(
+            status=StaffInvitation.Status.PENDING, expires_at__gt=now or timezone.now()
+        )
+
+
+class StaffInvitation(models.Model):
+    """An invitation to join a cabinet's staff, sent by e-mail (``services.invite_official``).
+
+    The link in the mail carries a signed random token; only its SHA-256 hash is stored, so
+    the table alone opens nothing. Following the link once (before ``expires_at``) the person
+    sets their password, which also confirms the address, and the membership begins; the
+    second factor is set up at the first sign-in (``edem.accounts.mfa``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("invitation status", "Sent, not yet accepted")
+        ACCEPTED = "accepted", pgettext_lazy("invitation status", "Accepted")
+        REVOKED = "revoked", pgettext_lazy("invitation status", "Withdrawn")
+
+    email = models.EmailField(_("e-mail address"))
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    cabinet = models.ForeignKey(
+        Cabinet, verbose_name=_("cabinet"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    position = models.CharField(
+        _("position"), max_length=200, blank=True, help_text=_("As printed under a signature.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_invitations",
+    )
+
+    objects = StaffInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "accepted", "revoked"]),
+                name="staff_invitation_status_valid",
+                violation_error_message=_("Choose one of the listed statuses."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["head", "registrar", "executor", "observer"]),
+                name="staff_invitation_role_valid",
+                violation_error_message=_("Choose one of the listed roles."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted")
+                | models.Q(accepted_at__isnull=False, user__isnull=False),
+                name="staff_invitation_accepted_has_account",
+                violation_error_message=_("An accepted invitation names the account it opened."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()} ({self.cabinet.short_name})"
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+
+class StaffEvent(HistoryEvent):
+    """One line of a cabinet's staff history: an official invited, an invitation accepted or
+    withdrawn, a role changed, a membership ended (``cabinets.services``)."""
+
+    cabinet = models.ForeignKey(
+        Cabinet, verbose_name=_("cabinet"), on_delete=models.PROTECT, related_name="events"
+    )
+
+    LABELS = {
+        "invite": _("Official invited"),
+        "invite_accepted": _("Invitation accepted"),
+        "invite_revoked": _("Invitation withdrawn"),
+        "change_role": _("Role changed"),
+        "end_membership": _("Membership ended"),
+    }
+
+    class Meta(HistoryEvent.Meta):
+        verbose_name = _("staff history line")
+        verbose_name_plural = _("staff history")

@@ -1,9 +1,11 @@
 """Reads for cabinets and publications."""
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch
 
-from .models import Cabinet, Membership, Publication
+from .models import Cabinet, Membership, Publication, StaffInvitation
 from .roles import Role
 
 #: The roles without which a cabinet cannot receive appeals: someone must register them.
@@ -128,3 +130,33 @@ def heads_of(cabinet):
     if not users and cabinet.head_id:
         users = [cabinet.head]
     return users
+
+
+def cabinet_staff(cabinet):
+    """The cabinet's active memberships for its staff screen, each annotated with
+    ``has_totp`` (an authenticator app set up) and ``email_verified`` (the address
+    confirmed), in two queries whatever the staff's size."""
+    return (
+        Membership.objects.active()
+        .filter(cabinet=cabinet)
+        .select_related("user")
+        .annotate(
+            has_totp=Exists(
+                Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
+            ),
+            email_verified=Exists(
+                EmailAddress.objects.filter(
+                    user=OuterRef("user"), verified=True, email__iexact=OuterRef("user__email")
+                )
+            ),
+        )
+        .order_by("role", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def pending_invitations(cabinet):
+    return StaffInvitation.objects.pending().filter(cabinet=cabinet).select_related("invited_by")
+
+
+def staff_history(cabinet, limit=20):
+    return cabinet.events.select_related("actor").order_by("-at", "-id")[:limit]

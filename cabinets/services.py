@@ -1,21 +1,31 @@
 """Writes for cabinets: memberships (and the guardian permissions they grant), publications."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
 
 from edem.accounts import services as accounts_services
-from edem.core.events import CabinetStaffChanged, publish
+from edem.accounts.services import open_invited_account
+from edem.core.events import CabinetStaffChanged, CabinetStaffRecorded, publish
 from edem.core.markup import render_markdown
+from edem.core.recording import record
+from edem.notifications.services import notify
 
 from .access import can
-from .models import Cabinet, Membership, Publication
-from .roles import CABINET_PERMISSIONS, permissions_for_roles
+from .models import Cabinet, Membership, Publication, StaffInvitation
+from .roles import CABINET_PERMISSIONS, Role, permissions_for_roles
 
 User = get_user_model()
 _ALL_CODENAMES = frozenset(code for code, _label in CABINET_PERMISSIONS)
@@ -79,14 +89,52 @@ def add_membership(*, cabinet, user, role, position="", actor=None):
     return membership
 
 
-@transaction.atomic
-def end_membership(*, membership, actor=None):
-    """End a membership; the permissions it alone granted are revoked at once."""
-    _check_manager(actor, membership.cabinet)
+def _end(membership):
     if membership.ended_at is None:
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at"])
     sync_cabinet_permissions(user=membership.user, cabinet=membership.cabinet)
+    return membership
+
+
+def _refuse_losing_the_last_head(membership, actor):
+    """A head working from the service cabinet cannot take away their own head role while
+    they are its only head: nobody would be left to manage the staff (the administrator
+    still can, in the admin)."""
+    if actor is None or actor.is_superuser or actor.pk != membership.user_id:
+        return
+    if membership.role != Role.HEAD or membership.ended_at is not None:
+        return
+    other_heads = (
+        Membership.objects.active()
+        .filter(cabinet=membership.cabinet, role=Role.HEAD)
+        .exclude(pk=membership.pk)
+    )
+    if not other_heads.exists():
+        raise CabinetError(
+            _(
+                "You are the only head of this cabinet: ask the administrator, or make "
+                "someone else head first."
+            )
+        )
+
+
+@transaction.atomic
+def end_membership(*, membership, actor=None):
+    """End a membership; the permissions it alone granted are revoked at once, and the
+    cabinet's staff history keeps who ended it."""
+    _check_manager(actor, membership.cabinet)
+    _refuse_losing_the_last_head(membership, actor)
+    was_active = membership.ended_at is None
+    _end(membership)
+    if was_active:
+        _record_staff(
+            membership.cabinet,
+            actor=actor,
+            action="end_membership",
+            user=membership.user,
+            role=membership.role,
+        )
     return membership
 
 
@@ -96,13 +144,41 @@ def change_role(*, membership, role, actor=None):
     _check_manager(actor, membership.cabinet)
     if membership.role == role:
         return membership
-    end_membership(membership=membership, actor=None)
-    return add_membership(
+    if role not in Role.values:
+        raise CabinetError(_("Choose one of the listed roles."))
+    _refuse_losing_the_last_head(membership, actor)
+    _end(membership)
+    changed = add_membership(
         cabinet=membership.cabinet,
         user=membership.user,
         role=role,
         position=membership.position,
         actor=None,
+    )
+    _record_staff(
+        membership.cabinet,
+        actor=actor,
+        action="change_role",
+        user=membership.user,
+        role=role,
+        previous_role=membership.role,
+    )
+    return changed
+
+
+def _record_staff(cabinet, *, actor, action, user=None, **data):
+    """Write a line of the cabinet's staff history and publish it."""
+    if user is not None:
+        data.update(user_id=user.pk, email=user.email)
+    return record(
+        cabinet,
+        actor=actor,
+        action=action,
+        to_status="",
+        event=lambda item, line: CabinetStaffRecorded(
+            cabinet_id=item.pk, history_id=line.pk, action=line.action, user_id=data.get("user_id")
+        ),
+        **data,
     )
 
 
@@ -172,3 +248,230 @@ def verify_resident_in_person(*, actor, cabinet, user, document_kind, document_n
         note=" ".join(part for part in (where + ".", (note or "").strip()) if part),
         authorised=True,
     )
+
+
+# --- Invitations ---------------------------------------------------------------------
+
+INVITATION_SALT = "cabinets.staff-invitation"
+DEFAULT_INVITATION_DAYS = 7
+
+
+class InvitationRefused(CabinetError):
+    """An invitation link that opens nothing: ``reason`` is "unknown", "used", "revoked" or
+    "expired"; the message says so in words."""
+
+    def __init__(self, reason, message):
+        super().__init__(message)
+        self.reason = reason
+
+
+def invitation_days():
+    return getattr(settings, "EDEM_INVITATION_DAYS", DEFAULT_INVITATION_DAYS)
+
+
+def _token_hash(nonce):
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def _signer():
+    return signing.Signer(salt=INVITATION_SALT)
+
+
+def invitation_path(token):
+    return reverse("cabinets:invitation", args=[token])
+
+
+def check_invitation(*, actor, cabinet, email, role):
+    """The checks of ``invite_official`` that a form may run first; returns the address
+    normalised. Raises ``PermissionDenied`` or ``CabinetError``."""
+    if actor is None:
+        raise PermissionDenied(_("You may not manage the staff of this cabinet."))
+    _check_manager(actor, cabinet)
+    if not cabinet.is_active:
+        raise CabinetError(_("This cabinet is closed: open it again before inviting staff."))
+    if role not in Role.values:
+        raise CabinetError(_("Choose one of the listed roles."))
+    email = User.objects.normalize_email(email or "").strip().lower()
+    if not email:
+        raise CabinetError(_("An invitation needs the e-mail address, last name and first name."))
+    if (
+        Membership.objects.active()
+        .filter(user__email__iexact=email, cabinet=cabinet, role=role)
+        .exists()
+    ):
+        raise CabinetError(_("This person already holds this role in this cabinet."))
+    return email
+
+
+@transaction.atomic
+def invite_official(
+    *, actor, cabinet, email, last_name, first_name, role, patronymic="", position=""
+):
+    """Invite a person by e-mail to take ``role`` in ``cabinet``.
+
+    Only the cabinet's head (or an administrator) may. The mail, sent through the outbox,
+    holds a one-time link valid for ``EDEM_INVITATION_DAYS`` days (7 by default); only the
+    hash of its token is stored. An earlier invitation of the same address to the same
+    cabinet still pending is withdrawn (its link stops working). Returns the invitation."""
+    email = check_invitation(actor=actor, cabinet=cabinet, email=email, role=role)
+    if not last_name.strip() or not first_name.strip():
+        raise CabinetError(_("An invitation needs the e-mail address, last name and first name."))
+    existing = User.objects.filter(email__iexact=email).first()
+    now = timezone.now()
+    for earlier in StaffInvitation.objects.pending(now).filter(
+        cabinet=cabinet, email__iexact=email
+    ):
+        _withdraw(earlier, actor, reason="superseded")
+    nonce = secrets.token_urlsafe(32)
+    invitation = StaffInvitation.objects.create(
+        email=email,
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        patronymic=patronymic.strip(),
+        cabinet=cabinet,
+        role=role,
+        position=position.strip(),
+        token_hash=_token_hash(nonce),
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=invitation_days()),
+    )
+    _record_staff(
+        cabinet,
+        actor=actor,
+        action="invite",
+        email=email,
+        role=role,
+        invitation=invitation.pk,
+    )
+    language = (
+        existing.language if existing else (translation.get_language() or settings.LANGUAGE_CODE)
+    )[:2]
+    # The link travels in the outbox row (as allauth's password-reset links do) until it is
+    # sent; the invitation row holds only the token's hash.
+    notify(
+        template="cabinets/invitation",
+        recipient=existing,
+        email=email,
+        language=language,
+        context={
+            "full_name": invitation.full_name,
+            "cabinet": cabinet.name,
+            "role": invitation.role,
+            "inviter": str(actor),
+            "path": invitation_path(_signer().sign(nonce)),
+            "valid_until": invitation.expires_at.isoformat(),
+        },
+        key=f"staff-invitation:{invitation.pk}",
+    )
+    return invitation
+
+
+def _withdraw(invitation, actor, reason="withdrawn"):
+    invitation.status = StaffInvitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+    _record_staff(
+        invitation.cabinet,
+        actor=actor,
+        action="invite_revoked",
+        email=invitation.email,
+        invitation=invitation.pk,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation, actor):
+    """Withdraw a pending invitation: its link stops working at once."""
+    _check_manager(actor, invitation.cabinet)
+    invitation = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != StaffInvitation.Status.PENDING:
+        raise CabinetError(_("This invitation is no longer pending."))
+    _withdraw(invitation, actor)
+    return invitation
+
+
+def invitation_for(token, *, lock=False):
+    """The pending, unexpired invitation the link's ``token`` opens, or ``InvitationRefused``
+    saying why not."""
+    try:
+        nonce = _signer().unsign(token)
+    except signing.BadSignature:
+        nonce = None
+    rows = StaffInvitation.objects.select_related("cabinet")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    invitation = rows.filter(token_hash=_token_hash(nonce)).first() if nonce else None
+    if invitation is None:
+        raise InvitationRefused(
+            "unknown",
+            _("This invitation link is not valid. Check that it was copied whole from the mail."),
+        )
+    if invitation.status == StaffInvitation.Status.ACCEPTED:
+        raise InvitationRefused(
+            "used",
+            _(
+                "This invitation has already been used. Sign in with your e-mail address and "
+                "the password you chose; if you forgot it, reset it on the sign-in page."
+            ),
+        )
+    if invitation.status == StaffInvitation.Status.REVOKED or not invitation.cabinet.is_active:
+        raise InvitationRefused(
+            "revoked",
+            _("This invitation has been withdrawn. Ask the head of the cabinet for a new one."),
+        )
+    if invitation.is_expired:
+        raise InvitationRefused(
+            "expired",
+            _("This invitation has expired. Ask the head of the cabinet to send a new one."),
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token, password):
+    """The invited person follows the link and chooses a password: their account is opened
+    (or the existing one given the password), the address confirmed, and the membership
+    begins. The link works once. The person who invited them is told."""
+    invitation = invitation_for(token, lock=True)
+    user = open_invited_account(
+        email=invitation.email,
+        last_name=invitation.last_name,
+        first_name=invitation.first_name,
+        patronymic=invitation.patronymic,
+        password=password,
+    )
+    add_membership(
+        cabinet=invitation.cabinet,
+        user=user,
+        role=invitation.role,
+        position=invitation.position,
+        actor=None,
+    )
+    invitation.status = StaffInvitation.Status.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["status", "accepted_at", "user"])
+    _record_staff(
+        invitation.cabinet,
+        actor=user,
+        action="invite_accepted",
+        user=user,
+        role=invitation.role,
+        invitation=invitation.pk,
+    )
+    inviter = invitation.invited_by
+    if inviter is not None and inviter.email:
+        notify(
+            template="cabinets/invitation_accepted",
+            recipient=inviter,
+            context={
+                "full_name": user.full_name or user.email,
+                "email": user.email,
+                "cabinet": invitation.cabinet.name,
+                "role": invitation.role,
+                "staff_path": reverse("service:staff", args=[invitation.cabinet.code]),
+            },
+            key=f"staff-invitation-accepted:{invitation.pk}",
+        )
+    return invitation

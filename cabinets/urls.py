@@ -13,5 +13,6 @@ urlpatterns = [
     path("news/feed/<slug:code>/rss/", feeds.PublicationsRssFeed(), name="cabinet_feed_rss"),
     path("news/feed/<slug:code>/atom/", feeds.PublicationsAtomFeed(), name="cabinet_feed_atom"),
     path("authorities/", views.cabinet_list, name="public_list"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("authorities/<slug:code>/", views.cabinet_detail, name="public_detail"),
 ]

@@ -1,12 +1,15 @@
 import mimetypes
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from edem.accounts.mfa import service_cabinet_required
 from edem.accounts.selectors import find_people
@@ -15,12 +18,16 @@ from edem.accounts.services import VerificationRefused
 from . import selectors, services
 from .access import can
 from .forms import (
+    AcceptInvitationForm,
+    InviteForm,
     PersonSearchForm,
     PublicationFilterForm,
     PublicationForm,
     ResidentVerificationForm,
+    RoleForm,
 )
-from .models import Cabinet, Publication
+from .models import Cabinet, Membership, Publication
+from .roles import Role
 
 PAGE_SIZE = 12
 
@@ -114,6 +121,7 @@ def service_cabinet(request, code):
             "can_publish": can(request.user, "cabinets.publish", cabinet),
             "can_see_dashboard": can(request.user, "cabinets.sign_answer", cabinet),
             "can_verify_residents": can(request.user, "cabinets.verify_residents", cabinet),
+            "can_manage_staff": can(request.user, "cabinets.manage_members", cabinet),
             "page": _page(request, selectors.cabinet_publications(cabinet), 20),
         },
     )
@@ -204,4 +212,143 @@ def verify_resident(request, code, user_id):
         "cabinets/service/verify_resident.html",
         {"cabinet": cabinet, "person": person, "form": form},
         status=status,
+    )
+
+
+# --- Staff: the head's screen, and the invitation link ------------------------------
+
+
+def _staff_page(request, cabinet, invite_form=None, status=200):
+    return render(
+        request,
+        "cabinets/service/staff.html",
+        {
+            "cabinet": cabinet,
+            "staff": selectors.cabinet_staff(cabinet),
+            "invitations": selectors.pending_invitations(cabinet),
+            "history": selectors.staff_history(cabinet),
+            "invite_form": invite_form or InviteForm(),
+            "role_choices": Role.choices,
+        },
+        status=status,
+    )
+
+
+@service_cabinet_required
+def staff(request, code):
+    """The head's list of the cabinet's staff (e-mail, role, second factor), the pending
+    invitations, and the form to invite someone."""
+    cabinet = _member_cabinet(request, code, "cabinets.manage_members")
+    return _staff_page(request, cabinet)
+
+
+@require_POST
+@service_cabinet_required
+def staff_invite(request, code):
+    cabinet = _member_cabinet(request, code, "cabinets.manage_members")
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invite_official(
+                actor=request.user, cabinet=cabinet, **form.cleaned_data
+            )
+        except services.CabinetError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The invitation is sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("service:staff", code=cabinet.code)
+    return _staff_page(request, cabinet, invite_form=form, status=400)
+
+
+@require_POST
+@service_cabinet_required
+def staff_change_role(request, code, pk):
+    cabinet = _member_cabinet(request, code, "cabinets.manage_members")
+    membership = get_object_or_404(Membership.objects.active(), pk=pk, cabinet=cabinet)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the listed roles."))
+    else:
+        try:
+            services.change_role(
+                membership=membership, role=form.cleaned_data["role"], actor=request.user
+            )
+        except services.CabinetError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The role is changed."))
+    return redirect("service:staff", code=cabinet.code)
+
+
+@require_POST
+@service_cabinet_required
+def staff_end(request, code, pk):
+    cabinet = _member_cabinet(request, code, "cabinets.manage_members")
+    membership = get_object_or_404(Membership.objects.active(), pk=pk, cabinet=cabinet)
+    try:
+        services.end_membership(membership=membership, actor=request.user)
+    except services.CabinetError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The membership is ended."))
+    return redirect("service:staff", code=cabinet.code)
+
+
+@require_POST
+@service_cabinet_required
+def staff_revoke(request, code, pk):
+    cabinet = _member_cabinet(request, code, "cabinets.manage_members")
+    invitation = get_object_or_404(cabinet.invitations, pk=pk)
+    try:
+        services.revoke_invitation(invitation=invitation, actor=request.user)
+    except services.CabinetError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The invitation is withdrawn."))
+    return redirect("service:staff", code=cabinet.code)
+
+
+def invitation(request, token):
+    """The link in the invitation mail: choose a password (once, before it expires). A link
+    already used, withdrawn or expired is refused with a page that says which and what to
+    do. Signed-in visitors are signed out first: the password is for the invited person."""
+    try:
+        invitation = services.invitation_for(token)
+    except services.InvitationRefused as refusal:
+        return render(
+            request,
+            "cabinets/invitation_refused.html",
+            {"reason": refusal.reason, "message": str(refusal)},
+            status=410 if refusal.reason in ("used", "expired", "revoked") else 404,
+        )
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_invitation(token=token, password=form.cleaned_data["password1"])
+        except services.InvitationRefused as refusal:
+            return render(
+                request,
+                "cabinets/invitation_refused.html",
+                {"reason": refusal.reason, "message": str(refusal)},
+                status=410,
+            )
+        if request.user.is_authenticated:
+            logout(request)
+        messages.success(
+            request,
+            _(
+                "Your password is set and your e-mail address confirmed. Sign in now: you will "
+                "then set up the authenticator app that protects the service cabinet."
+            ),
+        )
+        query = urlencode({"next": reverse("service:home")})
+        return redirect(f"{reverse('account_login')}?{query}")
+    return render(
+        request,
+        "cabinets/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.is_bound else 200,
     )

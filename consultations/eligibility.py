@@ -53,7 +53,7 @@ class EligibilityRules(models.Model):
         _("minimum age"),
         null=True,
         blank=True,
-        help_text=_("Empty: no age limit. For example 14, 16 or 18 (R30, R35)."),
+        help_text=_("Empty: no age limit. For example 14, 16 or 18."),
     )
 
     class Meta:

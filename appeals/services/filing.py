@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from cabinets.access import can
 from cabinets.models import Cabinet
 from edem.core import orgnumbers
-from edem.core.jurisdiction import get_profile
+from edem.core.jurisdiction import get_profile, offered_answer_channels
 from edem.core.uploads import MAX_FILES, UploadRefused, clean_upload, store
 from edem.core.workflow import TransitionNotAllowed
 from edem.geo.lookup import territory_for
@@ -64,6 +64,13 @@ def _default_cabinet():
     )
 
 
+def _check_answer_channel(appeal, profile):
+    """R3: the answer goes by a channel the portal offers (the Gosuslugi account only with
+    the identity provider connected)."""
+    if appeal.answer_channel not in offered_answer_channels(profile):
+        raise FilingRefused(_("Choose one of the offered ways to receive the answer."))
+
+
 @transaction.atomic
 def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     """A citizen files an appeal on the portal.
@@ -81,6 +88,7 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
             )
         )
     appeal = Appeal(author=author, channel=Appeal.Channel.PORTAL, **fields)
+    _check_answer_channel(appeal, profile)  # R3
     missing = [
         name
         for name in profile.required_fields(appeal.answer_channel)
@@ -191,6 +199,8 @@ def enter_paper_appeal(
         raise TransitionNotAllowed(
             _("Enter the surname and an address for the answer (59-FZ Art. 7).")
         )
+    if not anonymous_offence:
+        _check_answer_channel(appeal, get_profile())  # R3
     address = None if anonymous_offence else ANSWER_ADDRESS.get(appeal.answer_channel)
     if appeal.answer_channel == Appeal.AnswerChannel.PORTAL_ACCOUNT and appeal.author is None:
         raise FilingRefused(_("The answer can go to a portal account only if the citizen has one."))

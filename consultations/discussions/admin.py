@@ -80,7 +80,7 @@ class UndecidedFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description=_("Hide as advertising or spam (R31)"))
+@admin.action(description=_("Hide as advertising or spam"))
 def hide_as_ads(modeladmin, request, queryset):
     done = 0
     for comment in queryset.filter(is_hidden=False).select_related("discussion"):

@@ -24,11 +24,11 @@ class PetitionSettingsAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (
-            _("Threshold and period (R24)"),
+            _("Threshold and period"),
             {"fields": ("signature_threshold", "collection_days", "sign_verification")},
         ),
         (
-            _("Working-day terms (R23, R25)"),
+            _("Terms in working days"),
             {
                 "fields": (
                     "moderation_working_days",
@@ -63,8 +63,8 @@ class ModerationQueueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("moderation", _("Waiting for moderation (R23)")),
-            ("consideration", _("Waiting for the cabinet (R25)")),
+            ("moderation", _("Waiting for moderation")),
+            ("consideration", _("Waiting for the addressee")),
             ("overdue", _("Overdue")),
         ]
 

@@ -129,14 +129,14 @@ class QueueFilterForm(forms.Form):
 
 class PublishForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("The petition complies with the rules (R22)"),
+        label=_("The petition complies with the rules"),
         error_messages={"required": _("Tick to confirm that the petition complies.")},
     )
 
 
 class RefuseForm(forms.Form):
     ground = forms.ChoiceField(
-        label=_("Ground (R22)"), choices=[("", "—")] + list(Petition.RefusalGround.choices)
+        label=_("Ground for refusal"), choices=[("", "—")] + list(Petition.RefusalGround.choices)
     )
     note = forms.CharField(
         label=_("Explanation for the author"),

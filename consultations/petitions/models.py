@@ -28,12 +28,14 @@ class PetitionSettings(models.Model):
     signature_threshold = models.PositiveIntegerField(
         _("signatures needed"),
         default=250,
-        help_text=_("Set by the community statute (R24), e.g. 100, 250, 300 or 1,000."),
+        help_text=_(
+            "Set by the municipality's charter or its regulation on petitions, e.g. 100, 250, 300 or 1,000."
+        ),
     )
     collection_days = models.PositiveSmallIntegerField(
         _("collection period (days)"),
         default=60,
-        help_text=_("Calendar days from publication (R24), e.g. 30, 45, 60 or 90."),
+        help_text=_("Calendar days from publication, e.g. 30, 45, 60 or 90."),
     )
     sign_verification = models.CharField(
         _("verification needed to sign"),
@@ -42,17 +44,23 @@ class PetitionSettings(models.Model):
         default=User.Verification.RESIDENT,
     )
     moderation_working_days = models.PositiveSmallIntegerField(
-        _("moderation term (working days)"), default=2, help_text=_("R23: 2 working days.")
+        _("moderation term (working days)"),
+        default=2,
+        help_text=_(
+            "Working days to check a petition before it is published or refused; usually 2."
+        ),
     )
     announce_working_days = models.PositiveSmallIntegerField(
         _("announcement of consideration (working days)"),
         default=3,
-        help_text=_("R25: within 3 working days of reaching the threshold."),
+        help_text=_(
+            "Working days, after the signatures are collected, to announce when the petition will be considered; usually 3."
+        ),
     )
     decision_working_days = models.PositiveSmallIntegerField(
         _("decision term (working days)"),
         default=10,
-        help_text=_("R25: within 10 working days of the announcement."),
+        help_text=_("Working days after that announcement to take the decision; usually 10."),
     )
     confirmation_days = models.PositiveSmallIntegerField(
         _("confirmation link valid (days)"), default=7
@@ -140,7 +148,7 @@ class Petition(EligibilityRules):
         related_name="petitions",
     )
     author_name = models.CharField(
-        _("author's name"), max_length=255, help_text=_("Shown publicly (R22).")
+        _("author's name"), max_length=255, help_text=_("Shown publicly with the petition.")
     )
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), help_text=_("Markdown."))

@@ -89,7 +89,7 @@ class Poll(EligibilityRules):
     ballots_changeable = models.BooleanField(
         _("voters may change their ballot until voting closes"),
         default=False,
-        help_text=_("Diia polls do not allow it."),  # R30
+        help_text=_("Off: a ballot, once cast, is final, as in most official polls."),  # R30
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True

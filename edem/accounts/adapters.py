@@ -1,7 +1,11 @@
+import time
 from urllib.parse import urlsplit
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.core.internal import ratelimit  # as allauth's adapter: returns a usage to roll back
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -88,6 +92,28 @@ class AccountAdapter(DefaultAccountAdapter):
         if not self._login_failed_rl_usage:
             raise self.validation_error("too_many_login_attempts")
         return None
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        """allauth asks for the password again before any change of the second factor. An
+        official who has just signed in to set up their first authenticator app (as the
+        service cabinet and the admin demand) is not asked twice in a row; adding another
+        factor, or removing one, still asks."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and self._fresh_sign_in_without_authenticator():
+            return False
+        return required
+
+    def _fresh_sign_in_without_authenticator(self):
+        request = getattr(self, "request", None)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        if Authenticator.objects.filter(user=user).exists():
+            return False
+        records = get_authentication_records(request, user)
+        return bool(records) and (
+            time.time() - records[-1].get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
+        )
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)

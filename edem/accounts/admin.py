@@ -1,9 +1,44 @@
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import CommunityTie, User
+
+
+def user_label(user):
+    """How the admin's pickers name a person: the name and the e-mail address, since two
+    people may share a name (and an invited official may not have one yet)."""
+    name = user.full_name
+    return f"{name} <{user.email}>" if name else user.email
+
+
+class UserAutocompleteJsonView(AutocompleteJsonView):
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, User):
+            result["text"] = user_label(obj)
+        return result
+
+
+def _autocomplete_view(request):
+    return UserAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# The admin's search-as-you-type pickers answer with names and e-mails for people.
+admin.site.autocomplete_view = _autocomplete_view
+
+
+class UserLabels:
+    """A ModelAdmin (or inline) mixin: every choice of a person shows the name with the
+    e-mail address, the selected one included (``user_label``)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is User:
+            field.label_from_instance = user_label
+        return field
 
 
 class CommunityTieInline(admin.TabularInline):
@@ -38,6 +73,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ("territory",)
     readonly_fields = (
         "verification_level",
+        "verification_note",
         "verified_at",
         "verified_by",
         "has_document",

@@ -14,3 +14,11 @@ class AccountsConfig(AppConfig):
         from .adapters import identity_connected
 
         social_account_added.connect(identity_connected, dispatch_uid="edem-identity-connected")
+
+        from allauth.mfa.signals import authenticator_added
+
+        from .mfa import count_setup_as_second_factor
+
+        authenticator_added.connect(
+            count_setup_as_second_factor, dispatch_uid="edem.accounts.mfa.setup_counts"
+        )

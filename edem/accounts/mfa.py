@@ -8,6 +8,8 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
@@ -60,3 +62,12 @@ def service_cabinet_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def count_setup_as_second_factor(sender, request, user, authenticator, **kwargs):
+    """Setting up the authenticator app means typing a fresh code from it: this session has
+    used the second factor, so the official goes on to the service cabinet (or the admin)
+    without being asked for another code at once. Connected in ``AccountsConfig.ready``."""
+    if request is None or authenticator.type != Authenticator.Type.TOTP:
+        return
+    record_authentication(request, user, method="mfa", type="totp", id=authenticator.pk)

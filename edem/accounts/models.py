@@ -26,9 +26,18 @@ class EmailUserManager(UserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email=None, password=None, **extra_fields):
+        """``manage.py createsuperuser``: whoever runs it on the server is trusted with the
+        address they type, so it counts as confirmed and the first sign-in is not stopped by
+        a confirmation mail (the admin then asks for the second factor)."""
+        from allauth.account.models import EmailAddress
+
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        return user
 
 
 class DocumentKind(models.TextChoices):

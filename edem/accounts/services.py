@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -190,3 +192,37 @@ def update_profile(*, user, form):
     """Save the profile form; the language becomes the user's default for pages and mail."""
     form.instance = user
     return form.save()
+
+
+@transaction.atomic
+def open_invited_account(*, email, last_name, first_name, patronymic="", password):
+    """The account of a person who followed an invitation link sent to ``email``: created if
+    there is none, given the password they chose, and its address confirmed (the link reached
+    that mailbox), verified and primary, so the first sign-in is not stopped by a confirmation
+    mail. An existing account keeps its name; a new one takes the name from the invitation.
+    The password is checked against the site's password rules (``ValidationError``)."""
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    candidate = user or User(email=email, last_name=last_name, first_name=first_name)
+    validate_password(password, user=candidate)
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            last_name=last_name.strip(),
+            first_name=first_name.strip(),
+            patronymic=patronymic.strip(),
+        )
+    else:
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).update(primary=False)
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    elif not (address.verified and address.primary):
+        address.verified = True
+        address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    return user

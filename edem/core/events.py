@@ -169,6 +169,17 @@ class CabinetStaffChanged(DomainEvent):
     user_id: int | None = None
 
 
+@event_type
+class CabinetStaffRecorded(DomainEvent):
+    """A line of a cabinet's staff history was written (``cabinets.models.StaffEvent``): an
+    official invited, an invitation accepted or withdrawn, a role changed or ended."""
+
+    cabinet_id: int
+    history_id: int
+    action: str
+    user_id: int | None = None
+
+
 # Public problems (appeals.problems) and residents around them (appeals.community).
 
 

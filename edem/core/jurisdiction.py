@@ -174,6 +174,28 @@ PETITION_SETTINGS = {
 }
 
 
+# Answer channels that need a service the portal must be connected to: an answer into the
+# Gosuslugi (EPGU) account goes through the identity provider (ESIA), so without one it is
+# never offered.
+CHANNELS_NEEDING_IDENTITY_PROVIDER = frozenset({"epgu_account"})
+
+
+def identity_provider_configured() -> bool:
+    return bool(getattr(settings, "EDEM_OIDC_SERVER_URL", ""))
+
+
+def offered_answer_channels(profile: Profile | None = None) -> tuple[str, ...]:
+    """The answer channels citizens are offered (R3): the profile's, less those that need a
+    connection the portal does not have."""
+    profile = profile or get_profile()
+    connected = identity_provider_configured()
+    return tuple(
+        channel
+        for channel in profile.answer_channels
+        if connected or channel not in CHANNELS_NEEDING_IDENTITY_PROVIDER
+    )
+
+
 def get_profile(code: str | None = None) -> Profile:
     """The profile named by ``code`` or ``settings.EDEM_JURISDICTION`` (default ``"ru"``),
     with the ``EDEM_PETITION_*`` settings applied. An unknown code is a configuration error."""

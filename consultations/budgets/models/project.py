@@ -36,7 +36,7 @@ class Project(models.Model):
         related_name="budget_projects",
     )
     number = models.PositiveIntegerField(
-        _("ballot number"), null=True, blank=True, help_text=_("Drawn by lot (R34).")
+        _("ballot number"), null=True, blank=True, help_text=_("Drawn by lot.")
     )
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(_("problem"), help_text=_("What is wrong now, and for whom."))
@@ -57,7 +57,7 @@ class Project(models.Model):
         _("cost after review"),
         null=True,
         blank=True,
-        help_text=_("Set by the reviewers when they adjust the estimate (R34)."),
+        help_text=_("Set by the reviewers when they adjust the estimate."),
         **MONEY,
     )
     status = models.CharField(
@@ -67,7 +67,9 @@ class Project(models.Model):
         default=ProjectStatus.SUBMITTED,
     )
     review_reason = models.TextField(
-        _("reason of the review decision"), blank=True, help_text=_("Published (R34).")
+        _("reason of the review decision"),
+        blank=True,
+        help_text=_("Shown to everyone with the project."),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
