@@ -96,10 +96,21 @@ def _topics(start, end):
     return {"territories": table, "choropleth": choropleth}
 
 
-def _solved(start, end):
+def record(cabinet, today=None):
+    """An authority's own record for its public page: its line of the "what is solved" table."""
+    today = today or timezone.localdate()
+    start = (today.replace(day=1) - datetime.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
+    solved = _solved(start, today, cabinets=[cabinet.pk])
+    line = solved["authorities"][0]["months"] if solved["authorities"] else []
+    return {"months": list(zip(solved["months"], line, strict=False)) if line else []}
+
+
+def _solved(start, end, cabinets=None):
+    days = AppealDay.objects.filter(day__gte=start, day__lte=end)
+    if cabinets is not None:
+        days = days.filter(cabinet_id__in=cabinets)
     rows = (
-        AppealDay.objects.filter(day__gte=start, day__lte=end)
-        .order_by()
+        days.order_by()
         .annotate(month=TruncMonth("day"))
         .values("cabinet_id", "month")
         .annotate(

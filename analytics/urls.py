@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -6,4 +6,9 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.statistics, name="statistics"),
+    path("rating/", views.effectiveness, name="rating"),
+    re_path(r"^rating\.(?P<fmt>csv|xlsx)$", views.effectiveness, name="rating_export"),
+    path("authorities/<slug:code>/", views.authority, name="authority"),
+    path("indicators/", views.indicator_list, name="indicators"),
+    path("indicators/<slug:code>/", views.indicator_detail, name="indicator"),
 ]
