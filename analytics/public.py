@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.initiatives.selectors import counts as initiative_counts
 from cabinets.models import Cabinet
 from edem.geo.models import Territory
 
@@ -39,7 +40,13 @@ def statistics(today=None):
         **_topics(year_ago, today),
         **_solved(start, today),
         "participation": _participation(),
+        "initiatives": _initiatives(),
     }
+
+
+def _initiatives():
+    row = initiative_counts()
+    return {"total": row["total"], "open": row["open"], "people": shown(row["people"])}
 
 
 def _topics(start, end):

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "appeals.problems",
     "appeals.community",
     "appeals.reception",
+    "appeals.initiatives",
     "consultations",
     "consultations.petitions",
     "consultations.budgets",
