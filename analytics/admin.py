@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue, Report, ReportSubscription
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -54,3 +54,36 @@ class IndicatorAdmin(admin.ModelAdmin):
     @admin.display(description=_("values"), ordering="n_values")
     def value_count(self, obj):
         return obj.n_values
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Statutory reports as made (R16): made by the beat task or by a head, never edited."""
+
+    list_display = ("__str__", "cabinet", "period_start", "period_end", "is_public", "created_at")
+    list_filter = ("kind", "is_public", "cabinet")
+    readonly_fields = (
+        "kind",
+        "cabinet",
+        "period_start",
+        "period_end",
+        "pdf",
+        "xlsx",
+        "is_public",
+        "created_at",
+    )
+    exclude = ("data",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("user", "cabinet", "created_at")
+    list_filter = ("cabinet",)
+    search_fields = ("user__email", "user__last_name", "cabinet__name")
+    autocomplete_fields = ("user", "cabinet")

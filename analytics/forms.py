@@ -80,3 +80,21 @@ class IndicatorImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput({"accept": ".csv,.xlsx"}),
     )
+
+
+class ReportMonthForm(forms.Form):
+    """The month of a report to make (or make again) now."""
+
+    month = forms.ChoiceField(label=_("Month"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = timezone.localdate().replace(day=1)
+        months = []
+        for _n in range(24):
+            first = (first - datetime.timedelta(days=1)).replace(day=1)
+            months.append((first.isoformat(), first.strftime("%Y-%m")))
+        self.fields["month"].choices = months
+
+    def clean_month(self):
+        return datetime.date.fromisoformat(self.cleaned_data["month"])

@@ -316,3 +316,76 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.period}: {self.value}"
+
+
+class Report(models.Model):
+    """A stored statutory report (R16): its figures (the machine-readable file), its PDF and its
+    workbook, as made at the time; a quarterly review is the public one."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("monthly report")
+        QUARTERLY = "quarterly", _("quarterly public review")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the whole municipality."),
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    data = models.JSONField(_("figures"), default=dict)
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/")
+    xlsx = models.FileField(_("XLSX"), upload_to="reports/%Y/")
+    is_public = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("made"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_start", "kind", "cabinet_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "cabinet", "period_start"],
+                name="report_one_per_period",
+                nulls_distinct=False,
+                violation_error_message=_("This report for this period is already made."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start:%Y-%m}"
+
+
+class ReportSubscription(models.Model):
+    """A head who wants the cabinet's monthly report by mail (the head of a top cabinet also
+    gets the municipality's)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("official"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("subscribed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cabinet"],
+                name="report_subscription_once",
+                violation_error_message=_("This official already gets this cabinet's reports."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.cabinet_id}"

@@ -12,5 +12,11 @@ urlpatterns = [
         views.service_indicator,
         name="indicator",
     ),
+    path("<slug:code>/reports/", views.service_reports, name="reports"),
+    re_path(
+        r"^(?P<code>[-\w]+)/reports/(?P<pk>\d+)\.(?P<fmt>pdf|xlsx|json)$",
+        views.service_report_file,
+        name="report_file",
+    ),
     re_path(r"^(?P<code>[-\w]+)/(?P<key>[a-z_]+)\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
 ]

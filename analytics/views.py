@@ -1,9 +1,12 @@
 """The head's dashboard in the service cabinet and the public statistics page (thin views:
 filters from the URL, figures from ``selectors``)."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +17,9 @@ from cabinets.models import Cabinet
 from edem.accounts.mfa import service_cabinet_required
 from edem.geo.models import Territory
 
-from . import charts, exports, indicators, public, rating, selectors
-from .forms import IndicatorImportForm, IndicatorValueForm, PeriodForm
-from .models import Indicator
+from . import charts, exports, indicators, public, rating, reports, selectors
+from .forms import IndicatorImportForm, IndicatorValueForm, PeriodForm, ReportMonthForm
+from .models import Indicator, Report, ReportSubscription
 
 DASHBOARD_PERM = "cabinets.sign_answer"  # the head's permission: figures of the whole cabinet
 
@@ -286,3 +289,93 @@ def service_indicator(request, code, indicator_code):
         "analytics/service_indicator.html",
         {"cabinet": cabinet, "form": form, **_indicator_context(indicator)},
     )
+
+
+# --- Statutory reports (R16) ------------------------------------------------------------------
+
+
+def _reports_of(cabinet):
+    """The reports a head of ``cabinet`` reads: its own, and the municipality's for a top one."""
+    qs = Report.objects.filter(kind=Report.Kind.MONTHLY)
+    if cabinet.parent_id is None:
+        return qs.filter(Q(cabinet=cabinet) | Q(cabinet__isnull=True))
+    return qs.filter(cabinet=cabinet)
+
+
+@service_cabinet_required
+@require_http_methods(["GET", "POST"])
+def service_reports(request, code):
+    cabinet, _cabinets = _head_cabinet(request, code)
+    form = ReportMonthForm()
+    subscribed = ReportSubscription.objects.filter(user=request.user, cabinet=cabinet).exists()
+    if request.method == "POST":
+        if request.POST.get("action") in ("subscribe", "unsubscribe"):
+            on = request.POST["action"] == "subscribe"
+            reports.set_subscription(user=request.user, cabinet=cabinet, on=on)
+            if on:
+                messages.success(request, _("The monthly reports will come to you by mail."))
+            else:
+                messages.success(request, _("The monthly reports will no longer come by mail."))
+            return redirect("analytics_service:reports", code=cabinet.code)
+        form = ReportMonthForm(request.POST)
+        if form.is_valid():
+            targets = [cabinet] + ([None] if cabinet.parent_id is None else [])
+            for target in targets:
+                reports.build(
+                    kind=Report.Kind.MONTHLY,
+                    start=form.cleaned_data["month"],
+                    cabinet=target,
+                    force=True,
+                )
+            messages.success(request, _("The report is made."))
+            return redirect("analytics_service:reports", code=cabinet.code)
+    page = Paginator(
+        _reports_of(cabinet).select_related("cabinet").order_by("-period_start", "cabinet_id"), 24
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/service_reports.html",
+        {"cabinet": cabinet, "form": form, "page": page, "subscribed": subscribed},
+    )
+
+
+def _file_response(report, fmt):
+    name = f"{report.kind}-{report.cabinet.code if report.cabinet_id else 'municipality'}-{report.period_start:%Y-%m}"
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(report.data, ensure_ascii=False, indent=1),
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        with (report.pdf if fmt == "pdf" else report.xlsx).open("rb") as stored:
+            content = stored.read()
+        response = HttpResponse(
+            content,
+            content_type="application/pdf"
+            if fmt == "pdf"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@service_cabinet_required
+def service_report_file(request, code, pk, fmt):
+    cabinet, _cabinets = _head_cabinet(request, code)
+    report = get_object_or_404(_reports_of(cabinet), pk=pk)
+    return _file_response(report, fmt)
+
+
+def reviews(request):
+    page = Paginator(
+        Report.objects.filter(kind=Report.Kind.QUARTERLY, is_public=True).order_by("-period_start"),
+        20,
+    ).get_page(request.GET.get("page"))
+    return render(request, "analytics/reviews.html", {"page": page})
+
+
+def review(request, pk, fmt=None):
+    report = get_object_or_404(Report, pk=pk, kind=Report.Kind.QUARTERLY, is_public=True)
+    if fmt:
+        return _file_response(report, fmt)
+    return render(request, "analytics/review.html", reports.display(report))

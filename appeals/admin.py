@@ -19,6 +19,7 @@ from .models import (
     AppealEvent,
     CabinetAppealSettings,
     Category,
+    ClassifierCode,
     DeadlinePolicy,
     Rating,
     RoutingRule,
@@ -100,11 +101,31 @@ admin.site.register(Cabinet, CabinetWithAppealsAdmin)
 
 @admin.register(Category)
 class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
-    list_display = ("__str__", "default_cabinet", "order", "is_active")
+    list_display = ("__str__", "default_cabinet", "classifier", "order", "is_active")
     list_filter = ("is_active", "parent", "default_cabinet")
     search_fields = ("name",)
     list_editable = ("order", "is_active")
-    autocomplete_fields = ("parent", "default_cabinet")
+    list_select_related = ("parent", "default_cabinet", "classifier")
+    autocomplete_fields = ("parent", "default_cabinet", "classifier")
+
+
+@admin.register(ClassifierCode)
+class ClassifierCodeAdmin(ListProtectedOnDelete, admin.ModelAdmin):
+    """The topic classifier of appeals (R16): loaded by ``migrate`` (a starter list) and by
+    ``manage.py load_classifier --file`` (the official list); corrected here."""
+
+    list_display = ("code", "name", "profile", "is_active")
+    list_filter = ("profile", "is_active")
+    search_fields = ("code", "name")
+    ordering = ("profile", "code")
+    autocomplete_fields = ("parent",)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The pickers offer the active profile's codes in use only."""
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(profile=get_profile().code, is_active=True)
+        return queryset, distinct
 
 
 @admin.register(RoutingRule)

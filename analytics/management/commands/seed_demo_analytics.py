@@ -157,6 +157,7 @@ class Command(BaseCommand):
             received_at=at,
             status="received",
         )
+        appeal.classifier_id = appeal.category.classifier_id if appeal.category else None
         events = [("receive", at, "", "received")]
         registered = at + timedelta(hours=rng.randint(1, 48))
         if registered < now:
@@ -177,11 +178,13 @@ class Command(BaseCommand):
                     rng.choice(["unclear", "repeated", "abusive"]),
                 )
                 appeal.closed_at = done
+                appeal.result = Appeal.Result.NO_MERITS
                 events.append(("close_no_merits", done, "registered", "closed_no_merits"))
             else:
                 executor = rng.choice(staff)
                 appeal.executor = executor
                 appeal.status, appeal.answered_at = "answered", done
+                appeal.result = rng.choice(Appeal.MERITS_RESULTS)
                 events.append(("sign_answer", done, "answer_drafted", "answered"))
                 Answer.objects.create(
                     appeal=appeal,
