@@ -148,3 +148,72 @@ def classes(values, n=5):
     if high == low:
         return [None if v is None else n // 2 for v in values]
     return [None if v is None else min(n - 1, int(n * (v - low) / (high - low))) for v in values]
+
+
+def line_chart(labels, values, *, title, chart_id, description="", target=None):
+    """One series as a line with its points (``None`` leaves a gap), and the target as a
+    dashed line when there is one."""
+    width, height, left, bottom, top = 640, 240, 56, 30, 16
+    plot_w, plot_h = width - left - 12, height - bottom - top
+    known = [float(v) for v in values if v is not None]
+    if target is not None:
+        known.append(float(target))
+    low, high = (min(known), max(known)) if known else (0.0, 1.0)
+    if low > 0 and low < high / 2:
+        low = 0.0
+    if high == low:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.1
+    low, high = low - pad if low else low, high + pad
+
+    def y(v):
+        return round(top + plot_h - plot_h * (float(v) - low) / (high - low), 1)
+
+    def x(i):
+        return round(
+            left + (plot_w * i / max(1, len(labels) - 1) if len(labels) > 1 else plot_w / 2), 1
+        )
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for tick in range(5):
+        value = low + (high - low) * tick / 4
+        ty = top + plot_h - plot_h * tick / 4
+        parts.append(f"<line {_attrs(x1=left, x2=width - 12, y1=ty, y2=ty, stroke=GRID)}/>")
+        parts.append(
+            f"<text {_attrs(x=left - 4, y=ty + 4, fill=TEXT, font_size=11, text_anchor='end')}>"
+            f"{value:.4g}</text>"
+        )
+    if target is not None:
+        ty = y(target)
+        parts.append(
+            f"<line {_attrs(x1=left, x2=width - 12, y1=ty, y2=ty, stroke=SERIES_COLOURS[1], stroke_width=2, stroke_dasharray='6 4')}/>"
+        )
+    segment = []
+    for i, value in enumerate([*values, None]):
+        if value is None:
+            if len(segment) > 1:
+                points = " ".join(f"{px},{py}" for px, py in segment)
+                parts.append(
+                    f"<polyline {_attrs(points=points, fill='none', stroke=SERIES_COLOURS[0], stroke_width=2)}/>"
+                )
+            segment = []
+            continue
+        segment.append((x(i), y(value)))
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        if value is not None:
+            parts.append(
+                f"<circle {_attrs(cx=x(i), cy=y(value), r=4, fill=SERIES_COLOURS[0])}>"
+                f"<title>{escape(label)}: {escape(value)}</title></circle>"
+            )
+        if len(labels) <= 12 or i % max(1, len(labels) // 12) == 0:
+            parts.append(
+                f"<text {_attrs(x=x(i), y=height - bottom + 16, fill=TEXT, font_size=11, text_anchor='middle')}>"
+                f"{escape(label)}</text>"
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from edem.geo.models import Territory
 
+from .indicators import parse_period, parse_value
+
 
 class PeriodForm(forms.Form):
     """The dashboard's filters, read from the URL (a GET form): a shared link shows the same."""
@@ -44,3 +46,55 @@ class PeriodForm(forms.Form):
             )
         end = timezone.localdate()
         return (end - datetime.timedelta(days=365)).replace(day=1), end, None
+
+
+class IndicatorValueForm(forms.Form):
+    """One value of an indicator: the period as the official writes it, the number with a point
+    or a comma. Checked by the same parsers the import uses."""
+
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=20,
+        help_text=_("For example 2026-05 (a month), 2026-Q2 (a quarter) or 2026 (a year)."),
+    )
+    value = forms.CharField(label=_("Value"), max_length=40)
+    note = forms.CharField(label=_("Source or note"), max_length=255, required=False)
+
+    def __init__(self, *args, indicator, **kwargs):
+        self.indicator = indicator
+        super().__init__(*args, **kwargs)
+
+    def clean_period(self):
+        return parse_period(self.indicator, self.cleaned_data["period"])
+
+    def clean_value(self):
+        return parse_value(self.cleaned_data["value"])
+
+
+class IndicatorImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or XLSX: a header line, then one line per value with the indicator's code, "
+            "the period, the value and, if you like, a note."
+        ),
+        widget=forms.ClearableFileInput({"accept": ".csv,.xlsx"}),
+    )
+
+
+class ReportMonthForm(forms.Form):
+    """The month of a report to make (or make again) now."""
+
+    month = forms.ChoiceField(label=_("Month"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = timezone.localdate().replace(day=1)
+        months = []
+        for _n in range(24):
+            first = (first - datetime.timedelta(days=1)).replace(day=1)
+            months.append((first.isoformat(), first.strftime("%Y-%m")))
+        self.fields["month"].choices = months
+
+    def clean_month(self):
+        return datetime.date.fromisoformat(self.cleaned_data["month"])

@@ -217,3 +217,175 @@ class RollupState(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Indicator(models.Model):
+    """An indicator of the social and economic situation that the municipality monitors
+    (issue 12: "monitoring"): defined in the admin, its values entered by the officials of the
+    cabinet that owns it or imported from a spreadsheet, published as a time series beside the
+    residents' problems of the same territory and topic."""
+
+    class Frequency(models.TextChoices):
+        MONTH = "month", _("monthly")
+        QUARTER = "quarter", _("quarterly")
+        YEAR = "year", _("yearly")
+
+    code = models.SlugField(
+        _("code"),
+        max_length=60,
+        unique=True,
+        help_text=_("A short name for spreadsheets: the first column of an import file."),
+    )
+    name = models.CharField(_("name"), max_length=255)
+    unit = models.CharField(_("unit"), max_length=60, help_text=_("For example: %, people, km."))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet that keeps it"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Its officials who publish news enter the values."),
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Leave empty for the whole municipality."),
+    )
+    category = models.ForeignKey(
+        "appeals.Category",
+        verbose_name=_("residents' problems shown beside it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The appeals of this category (and territory) are counted beside the values."),
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.MONTH
+    )
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    higher_is_better = models.BooleanField(_("a higher value is better"), default=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring indicator")
+        verbose_name_plural = _("monitoring indicators")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.unit}"
+
+
+class IndicatorValue(models.Model):
+    """One value of an indicator for one period (the period's first day)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+    )
+    period = models.DateField(_("period"), help_text=_("The first day of the period."))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=3)
+    note = models.CharField(_("source or note"), max_length=255, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                name="indicator_one_value_per_period",
+                violation_error_message=_("This indicator already has a value for this period."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.period}: {self.value}"
+
+
+class Report(models.Model):
+    """A stored statutory report (R16): its figures (the machine-readable file), its PDF and its
+    workbook, as made at the time; a quarterly review is the public one."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("monthly report")
+        QUARTERLY = "quarterly", _("quarterly public review")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the whole municipality."),
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    data = models.JSONField(_("figures"), default=dict)
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/")
+    xlsx = models.FileField(_("XLSX"), upload_to="reports/%Y/")
+    is_public = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("made"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_start", "kind", "cabinet_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "cabinet", "period_start"],
+                name="report_one_per_period",
+                nulls_distinct=False,
+                violation_error_message=_("This report for this period is already made."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start:%Y-%m}"
+
+
+class ReportSubscription(models.Model):
+    """A head who wants the cabinet's monthly report by mail (the head of a top cabinet also
+    gets the municipality's)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("official"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("subscribed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cabinet"],
+                name="report_subscription_once",
+                violation_error_message=_("This official already gets this cabinet's reports."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.cabinet_id}"

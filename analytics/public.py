@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.initiatives.selectors import counts as initiative_counts
 from cabinets.models import Cabinet
 from edem.core.disclosure import SMALL, shown
 from edem.geo.models import Territory
@@ -36,7 +37,13 @@ def statistics(today=None):
         **_topics(year_ago, today),
         **_solved(start, today),
         "participation": _participation(),
+        "initiatives": _initiatives(),
     }
+
+
+def _initiatives():
+    row = initiative_counts()
+    return {"total": row["total"], "open": row["open"], "people": shown(row["people"])}
 
 
 def _topics(start, end):
@@ -93,10 +100,21 @@ def _topics(start, end):
     return {"territories": table, "choropleth": choropleth}
 
 
-def _solved(start, end):
+def record(cabinet, today=None):
+    """An authority's own record for its public page: its line of the "what is solved" table."""
+    today = today or timezone.localdate()
+    start = (today.replace(day=1) - datetime.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
+    solved = _solved(start, today, cabinets=[cabinet.pk])
+    line = solved["authorities"][0]["months"] if solved["authorities"] else []
+    return {"months": list(zip(solved["months"], line, strict=False)) if line else []}
+
+
+def _solved(start, end, cabinets=None):
+    days = AppealDay.objects.filter(day__gte=start, day__lte=end)
+    if cabinets is not None:
+        days = days.filter(cabinet_id__in=cabinets)
     rows = (
-        AppealDay.objects.filter(day__gte=start, day__lte=end)
-        .order_by()
+        days.order_by()
         .annotate(month=TruncMonth("day"))
         .values("cabinet_id", "month")
         .annotate(

@@ -8,3 +8,12 @@ def refresh_rollup():
     """Fold the appeals' recent history into the rollup (beat: every few minutes)."""
     days = services.refresh_rollup()
     return None if days is None else len(days)
+
+
+@shared_task
+def build_statutory_reports():
+    """Last month's reports and last quarter's public review, once each (beat: hourly; what is
+    already made is left as it is)."""
+    from . import reports  # noqa: PLC0415 — WeasyPrint loads only in the worker that builds
+
+    return reports.build_due()

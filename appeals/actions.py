@@ -28,11 +28,12 @@ from .forms_service import (
 
 def _draft_initial(appeal):
     """The draft answer's text, else the first answer template of the appeal's topic."""
+    r16 = {"result": appeal.result, "classifier": appeal.classifier_id}
     draft = appeal.answers.filter(signed_at__isnull=True).first()
     if draft:
-        return {"text": draft.text}
+        return {"text": draft.text, **r16}
     template = templates_for(appeal).first()
-    return {"text": template.render(appeal) if template else ""}
+    return {"text": template.render(appeal) if template else "", **r16}
 
 
 def _has_earlier_appeal(form):

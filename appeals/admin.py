@@ -20,6 +20,7 @@ from .models import (
     AppealEvent,
     CabinetAppealSettings,
     Category,
+    ClassifierCode,
     DeadlinePolicy,
     Rating,
     RoutingRule,
@@ -115,13 +116,12 @@ class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
     """Categories listed in their groups: each top-level category, then its sub-categories,
     in the order citizens see them in the forms (appeals.categories)."""
 
-    list_display = ("__str__", "group", "default_cabinet", "order", "is_active")
+    list_display = ("__str__", "group", "default_cabinet", "classifier", "order", "is_active")
     list_filter = ("is_active", ("parent", TopLevelFilter), "default_cabinet")
     search_fields = ("name", "parent__name")
     list_editable = ("order", "is_active")
-    autocomplete_fields = ("parent", "default_cabinet")
-
-    list_select_related = ("parent", "default_cabinet")
+    list_select_related = ("parent", "default_cabinet", "classifier")
+    autocomplete_fields = ("parent", "default_cabinet", "classifier")
 
     def get_ordering(self, request):
         # The group's place, then the group's own row first, then its members in order.
@@ -136,6 +136,25 @@ class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
     @admin.display(description=_("group"), ordering="parent__name")
     def group(self, category):
         return category.parent.name if category.parent_id else "—"
+
+
+@admin.register(ClassifierCode)
+class ClassifierCodeAdmin(ListProtectedOnDelete, admin.ModelAdmin):
+    """The topic classifier of appeals (R16): loaded by ``migrate`` (a starter list) and by
+    ``manage.py load_classifier --file`` (the official list); corrected here."""
+
+    list_display = ("code", "name", "profile", "is_active")
+    list_filter = ("profile", "is_active")
+    search_fields = ("code", "name")
+    ordering = ("profile", "code")
+    autocomplete_fields = ("parent",)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The pickers offer the active profile's codes in use only."""
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(profile=get_profile().code, is_active=True)
+        return queryset, distinct
 
 
 @admin.register(RoutingRule)

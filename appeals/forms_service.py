@@ -9,10 +9,11 @@ from django.utils.translation import ngettext
 from appeals.community.selectors import likely_duplicates
 from cabinets.access import cabinets_where, staff_with
 from cabinets.models import Cabinet
+from edem.core.jurisdiction import get_profile
 from edem.geo.models import Territory
 
 from .categories import CategoryChoiceField
-from .models import Appeal, Category, DeadlinePolicy
+from .models import Appeal, Category, ClassifierCode, DeadlinePolicy
 from .selectors import OPEN, Scope, earlier_answers
 from .workflow import WORKING, Status
 
@@ -129,8 +130,36 @@ class ForwardForm(forms.Form):
         self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
 
 
+class ClassifierField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
+
+
+def classifier_codes():
+    """The codes of the active profile's topic classifier an official may choose (R16)."""
+    return ClassifierCode.objects.filter(profile=get_profile().code, is_active=True).order_by(
+        "code"
+    )
+
+
 class DraftForm(forms.Form):
     text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 10}))
+    result = forms.ChoiceField(
+        label=_("Result of the consideration"),
+        choices=[("", "—"), *[(r.value, r.label) for r in Appeal.MERITS_RESULTS]],
+        help_text=_("Counted in the statutory reports."),
+    )
+    classifier = ClassifierField(
+        label=_("Question's code in the topic classifier"),
+        queryset=ClassifierCode.objects.none(),
+        required=False,
+        empty_label=_("As registered"),
+        help_text=_("The code the category gave at registration, unless you choose another."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classifier"].queryset = classifier_codes()
 
     def clean_text(self):
         # No CR in the signed text: its hash on the letter must match what is verified (R12).

@@ -80,7 +80,7 @@ def appeal_for_staff(user, pk):
     not leak."""
     appeal = (
         Appeal.objects.filter(visibility(user))
-        .select_related("cabinet", "category", "territory", "executor", "author")
+        .select_related("cabinet", "category", "territory", "executor", "author", "classifier")
         .filter(pk=pk)
         .first()
     )

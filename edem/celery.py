@@ -20,6 +20,10 @@ BEAT_SCHEDULE = {
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
     "events: deliver what subscribers have not taken": ("edem.core.tasks.sweep_events", 60),
     "analytics: fold recent history into the rollup": ("analytics.tasks.refresh_rollup", 300),
+    "analytics: statutory reports of the past month and quarter": (
+        "analytics.tasks.build_statutory_reports",
+        3600,
+    ),
     "appeals: deadline reminders and escalation": ("appeals.tasks.send_deadline_reminders", 3600),
     "appeals: daily digest of new work for officials": (
         "appeals.tasks.send_new_work_digests",

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "appeals.problems",
     "appeals.community",
     "appeals.reception",
+    "appeals.initiatives",
     "consultations",
     "consultations.petitions",
     "consultations.budgets",

@@ -47,6 +47,7 @@ urlpatterns = [
     path("problems/", include("appeals.community.urls")),
     path("map/", include("appeals.problems.urls_map")),
     path("reception/", include("appeals.reception.urls")),
+    path("initiatives/", include("appeals.initiatives.urls")),
     path("consultations/", include("consultations.urls")),
     path("petitions/", include("consultations.petitions.urls")),
     path("budgets/", include("consultations.budgets.urls")),

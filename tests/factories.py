@@ -138,3 +138,13 @@ class AppealFactory(factory.django.DjangoModelFactory):
         public projection of a public appeal appears, its author follows it)."""
         if create:
             appeal_changed(obj)
+
+
+def classifier_code(code=None):
+    """A code of the active profile's topic classifier (R16; the starter list is loaded by the
+    migrations): ``code``, or the first one."""
+    from appeals.models import ClassifierCode
+    from edem.core.jurisdiction import get_profile
+
+    codes = ClassifierCode.objects.filter(profile=get_profile().code).order_by("code")
+    return codes.get(code=code) if code else codes.first()

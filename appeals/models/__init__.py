@@ -19,6 +19,7 @@ from .casefile import (  # noqa: F401
     Rating,
     Reminder,
 )
+from .classifier import ClassifierCode  # noqa: F401
 from .notices import WorkNotice  # noqa: F401
 from .setup import (  # noqa: F401
     AnswerTemplate,

@@ -48,6 +48,17 @@ class Appeal(models.Model):
         PUBLISHED = "published", _("Answer already published on the site (part 5.1)")
         SECRET = "secret", _("Answer would reveal a protected secret (part 6)")
 
+    class Result(models.TextChoices):  # R16: the result of the consideration, for the reports
+        SUPPORTED = "supported", pgettext_lazy("appeal result", "Supported")
+        MEASURES = "measures", pgettext_lazy("appeal result", "Supported, measures taken")
+        EXPLAINED = "explained", pgettext_lazy("appeal result", "Explained")
+        NOT_SUPPORTED = "not_supported", pgettext_lazy("appeal result", "Not supported")
+        FORWARDED = "forwarded", pgettext_lazy("appeal result", "Forwarded by competence")
+        NO_MERITS = "no_merits", pgettext_lazy("appeal result", "No answer on the merits")
+
+    # The results an answer on the merits may carry (the other two follow from the outcome).
+    MERITS_RESULTS = (Result.SUPPORTED, Result.MEASURES, Result.EXPLAINED, Result.NOT_SUPPORTED)
+
     number = models.CharField(_("registration number"), max_length=60, blank=True, db_index=True)
     cabinet = models.ForeignKey(
         "cabinets.Cabinet",
@@ -102,6 +113,17 @@ class Appeal(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+    )
+    classifier = models.ForeignKey(  # R16
+        "appeals.ClassifierCode",
+        verbose_name=_("classifier code"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    result = models.CharField(  # R16
+        _("result"), max_length=20, choices=Result.choices, blank=True
     )
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True

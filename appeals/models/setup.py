@@ -36,6 +36,18 @@ class Category(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    classifier = models.ForeignKey(  # R16: the code an appeal of this category gets by default
+        "appeals.ClassifierCode",
+        verbose_name=_("classifier code"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The code of the topic classifier an appeal of this category gets when it is "
+            "registered; the executor may change it."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -17,19 +17,35 @@ from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
 from ..letters import answer_letter_pdf, new_verification_code, text_hash
-from ..models import Answer, Rating
+from ..models import Answer, Appeal, Rating
 from ..workflow import Status
 from .common import notify_citizen, record
 from .delivery import letter_attachment, post_answer
 
 
+def _check_result(appeal, result, classifier):
+    """R16: an answer on the merits carries one of the four results and the question's code in
+    the topic classifier of the active profile."""
+    if result not in Appeal.MERITS_RESULTS:
+        raise TransitionNotAllowed(_("Choose the result of the consideration."))
+    if classifier is not None:
+        if not classifier.is_active or classifier.profile != get_profile().code:
+            raise TransitionNotAllowed(_("Choose a code of the classifier in use."))
+        appeal.classifier = classifier
+    if appeal.classifier_id is None:
+        raise TransitionNotAllowed(_("Give the question its code in the topic classifier."))
+    appeal.result = result
+
+
 @transaction.atomic
-def draft_answer(*, appeal, actor, text):
-    """The executor (or the head) writes or rewrites the answer draft."""
+def draft_answer(*, appeal, actor, text, result, classifier=None):
+    """The executor (or the head) writes or rewrites the answer draft, with the result of the
+    consideration and the question's classifier code (R16)."""
     appeal = locked(appeal)
     workflow.check(appeal, actor, "draft_answer")
     if not text.strip():
         raise TransitionNotAllowed(_("The answer is empty."))
+    _check_result(appeal, result, classifier)
     answer = appeal.answers.filter(signed_at__isnull=True).first() or Answer(
         appeal=appeal, drafted_by=actor
     )
@@ -55,6 +71,10 @@ def sign_answer(*, appeal, actor, otp_code):
 
     appeal = locked(appeal)
     workflow.check(appeal, actor, "sign_answer")
+    if appeal.result not in Appeal.MERITS_RESULTS or appeal.classifier_id is None:  # R16
+        raise TransitionNotAllowed(
+            _("The draft has no result or classifier code: the executor sets them first.")
+        )
     _confirm_second_factor(actor, otp_code)
     answer = appeal.answers.filter(signed_at__isnull=True).first()
     if answer is None:
@@ -88,6 +108,8 @@ def sign_answer(*, appeal, actor, otp_code):
         code=answer.verification_code,
         delivery=appeal.answer_channel,
         mail_batch=answer.mail_batch_id,
+        result=appeal.result,  # R16: the reports count the result as it was signed
+        classifier=appeal.classifier.code,
     )
     sent = notify_citizen(
         appeal,
@@ -123,6 +145,7 @@ def reopen(*, appeal, actor, reason):
     previous, appeal.status = appeal.status, Status.REOPENED
     appeal.legal_due, appeal.control_due, appeal.original_due = due.legal_due, due.control_due, None
     appeal.executor = None
+    appeal.result = ""  # R16: a new consideration, a new result
     appeal.save()
     appeal.co_executors.clear()
     record(
@@ -152,6 +175,7 @@ def reopen_by_head(*, appeal, actor, reason):
     previous, appeal.status = appeal.status, Status.REOPENED
     appeal.legal_due, appeal.control_due, appeal.original_due = due.legal_due, due.control_due, None
     appeal.executor = None
+    appeal.result = ""  # R16: a new consideration, a new result
     appeal.save()
     appeal.co_executors.clear()
     record(

@@ -53,6 +53,8 @@ def forward(*, appeal, actor, to_cabinet, reason):
         from_cabinet=from_cabinet.pk,
         to_cabinet=to_cabinet.pk,
         to_cabinet_name=to_cabinet.name,
+        result=Appeal.Result.FORWARDED,  # R16: the sender's result
+        classifier=appeal.classifier.code if appeal.classifier_id else "",
     )
     # In the new cabinet the appeal starts again as received (its own registration, R5).
     appeal.cabinet = to_cabinet
@@ -62,6 +64,7 @@ def forward(*, appeal, actor, to_cabinet, reason):
     appeal.forwarding_due = appeal.forwarding_control_due = None
     appeal.notice_due = appeal.notice_control_due = None
     appeal.executor = None
+    appeal.result = ""  # R16: "forwarded" is the sender's result, read from this history line
     appeal.received_at = timezone.now()
     set_receipt_deadlines(appeal)
     appeal.save()
@@ -240,6 +243,7 @@ def close_no_merits(
     late = bool(ground in NOTICE_CLOCK_GROUNDS and appeal.notice_due and today > appeal.notice_due)
     previous, appeal.status = appeal.status, Status.CLOSED_NO_MERITS
     appeal.no_merits_ground = ground
+    appeal.result = Appeal.Result.NO_MERITS  # R16
     appeal.closed_at = timezone.now()
     appeal.save()
     record(
@@ -255,6 +259,8 @@ def close_no_merits(
         law_enforcement=law_enforcement.strip(),
         notice_due=appeal.notice_due.isoformat() if appeal.notice_due else "",
         notice_late=late,
+        result=Appeal.Result.NO_MERITS,  # R16
+        classifier=appeal.classifier.code if appeal.classifier_id else "",
     )
     if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:  # R11: part 1 gets no notice
         notify_citizen(

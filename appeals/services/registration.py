@@ -117,6 +117,8 @@ def register(*, appeal, actor, number=None):
     appeal.notice_due, appeal.notice_control_due = due.legal_due, due.control_due
     due = deadlines.answer_deadline(received_on, registered_on, profile, simple=appeal.simple)
     appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
+    if appeal.classifier_id is None and appeal.category_id:  # R16: the category's code
+        appeal.classifier_id = appeal.category.classifier_id
     previous, appeal.status = appeal.status, Status.REGISTERED
     appeal.save()
     record(appeal, actor=actor, action="register", from_status=previous, number=appeal.number)

@@ -34,6 +34,7 @@ from tests.factories import (
     CitizenFactory,
     UserFactory,
     add_totp,
+    classifier_code,
     member,
 )
 
@@ -169,7 +170,13 @@ def build_world():
     world.pending_token = pending.token
 
     appeal = _to_work(world, _arrive_in_a(world, "drafted"))
-    services.draft_answer(appeal=appeal, actor=people["a_executor"], text="Скамейку починим.")
+    services.draft_answer(
+        appeal=appeal,
+        actor=people["a_executor"],
+        text="Скамейку починим.",
+        result="explained",
+        classifier=classifier_code(),
+    )
 
     appeal = _arrive_in_a(world, "main")
     upload = services.store_upload(upload=image_upload(), actor=author)
@@ -179,7 +186,13 @@ def build_world():
     world.cosign_token = invitation.token
     appeal = _to_work(world, appeal)
     services.add_note(appeal=appeal, actor=people["a_head"], text=NOTE_TEXT)
-    services.draft_answer(appeal=appeal, actor=people["a_executor"], text=ANSWER_TEXT)
+    services.draft_answer(
+        appeal=appeal,
+        actor=people["a_executor"],
+        text=ANSWER_TEXT,
+        result="explained",
+        classifier=classifier_code(),
+    )
     world.answer = services.sign_answer(appeal=appeal, actor=people["a_head"], otp_code=otp_now())
     world.attachment = appeal.attachments.get()
     return world

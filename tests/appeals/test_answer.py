@@ -12,7 +12,7 @@ from appeals.letters import text_hash
 from appeals.workflow import Status
 from cabinets.roles import Role
 from edem.core.workflow import TransitionNotAllowed
-from tests.factories import TOTP_SECRET, AppealFactory, CabinetFactory, member
+from tests.factories import TOTP_SECRET, AppealFactory, CabinetFactory, classifier_code, member
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,9 @@ def test_R12_answer_signed_by_the_head_with_second_factor_renders_a_verifiable_l
     case, client, django_capture_on_commit_callbacks
 ):
     appeal, head, executor = case
-    services.draft_answer(appeal=appeal, actor=executor, text=ANSWER)
+    services.draft_answer(
+        appeal=appeal, actor=executor, text=ANSWER, result="explained", classifier=classifier_code()
+    )
     with pytest.raises(TransitionNotAllowed):  # the executor may not sign
         services.sign_answer(appeal=appeal, actor=executor, otp_code=code_now())
     with pytest.raises(TransitionNotAllowed):  # a wrong second factor
@@ -67,7 +69,9 @@ def test_R12_answer_signed_by_the_head_with_second_factor_renders_a_verifiable_l
 
 def test_R12_late_answer_is_recorded_as_not_on_time(case):
     appeal, head, executor = case
-    services.draft_answer(appeal=appeal, actor=executor, text=ANSWER)
+    services.draft_answer(
+        appeal=appeal, actor=executor, text=ANSWER, result="explained", classifier=classifier_code()
+    )
     with time_machine.travel("2026-04-02 09:00:00+00:00", tick=True):
         answer = services.sign_answer(appeal=appeal, actor=head, otp_code=code_now())
     assert answer.on_time is False
@@ -77,5 +81,13 @@ def test_only_the_assigned_executor_or_the_head_drafts(case):
     appeal, head, _executor = case
     other_executor = member(appeal.cabinet, Role.EXECUTOR)
     with pytest.raises(TransitionNotAllowed):
-        services.draft_answer(appeal=appeal, actor=other_executor, text=ANSWER)
-    services.draft_answer(appeal=appeal, actor=head, text=ANSWER)
+        services.draft_answer(
+            appeal=appeal,
+            actor=other_executor,
+            text=ANSWER,
+            result="explained",
+            classifier=classifier_code(),
+        )
+    services.draft_answer(
+        appeal=appeal, actor=head, text=ANSWER, result="explained", classifier=classifier_code()
+    )

@@ -39,7 +39,7 @@ from appeals.models import (
 )
 from appeals.workflow import Status
 from edem.notifications.models import Notification
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, classifier_code
 from tests.helpers import read_streaming
 
 from .matrix_fixtures import (
@@ -469,7 +469,11 @@ POSTS = {
     "draft_answer": (
         _act("draft_answer"),
         "in_work",
-        lambda w: {"draft_answer-text": "Мусор вывезут в пятницу."},
+        lambda w: {
+            "draft_answer-text": "Мусор вывезут в пятницу.",
+            "draft_answer-result": "explained",
+            "draft_answer-classifier": classifier_code().pk,
+        },
         lambda w, p: w.appeal("in_work").status == Status.ANSWER_DRAFTED,
     ),
     "sign_answer": (

@@ -15,7 +15,7 @@ from appeals.reminders import send_due_reminders
 from appeals.workflow import Status
 from cabinets.roles import Role
 from edem.core.workflow import TransitionNotAllowed
-from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, member
+from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, classifier_code, member
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,13 @@ def test_R6_the_official_complained_about_takes_no_decision_on_the_complaint(cab
     assert list(appeal.events.values_list("action", flat=True)) == ["register"]
     # Someone else in the body decides: assignment, and the answer is signed by the deputy.
     appeal = services.assign(appeal=appeal, actor=deputy, executor=executor)
-    services.draft_answer(appeal=appeal, actor=executor, text="Ответ по существу.")
+    services.draft_answer(
+        appeal=appeal,
+        actor=executor,
+        text="Ответ по существу.",
+        result="explained",
+        classifier=classifier_code(),
+    )
     appeal.refresh_from_db()
     with translation.override("en"):
         assert "about you" in workflow.refusal(appeal, accused, "sign_answer")
@@ -449,7 +455,9 @@ def _signed(cabinet, head, registrar, **fields):
     executor = member(cabinet, Role.EXECUTOR)
     appeal = registered(cabinet, registrar, **fields)
     appeal = services.assign(appeal=appeal, actor=head, executor=executor)
-    services.draft_answer(appeal=appeal, actor=executor, text=ANSWER)
+    services.draft_answer(
+        appeal=appeal, actor=executor, text=ANSWER, result="explained", classifier=classifier_code()
+    )
     code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
     return services.sign_answer(appeal=appeal, actor=head, otp_code=code)
 

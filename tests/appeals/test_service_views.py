@@ -20,6 +20,7 @@ from tests.factories import (
     CabinetFactory,
     CitizenFactory,
     UserFactory,
+    classifier_code,
     member,
 )
 from tests.helpers import read_streaming
@@ -108,7 +109,11 @@ def test_happy_path_through_the_views(client, world):
     client.force_login(people["executor"])
     client.post(
         reverse("appeals_service:act", args=[appeal.pk, "draft_answer"]),
-        {"draft_answer-text": "Яма заделана."},
+        {
+            "draft_answer-text": "Яма заделана.",
+            "draft_answer-result": "explained",
+            "draft_answer-classifier": classifier_code().pk,
+        },
     )
     client.force_login(people["head"])
     code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from appeals.models import AnswerTemplate, Appeal, CabinetAppealSettings, Category
 from appeals.workflow import Status
 from cabinets.models import Cabinet
+from tests.factories import classifier_code
 
 from .a11y import assert_accessible
 from .test_portal import DEMO_PASSWORD, DEMO_TOTP_SECRET, main_form, sign_in, submit
@@ -275,6 +276,13 @@ def test_R4_R12_appeal_journey_from_filing_to_the_signed_letter(demo_town, new_p
         f"Уважаемая Мария Петровна! Ваше обращение № {number} рассмотрено."
     )
     draft.fill(draft.input_value() + "\n\n" + ANSWER)
+    # R16: the result of the consideration and the question's classifier code.
+    action_form(executor, "draft_answer").locator(
+        "select[name='draft_answer-result']"
+    ).select_option("measures")
+    action_form(executor, "draft_answer").locator(
+        "select[name='draft_answer-classifier']"
+    ).select_option(str(classifier_code().pk))
     action_form(executor, "draft_answer").locator("button[type='submit']").click()
     expect(executor.locator("main .messages")).to_be_visible()
     appeal.refresh_from_db()

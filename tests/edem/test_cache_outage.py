@@ -37,6 +37,7 @@ from tests.factories import (
     AppealFactory,
     CabinetFactory,
     CitizenFactory,
+    classifier_code,
     member,
 )
 from tests.notifications.conftest import celery_conf, wait_until
@@ -212,7 +213,14 @@ def test_with_redis_killed_officials_register_assign_and_answer(
         client.force_login(head)
         assert client.post(act("assign"), {"assign-executor": executor.pk}).status_code == 302
         client.force_login(executor)
-        response = client.post(act("draft_answer"), {"draft_answer-text": "Яма заделана."})
+        response = client.post(
+            act("draft_answer"),
+            {
+                "draft_answer-text": "Яма заделана.",
+                "draft_answer-result": "explained",
+                "draft_answer-classifier": classifier_code().pk,
+            },
+        )
         assert response.status_code == 302
         client.force_login(head)
         response = client.post(act("sign_answer"), {"sign_answer-otp_code": code_now()})

@@ -36,6 +36,7 @@ from tests.factories import (
     CabinetFactory,
     CitizenFactory,
     PublicationFactory,
+    classifier_code,
     member,
 )
 from tests.helpers import read_streaming
@@ -204,7 +205,13 @@ def test_the_pdf_letter_is_stored_in_the_bucket_and_read_back_for_its_citizen(cl
     with time_machine.travel("2026-03-02 09:00:00+00:00", tick=False):
         appeal = services.register(appeal=AppealFactory(cabinet=cabinet), actor=registrar)
     appeal = services.assign(appeal=appeal, actor=head, executor=executor)
-    services.draft_answer(appeal=appeal, actor=executor, text="Фонари отремонтированы 10 марта.")
+    services.draft_answer(
+        appeal=appeal,
+        actor=executor,
+        text="Фонари отремонтированы 10 марта.",
+        result="explained",
+        classifier=classifier_code(),
+    )
     code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
     answer = services.sign_answer(appeal=appeal, actor=head, otp_code=code)
     assert answer.letter.name in keys_in(bucket)

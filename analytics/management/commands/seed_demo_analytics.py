@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics import services
+from analytics.models import Indicator, IndicatorValue
 from appeals.management.commands.seed_demo_appeals import DEMO_DOMAIN
 from appeals.models import Answer, Appeal, AppealEvent, Category, Rating
 from cabinets.access import members
@@ -36,6 +37,34 @@ SUBJECTS = [
     "Нужен пешеходный переход",
     "Аварийное дерево",
 ]
+# code, name, unit, territory index (None: the whole town), category word, first value,
+# monthly drift, target, a higher value is better
+INDICATORS = (
+    ("unemployment", "Уровень регистрируемой безработицы", "%", None, None, 1.9, -0.02, 1.2, False),
+    ("road-repair", "Отремонтировано дорог", "км", None, "Дорог", 0.5, 0.05, 2.0, True),
+    (
+        "lighting",
+        "Исправные светильники уличного освещения",
+        "%",
+        0,
+        "освещ",
+        82.0,
+        0.4,
+        98.0,
+        True,
+    ),
+    (
+        "waste-complaints",
+        "Жалобы на вывоз мусора на 1000 жителей",
+        "жалоб",
+        1,
+        "мусор",
+        3.5,
+        -0.05,
+        1.0,
+        False,
+    ),
+)
 PER_DAY = 2
 DAYS = 180
 
@@ -74,6 +103,41 @@ class Command(BaseCommand):
                     made += 1
         services.rebuild_all()
         self.stdout.write(self.style.SUCCESS(f"Demo history: {made} appeals over {DAYS} days."))
+        self._indicators(rng, cabinets, territories, categories)
+
+    def _indicators(self, rng, cabinets, territories, categories):
+        """Monitoring indicators with two years of monthly values, so that the public series
+        and the service screens are not empty."""
+        if Indicator.objects.exists():
+            return
+        keeper = Cabinet.objects.active().filter(parent=None).first() or cabinets[0]
+        by_name = {c.name: c for c in categories}
+        today = timezone.localdate()
+        first = today.replace(day=1)
+        months = []
+        for _n in range(24):
+            months.append(first)
+            first = (first - timedelta(days=1)).replace(day=1)
+        months.reverse()
+        for code, name, unit, territory, category, start, step, target, better in INDICATORS:
+            indicator = Indicator.objects.create(
+                code=code,
+                name=name,
+                unit=unit,
+                cabinet=keeper,
+                territory=territories[territory] if territory is not None and territories else None,
+                category=next((c for n, c in by_name.items() if category and category in n), None),
+                source="Демонстрационные данные",
+                target=target,
+                higher_is_better=better,
+            )
+            value = start
+            for month in months:
+                value = max(0.0, value + step + rng.uniform(-abs(step) * 2, abs(step) * 2))
+                IndicatorValue.objects.create(
+                    indicator=indicator, period=month, value=round(value, 1)
+                )
+        self.stdout.write(self.style.SUCCESS(f"Demo indicators: {len(INDICATORS)}."))
 
     def _appeal(self, rng, at, now, cabinets, territories, categories, citizens, executors):
         cabinet = rng.choice(cabinets)
@@ -93,6 +157,7 @@ class Command(BaseCommand):
             received_at=at,
             status="received",
         )
+        appeal.classifier_id = appeal.category.classifier_id if appeal.category else None
         events = [("receive", at, "", "received")]
         registered = at + timedelta(hours=rng.randint(1, 48))
         if registered < now:
@@ -113,11 +178,13 @@ class Command(BaseCommand):
                     rng.choice(["unclear", "repeated", "abusive"]),
                 )
                 appeal.closed_at = done
+                appeal.result = Appeal.Result.NO_MERITS
                 events.append(("close_no_merits", done, "registered", "closed_no_merits"))
             else:
                 executor = rng.choice(staff)
                 appeal.executor = executor
                 appeal.status, appeal.answered_at = "answered", done
+                appeal.result = rng.choice(Appeal.MERITS_RESULTS)
                 events.append(("sign_answer", done, "answer_drafted", "answered"))
                 Answer.objects.create(
                     appeal=appeal,

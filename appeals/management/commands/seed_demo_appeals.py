@@ -20,13 +20,21 @@ from django.utils import timezone
 
 from appeals import services
 from appeals.community import services as community
-from appeals.models import AnswerTemplate, Appeal, CabinetAppealSettings, Category, RoutingRule
+from appeals.models import (
+    AnswerTemplate,
+    Appeal,
+    CabinetAppealSettings,
+    Category,
+    ClassifierCode,
+    RoutingRule,
+)
 from appeals.reception import selectors as reception_selectors
 from appeals.reception import services as reception
 from appeals.reception.models import ReceptionCard
 from cabinets.management.commands.seed_demo import FIXTURE
 from cabinets.models import Cabinet
 from edem.accounts.models import User
+from edem.core.jurisdiction import get_profile
 from edem.geo.models import Territory
 
 DATA = Path(settings.BASE_DIR) / "fixtures" / "demo" / "appeals.toml"
@@ -48,7 +56,7 @@ class Command(BaseCommand):
         }
         with transaction.atomic():
             self.cabinets = {c.code: c for c in Cabinet.objects.all()}
-            self.topics = self._topics(data["topic"])
+            self.topics = self._topics(data["topic"], data.get("classifier"))
             self._routing(data)
             self._templates(data["template"])
             public_topics = set(data["public_topics"])
@@ -66,7 +74,20 @@ class Command(BaseCommand):
         except KeyError:
             raise CommandError(f"No demo person «{short}».") from None
 
-    def _topics(self, rows):
+    def _topics(self, rows, codes=None):
+        """The topic tree; each topic gets its default code of the topic classifier (R16)."""
+        codes = codes or {}
+        profile = get_profile().code
+        classifier = {c.code: c for c in ClassifierCode.objects.filter(profile=profile)}
+        topics = self._topic_tree(rows)
+        for name, category in topics.items():
+            code = classifier.get(codes.get(profile, {}).get(name, ""))
+            if code is not None and category.classifier_id is None:
+                category.classifier = code
+                category.save(update_fields=["classifier"])
+        return topics
+
+    def _topic_tree(self, rows):
         topics = {}
         for order, row in enumerate(rows):
             cabinet = self.cabinets.get(row["cabinet"])
@@ -151,8 +172,8 @@ class Command(BaseCommand):
             appeal=appeal, actor=self.person(by), days=days, reason=reason, note=note
         )
 
-    def do_draft_answer(self, appeal, by, text):
-        services.draft_answer(appeal=appeal, actor=self.person(by), text=text)
+    def do_draft_answer(self, appeal, by, text, result="explained"):
+        services.draft_answer(appeal=appeal, actor=self.person(by), text=text, result=result)
 
     def do_sign_answer(self, appeal, by):
         """The demo officials share one TOTP secret (fixtures/demo_town.json): the current code."""

@@ -27,7 +27,12 @@ from edem.geo.models import Territory
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_town.json"
 
 
-DEMO_COMMANDS = ("seed_demo_appeals", "seed_demo_consultations", "seed_demo_analytics")
+DEMO_COMMANDS = (
+    "seed_demo_appeals",
+    "seed_demo_consultations",
+    "seed_demo_analytics",
+    "seed_demo_initiatives",
+)
 
 
 class Command(BaseCommand):
