@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from edem.accounts.mfa import service_cabinet_required
 
 from . import selectors, services
-from .access import can
+from .access import cabinets_where, can
 from .forms import PublicationFilterForm, PublicationForm
 from .models import Cabinet, Publication
 
@@ -89,7 +89,15 @@ def _member_cabinet(request, code, perm="cabinets.view_cabinet_work"):
 @service_cabinet_required
 def service_home(request):
     memberships = list(selectors.memberships_of(request.user))
-    return render(request, "cabinets/service/home.html", {"memberships": memberships})
+    return render(
+        request,
+        "cabinets/service/home.html",
+        {
+            "memberships": memberships,
+            # R12: registrars (and heads) send the cabinet's outgoing mail.
+            "can_post": cabinets_where(request.user, "cabinets.register_appeal").exists(),
+        },
+    )
 
 
 @service_cabinet_required

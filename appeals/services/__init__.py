@@ -27,7 +27,9 @@ from .common import (  # noqa: F401
 )
 from .delivery import (  # noqa: F401
     dispatch_mail_batch,
+    form_mail_batch,
     letter_attachment,
+    mark_mail_batch_sent,
     open_mail_batch,
     post_answer,
 )
