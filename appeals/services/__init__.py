@@ -39,6 +39,7 @@ from .filing import (  # noqa: F401
     FilingRefused,
     add_materials,
     check_organisation,
+    check_respondents,
     enter_paper_appeal,
     file_appeal,
     pending_uploads,
