@@ -152,6 +152,7 @@ class Reminder(models.Model):
         ANSWER_T5 = "answer_t5", _("Answer due soon: first reminder")
         ANSWER_T1 = "answer_t1", _("Answer due soon: last reminder")
         REGISTRATION_T1 = "registration_t1", _("Registration due tomorrow")
+        FORWARDING_T1 = "forwarding_t1", _("Forwarding term ends soon (R5)")
         NOTICE_T1 = "notice_t1", _("No-merits notice due soon (R11)")
         OVERDUE = "overdue", _("Overdue: escalated to the head")
 
