@@ -1,8 +1,12 @@
 """The citizen's filing form: validation with messages a citizen understands."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cabinets.access import members
+from cabinets.models import Cabinet
+from cabinets.roles import Role
 from cabinets.selectors import staffed_cabinets
 from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile, offered_answer_channels
@@ -54,6 +58,47 @@ def clean_organisation(form, data):
             "signer_position",
             _("Enter the position of the person who signs for the organisation."),
         )
+
+
+RESPONDENT_FIELDS = ("respondent_cabinet", "respondent_official")
+# R6: the officials a complaint can name: the people who take decisions on appeals.
+DECIDING_ROLES = (Role.HEAD, Role.REGISTRAR, Role.EXECUTOR)
+
+
+def respondent_labels(fields):
+    """R6: the body complained about among the active cabinets, the official among the
+    people who decide on appeals, each shown with the position and cabinet."""
+    people = {}
+    for membership in members(roles=DECIDING_ROLES).select_related("cabinet"):
+        where = membership.cabinet.short_name or membership.cabinet.name
+        people.setdefault(membership.user_id, []).append(
+            f"{membership.position}, {where}" if membership.position else where
+        )
+    official = fields["respondent_official"]
+    official.queryset = (
+        get_user_model()
+        .objects.filter(pk__in=people, is_active=True)
+        .order_by("last_name", "first_name", "pk")
+    )
+    official.label_from_instance = lambda user: f"{user.full_name} ({'; '.join(people[user.pk])})"
+    official.empty_label = _("No one in particular")
+    official.help_text = _("Only for a complaint about a decision or action of an official.")
+    body = fields["respondent_cabinet"]
+    body.queryset = Cabinet.objects.active().order_by("name")
+    body.empty_label = _("No body in particular")
+    body.help_text = _(
+        "Only for a complaint about a decision or action of a body. The complaint is never "
+        "sent for decision to the body or official it is about."
+    )
+
+
+def clean_respondents(form, data):
+    """R6 as the service checks it (``services.check_respondents``), beside the fields."""
+    if data.get("kind") == Appeal.Kind.COMPLAINT:
+        return
+    for name in RESPONDENT_FIELDS:
+        if data.get(name):
+            form.add_error(name, _("Only a complaint names the body or official complained about."))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -109,6 +154,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
             "postal_address",
             "phone",
             *ORGANISATION_FIELDS,
+            *RESPONDENT_FIELDS,
             "is_public",
             "show_author_name",
         ]
@@ -153,6 +199,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
         ]
         self.fields["text"].max_length = MAX_TEXT
         organisation_labels(self.fields)
+        respondent_labels(self.fields)  # R6
         self.fields["subject"].widget.attrs["maxlength"] = 255
         if user is not None and not self.is_bound:
             for name in (
@@ -178,6 +225,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
             if name in self.fields and not data.get(name) and name not in self.errors:
                 self.add_error(name, _("Needed to consider the appeal and send you the answer."))
         clean_organisation(self, data)  # 59-FZ Art. 1(4)
+        clean_respondents(self, data)  # R6
         self.clean_point(data)
         if data.get("show_author_name") and not data.get("is_public"):
             data["show_author_name"] = False

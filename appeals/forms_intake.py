@@ -16,9 +16,12 @@ from .categories import CategoryChoiceField
 from .forms import (
     MAX_TEXT,
     ORGANISATION_FIELDS,
+    RESPONDENT_FIELDS,
     MultipleFileInput,
     clean_organisation,
+    clean_respondents,
     organisation_labels,
+    respondent_labels,
 )
 from .models import Appeal, Category
 from .services import ENTERED_CHANNELS
@@ -99,6 +102,7 @@ class PaperAppealForm(forms.ModelForm):
             "phone",
             *ORGANISATION_FIELDS,
             "answer_channel",
+            *RESPONDENT_FIELDS,
         ]
         widgets = {
             "kind": forms.RadioSelect,
@@ -135,6 +139,7 @@ class PaperAppealForm(forms.ModelForm):
         self.fields["author"].queryset = get_user_model().objects.filter(pk__in=ids, is_active=True)
         self.fields["author"].label_from_instance = lambda user: f"{user} — {user.email}"
         organisation_labels(self.fields)
+        respondent_labels(self.fields)  # R6
 
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]
@@ -164,6 +169,7 @@ class PaperAppealForm(forms.ModelForm):
         if channel == Appeal.AnswerChannel.PORTAL_ACCOUNT and author is None:
             self.add_error("answer_channel", _("The citizen has no account chosen above."))
         clean_organisation(self, data)
+        clean_respondents(self, data)  # R6
         return data
 
     def received_at(self):

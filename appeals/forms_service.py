@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -262,3 +263,28 @@ class ReopenForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
+
+
+class MailCabinetForm(forms.Form):
+    """Which cabinet's outgoing mail to show (R12), for a registrar of several."""
+
+    cabinet = forms.ModelChoiceField(
+        label=_("Cabinet"), queryset=Cabinet.objects.none(), to_field_name="code"
+    )
+
+    def __init__(self, *args, cabinets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cabinet"].queryset = cabinets
+
+
+class MailBatchSentForm(forms.Form):
+    """The date the post office took the letters of a batch (R12); the service checks it."""
+
+    sent_on = forms.DateField(
+        label=_("Date handed to the post office"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )
+    confirm = forms.BooleanField(
+        label=_("The post office took every letter listed in the register"), required=True
+    )

@@ -1,7 +1,12 @@
 """Deadline reminders and escalation (R8): executors twice before ``control_due`` (5 days and
 1 day before by default: ``DeadlinePolicy``),
-registrars the day before registration is due (R4), the head the day after a missed
+registrars the working day before registration is due (R4) and before the forwarding term ends
+(R5), heads before the no-merits notice term ends (R11), the head the day after a missed
 ``legal_due``.
+
+Reminders work from the control dates (RULES, Conventions), which are working days, and go out
+on working days only: a reminder whose day falls on a weekend or holiday is sent on the working
+day before it (``_reminder_window``), never on the day off nor after it.
 
 Each reminder is claimed by inserting a ``Reminder`` row under the unique constraint
 (appeal, kind, stage) with ``INSERT … ON CONFLICT DO NOTHING RETURNING``, one statement per
@@ -70,7 +75,7 @@ def _staff(cabinet_ids, role):
     return people
 
 
-def _digest(kind, person, rows, count, queue_query, batch, days=None):
+def _digest(kind, person, rows, count, queue_query, batch, today):
     items = [
         {
             "number": number or f"#{pk}",
@@ -82,7 +87,9 @@ def _digest(kind, person, rows, count, queue_query, batch, days=None):
     ]
     context = {
         "kind": kind,
-        "days": days,
+        # Days from today to the (first) control date: a reminder sent early, on the working
+        # day before a holiday, says how far the date really is.
+        "days": (rows[0][1] - today).days,
         "count": count,
         "more": max(0, count - len(items)),
         "items": items,
@@ -98,7 +105,7 @@ def _digest(kind, person, rows, count, queue_query, batch, days=None):
     )
 
 
-def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query, days=None):
+def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query, today):
     """Claim one kind of reminder and send each recipient one digest; returns the number of
     appeals reminded about. Claims and messages commit together or not at all."""
     batch = uuid.uuid4()
@@ -128,7 +135,7 @@ def _sweep(kind, queryset, due_field, group_field, recipients_for, queue_query, 
         recipients = recipients_for(groups)
         for group, group_rows in groups.items():
             for person in recipients.get(group, []):
-                _digest(kind, person, group_rows, totals[group], queue_query, batch, days)
+                _digest(kind, person, group_rows, totals[group], queue_query, batch, today)
     return claimed
 
 
@@ -146,60 +153,25 @@ def _staffed(role):
     return members(roles=[role]).values("cabinet_id")
 
 
+def _reminder_window(today, days_before, country):
+    """The control dates whose reminder, ``days_before`` them, is sent ``today`` (a working
+    day): the reminder days from today up to the next working day, exclusive. A reminder day
+    that falls on a weekend or holiday thus goes out on the working day before it."""
+    next_working = calendar.add_working_days(today, 1, country)
+    return (
+        today + timedelta(days=days_before),
+        next_working + timedelta(days=days_before - 1),
+    )
+
+
 def send_due_reminders(today=None):
     """Run once or many times a day; returns how many appeals were reminded about now."""
     today = today or timezone.localdate()
     policy = DeadlinePolicy.current()
-    sent = 0
-    # R8: executors twice before the control date (by default 5 days and 1 day before).
-    for days, kind in (
-        (policy.first_reminder_days, Reminder.Kind.ANSWER_T5),
-        (policy.last_reminder_days, Reminder.Kind.ANSWER_T1),
-    ):
-        sent += _sweep(
-            kind,
-            Appeal.objects.filter(
-                status__in=WORKING_STATES,
-                control_due=today + timedelta(days=days),
-                executor__isnull=False,
-            ),
-            "control_due",
-            "executor_id",
-            _executors,
-            "due_soon=on",
-            days=days,
-        )
-    # R4: registrars on the working day before the registration's control date (never on a
-    # day off: the reminder for a term that ends after a holiday comes on the last working day
-    # before it). R11: heads likewise before the control date of the notice of parts 4, 4.1 and
-    # 5.1, for the appeals nobody has taken into work yet.
     country = get_profile().country
+    sent = 0
     if calendar.is_working_day(today, country):
-        window = (today, calendar.add_working_days(today, 1, country))
-        sent += _sweep(
-            Reminder.Kind.REGISTRATION_T1,
-            Appeal.objects.filter(
-                status=Status.RECEIVED,
-                registration_control_due__range=window,
-                cabinet_id__in=_staffed(Role.REGISTRAR),
-            ),
-            "registration_control_due",
-            "cabinet_id",
-            _by_role(Role.REGISTRAR),
-            "status=received",
-        )
-        sent += _sweep(
-            Reminder.Kind.NOTICE_T1,
-            Appeal.objects.filter(
-                status=Status.REGISTERED,
-                notice_control_due__range=window,
-                cabinet_id__in=_staffed(Role.HEAD),
-            ),
-            "notice_control_due",
-            "cabinet_id",
-            _by_role(Role.HEAD),
-            "status=registered",
-        )
+        sent += _send_term_reminders(today, policy, country)
     # R8: heads the day after a missed legal due date (overdue counts against legal_due).
     sent += _sweep(
         Reminder.Kind.OVERDUE,
@@ -212,5 +184,74 @@ def send_due_reminders(today=None):
         "cabinet_id",
         _by_role(Role.HEAD),
         "overdue=on",
+        today,
     )
+    return sent
+
+
+def _send_term_reminders(today, policy, country):
+    """The reminders of the terms still running, on a working day ``today`` (Conventions)."""
+    sent = 0
+    # R8: executors twice before the control date (by default 5 days and 1 day before).
+    for days, kind in (
+        (policy.first_reminder_days, Reminder.Kind.ANSWER_T5),
+        (policy.last_reminder_days, Reminder.Kind.ANSWER_T1),
+    ):
+        sent += _sweep(
+            kind,
+            Appeal.objects.filter(
+                status__in=WORKING_STATES,
+                control_due__range=_reminder_window(today, days, country),
+                executor__isnull=False,
+            ),
+            "control_due",
+            "executor_id",
+            _executors,
+            "due_soon=on",
+            today,
+        )
+    # R4: registrars on the working day before the registration's control date (the reminder
+    # for a term that ends after a holiday comes on the last working day before it). R5:
+    # registrars likewise before the forwarding term ends, for the appeals nobody has taken
+    # into work yet (an appeal outside the cabinet's competence goes on within 7 days). R11:
+    # heads before the control date of the notice of parts 4, 4.1 and 5.1.
+    # (From today: a term whose control date is today and was never reminded, such as an
+    # appeal received yesterday with a 1-day remainder, is reminded still.)
+    window = (today, _reminder_window(today, 1, country)[1])
+    for kind, status, due_field, role, query in (
+        (
+            Reminder.Kind.REGISTRATION_T1,
+            Status.RECEIVED,
+            "registration_control_due",
+            Role.REGISTRAR,
+            "status=received",
+        ),
+        (
+            Reminder.Kind.FORWARDING_T1,
+            Status.REGISTERED,
+            "forwarding_control_due",
+            Role.REGISTRAR,
+            "status=registered",
+        ),
+        (
+            Reminder.Kind.NOTICE_T1,
+            Status.REGISTERED,
+            "notice_control_due",
+            Role.HEAD,
+            "status=registered",
+        ),
+    ):
+        sent += _sweep(
+            kind,
+            Appeal.objects.filter(
+                status=status,
+                **{f"{due_field}__range": window},
+                cabinet_id__in=_staffed(role),
+            ),
+            due_field,
+            "cabinet_id",
+            _by_role(role),
+            query,
+            today,
+        )
     return sent

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views_intake, views_service
+from . import views_intake, views_mail, views_service
 
 app_name = "appeals_service"
 
 urlpatterns = [
     path("", views_service.queue, name="queue"),
     path("enter/", views_intake.enter, name="enter"),  # R4: paper, post, e-mail scans
+    # R12: outgoing mail, its batches and their registers of postal items
+    path("mail/", views_mail.mail, name="mail"),
+    path("mail/form/", views_mail.form_batch, name="mail_form"),
+    path("mail/<int:pk>/register/", views_mail.register, name="mail_register"),
+    path("mail/<int:pk>/send/", views_mail.send_batch, name="mail_send"),
     path("<int:pk>/", views_service.card, name="card"),
     path("<int:pk>/notes/", views_service.add_note, name="add_note"),
     path("<int:pk>/letters/<int:answer_pk>/", views_service.letter, name="letter"),

@@ -16,7 +16,7 @@ from edem.accounts.selectors import find_people
 from edem.accounts.services import VerificationRefused
 
 from . import selectors, services
-from .access import can
+from .access import cabinets_where, can
 from .forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -104,7 +104,15 @@ def _member_cabinet(request, code, perm="cabinets.view_cabinet_work"):
 @service_cabinet_required
 def service_home(request):
     memberships = list(selectors.memberships_of(request.user))
-    return render(request, "cabinets/service/home.html", {"memberships": memberships})
+    return render(
+        request,
+        "cabinets/service/home.html",
+        {
+            "memberships": memberships,
+            # R12: registrars (and heads) send the cabinet's outgoing mail.
+            "can_post": cabinets_where(request.user, "cabinets.register_appeal").exists(),
+        },
+    )
 
 
 @service_cabinet_required

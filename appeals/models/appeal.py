@@ -329,6 +329,7 @@ class AppealEvent(HistoryEvent):
         "return": _("Returned with explanation"),
         "merge": (_("Joined to your earlier appeal %(number)s"), {"number": "into_number"}),
         "merged_in": _("A repeat appeal was joined to this one"),
+        "posted": _("Answer letter posted"),
     }
 
     appeal = models.ForeignKey(

@@ -85,13 +85,16 @@ class Answer(models.Model):
 
     @property
     def delivered_at(self):
-        """When the answer left (R12): the e-mail's sending time, or the dispatch of the
-        outgoing-mail batch that carried the letter; None while it has not left."""
+        """When the answer left by e-mail (R12): the message's sending time; None while it
+        has not left (a letter by post: ``posted_on``)."""
         if self.delivery_id and self.delivery.sent_at:
             return self.delivery.sent_at
-        if self.mail_batch_id:
-            return self.mail_batch.dispatched_at
         return None
+
+    @property
+    def posted_on(self):
+        """The date the post office took the letter (R12), once its batch is sent."""
+        return self.mail_batch.dispatched_on if self.mail_batch_id else None
 
     @property
     def is_signed(self):
@@ -149,6 +152,7 @@ class Reminder(models.Model):
         ANSWER_T5 = "answer_t5", _("Answer due soon: first reminder")
         ANSWER_T1 = "answer_t1", _("Answer due soon: last reminder")
         REGISTRATION_T1 = "registration_t1", _("Registration due tomorrow")
+        FORWARDING_T1 = "forwarding_t1", _("Forwarding term ends soon (R5)")
         NOTICE_T1 = "notice_t1", _("No-merits notice due soon (R11)")
         OVERDUE = "overdue", _("Overdue: escalated to the head")
 
@@ -337,8 +341,10 @@ class ExternalRequest(models.Model):
 
 class MailBatch(models.Model):
     """An outgoing-mail batch of a cabinet (R12): the answers to be sent by post collect in the
-    open batch; when it is dispatched its register (реестр почтовых отправлений) is rendered as
-    a PDF the registrar prints and hands to the post office with the letters."""
+    cabinet's open batch; the registrar forms a batch of them, which renders its register of
+    postal items (реестр почтовых отправлений) as a PDF to print and hand to the post office
+    with the letters, and then marks the batch as sent with the date the post office took it.
+    Open: ``formed_at`` empty; formed: register rendered, ``dispatched_on`` empty; sent."""
 
     cabinet = models.ForeignKey(
         "cabinets.Cabinet",
@@ -347,7 +353,17 @@ class MailBatch(models.Model):
         related_name="mail_batches",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    formed_at = models.DateTimeField(_("formed"), null=True, blank=True)
+    formed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("formed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dispatched_on = models.DateField(_("handed to the post office"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("marked as sent"), null=True, blank=True)
     dispatched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("dispatched by"),
@@ -367,11 +383,24 @@ class MailBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cabinet"],
-                condition=models.Q(dispatched_at__isnull=True),
+                condition=models.Q(formed_at__isnull=True),
                 name="one_open_mail_batch_per_cabinet",
                 violation_error_message=_("A cabinet has one open outgoing-mail batch at a time."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dispatched_on__isnull=True) | models.Q(formed_at__isnull=False),
+                name="mail_batch_sent_after_formed",
+                violation_error_message=_("A batch is formed before it is sent."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.cabinet_id}/{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.formed_at is None
+
+    @property
+    def is_sent(self):
+        return self.dispatched_on is not None

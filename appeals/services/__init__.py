@@ -27,7 +27,9 @@ from .common import (  # noqa: F401
 )
 from .delivery import (  # noqa: F401
     dispatch_mail_batch,
+    form_mail_batch,
     letter_attachment,
+    mark_mail_batch_sent,
     open_mail_batch,
     post_answer,
 )
@@ -37,6 +39,7 @@ from .filing import (  # noqa: F401
     FilingRefused,
     add_materials,
     check_organisation,
+    check_respondents,
     enter_paper_appeal,
     file_appeal,
     pending_uploads,

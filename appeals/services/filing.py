@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinets.access import can
+from cabinets.access import can, members
 from cabinets.models import Cabinet
 from edem.core import orgnumbers
 from edem.core.jurisdiction import get_profile, offered_answer_channels
@@ -57,6 +57,24 @@ def check_organisation(appeal):
         raise FilingRefused(_("Enter the position of the person who signs for the organisation."))
 
 
+def check_respondents(appeal):
+    """R6: only a complaint names the body and/or the official complained about; the body is
+    an active cabinet of the portal and the official one of its people, so that the rules of
+    R6 (no forwarding, assignment, signature or no-merits decision by them) can hold."""
+    if not (appeal.respondent_cabinet_id or appeal.respondent_official_id):
+        return
+    if appeal.kind != Appeal.Kind.COMPLAINT:
+        raise FilingRefused(_("Only a complaint names the body or official complained about."))
+    if appeal.respondent_cabinet_id and not (
+        Cabinet.objects.active().filter(pk=appeal.respondent_cabinet_id).exists()
+    ):
+        raise FilingRefused(_("Choose the body complained about from the list."))
+    if appeal.respondent_official_id and not (
+        members().filter(user_id=appeal.respondent_official_id).exists()
+    ):
+        raise FilingRefused(_("Choose the official complained about from the list."))
+
+
 def _default_cabinet():
     return (
         Cabinet.objects.active().filter(kind=Cabinet.Kind.ADMINISTRATION).order_by("pk").first()
@@ -98,6 +116,7 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
         names = ", ".join(str(Appeal._meta.get_field(name).verbose_name) for name in missing)
         raise FilingRefused(_("Fill in: %(fields)s.") % {"fields": names})
     check_organisation(appeal)  # 59-FZ Art. 1(4)
+    check_respondents(appeal)  # R6
     if appeal.latitude is not None and appeal.longitude is not None and appeal.territory is None:
         appeal.territory = territory_for(appeal.latitude, appeal.longitude)
     appeal.cabinet = (
@@ -210,6 +229,7 @@ def enter_paper_appeal(
             % {"field": Appeal._meta.get_field(address).verbose_name}
         )
     check_organisation(appeal)  # 59-FZ Art. 1(4)
+    check_respondents(appeal)  # R6
     set_receipt_deadlines(appeal)
     appeal.save()
     _attach(appeal, [a for a in scans if a.uploaded_by_id == actor.pk])

@@ -280,10 +280,13 @@ def test_R11_notice_due_is_stored_reminded_and_shown_overdue(
     # 8 March falls on a Sunday and its day off moves to Monday 9 March: control Friday 6 March.
     assert appeal.notice_control_due == date(2026, 3, 6)
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_due_reminders(today=date(2026, 3, 5)) == 1  # the working day before
+        # the working day before: the head of the notice, the registrar of forwarding (R5)
+        assert send_due_reminders(today=date(2026, 3, 5)) == 2
         assert send_due_reminders(today=date(2026, 3, 6)) == 0
-    reminder = Reminder.objects.get()
-    assert reminder.kind == "notice_t1" and mail.outbox[-1].to == [head.email]
+    reminder = Reminder.objects.get(kind="notice_t1")
+    assert reminder.appeal == appeal
+    assert Reminder.objects.get(kind="forwarding_t1").appeal == appeal
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([head.email, registrar.email])
     with time_machine.travel("2026-03-10 09:00:00+00:00", tick=False):
         assert appeal.notice_overdue
         appeal = services.close_no_merits(

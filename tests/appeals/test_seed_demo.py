@@ -18,14 +18,21 @@ def test_demo_appeals_cover_the_workflow_and_load_once(client, django_capture_on
     # The appeals told in fixtures/demo/appeals.toml; seed_demo_analytics adds months of
     # history besides (marked in the subject).
     appeals = Appeal.objects.exclude(subject__startswith="(история) ")
-    assert appeals.count() == 10
+    assert appeals.count() == 11
     statuses = set(appeals.values_list("status", flat=True))
     assert {
         Status.RECEIVED, Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED,
         Status.ANSWERED, Status.CLOSED_NO_MERITS, Status.WITHDRAWN,
     } <= statuses  # fmt: skip
-    answered = appeals.get(status=Status.ANSWERED)
-    assert answered.answers.get().letter  # signed with the demo second factor: a real PDF
+    for answered in appeals.filter(status=Status.ANSWERED):
+        assert answered.answers.get().letter  # signed with the demo second factor: a real PDF
+    # 59-FZ Art. 1(4): an organisation's appeal, answered by post to its address (R12), the
+    # letter in an outgoing-mail batch with its register, handed to the post office.
+    organisation = appeals.get(organisation_number="1026900123458")
+    assert organisation.signer_position and organisation.status == Status.ANSWERED
+    batch = organisation.answers.get().mail_batch
+    assert batch.is_sent and batch.register
+    assert organisation.events.filter(action="posted").exists()
     assert appeals.filter(is_collective=True).exists()
     assert appeals.filter(events__action="extend").exists()
     assert appeals.filter(events__action="forward").exists()

@@ -1,8 +1,9 @@
 """Demo appeals for the demo town (run by ``seed_demo``). The content is data,
 ``fixtures/demo/appeals.toml`` (its header says what the steps mean): the topic tree, routing
-rules, answer templates, and ten appeals of the demo citizens in every stage of the workflow,
+rules, answer templates, and the appeals of the demo citizens in every stage of the workflow,
 each moved there by the real services (registration, assignment, extension, answer signed with
-the demo second factor, forwarding, no-merits closing, withdrawal, a collective appeal), then
+the demo second factor, forwarding, no-merits closing, withdrawal, a collective appeal, an
+organisation's appeal answered by post in a sent outgoing-mail batch), then
 residents' support and comments on the public problems. Idempotent."""
 
 import json
@@ -145,6 +146,16 @@ class Command(BaseCommand):
             "email": author.email,
             "answer_channel": Appeal.AnswerChannel.EMAIL,
         }
+        # 59-FZ Art. 1(4): on behalf of an organisation; R12: the answer by post.
+        for name in (
+            "answer_channel",
+            "postal_address",
+            "organisation_name",
+            "organisation_number",
+            "signer_position",
+        ):
+            if name in item:
+                fields[name] = item[name]
         if "point" in item:
             fields["latitude"], fields["longitude"] = item["point"]
             fields["place"] = item.get("place", "")
@@ -179,6 +190,15 @@ class Command(BaseCommand):
         """The demo officials share one TOTP secret (fixtures/demo_town.json): the current code."""
         code = format_hotp_value(hotp_value(self.totp_secret, int(time.time()) // 30))
         services.sign_answer(appeal=appeal, actor=self.person(by), otp_code=code)
+
+    def do_form_mail_batch(self, appeal, by):
+        """The registrar forms the cabinet's outgoing-mail batch with its register (R12)."""
+        services.form_mail_batch(cabinet=appeal.cabinet, actor=self.person(by))
+
+    def do_mark_mail_batch_sent(self, appeal, by):
+        """The batch that carries the appeal's letter is handed to the post office (R12)."""
+        batch = appeal.answers.get(signed_at__isnull=False).mail_batch
+        services.mark_mail_batch_sent(batch=batch, actor=self.person(by))
 
     def do_forward(self, appeal, by, to, reason):
         return services.forward(
