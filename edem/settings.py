@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "consultations.polls",
     "consultations.discussions",
     "analytics",
+    "integrations",
     # The demo identity provider's views and page (no models); its URLs exist only while
     # EDEM_DEMO_IDP is on (see below).
     "edem.demo_idp",

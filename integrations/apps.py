@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    """How edem talks to outside systems (DESIGN §1): the e-mail gateway to external bodies, the
+    widget on the authority's website, the EDMS API with webhooks, Open311 and open data. It
+    depends on the other apps; none depends on it (an import-linter contract)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "integrations"
+    verbose_name = _("Integrations")

@@ -1,0 +1,1 @@
+"""The integrations' rows, one module a concern (each imported here so Django finds it)."""
