@@ -91,3 +91,24 @@ def citizen(db):
 @pytest.fixture
 def cabinet(db):
     return CabinetFactory()
+
+
+@pytest.fixture(autouse=True)
+def _local_days_per_test(request, monkeypatch):
+    """The calendar's copy of the municipality's local days (edem.core.calendar) lives in the
+    process: each test starts without it. A test without the database has no local days (the
+    pure date arithmetic of the calendar tests reads none)."""
+    from django.test import TransactionTestCase
+
+    from edem.core import calendar
+
+    uses_db = (
+        request.node.get_closest_marker("django_db") is not None
+        or "_django_db_helper" in request.fixturenames
+        or (request.cls is not None and issubclass(request.cls, TransactionTestCase))
+    )
+    if not uses_db:
+        monkeypatch.setattr(calendar, "_local_loader", dict)
+    calendar.forget_local_days()
+    yield
+    calendar.forget_local_days()

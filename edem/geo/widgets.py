@@ -1,7 +1,8 @@
 import json
 
 from django import forms
-from django.conf import settings
+
+from edem.core.municipality import current
 
 
 class GeoJSONMapWidget(forms.Textarea):
@@ -32,11 +33,11 @@ class GeoJSONMapWidget(forms.Textarea):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        tiles = settings.LEAFLET_CONFIG["TILES"][0]
+        municipality = current()  # the admin's settings, else EDEM_MAP_* (LEAFLET_CONFIG)
         context["map"] = {
-            "tiles_url": tiles[1],
-            "attribution": tiles[2].get("attribution", ""),
-            "center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
-            "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+            "tiles_url": municipality.map_tiles_url,
+            "attribution": municipality.map_attribution,
+            "center": list(municipality.map_center),
+            "zoom": municipality.map_zoom,
         }
         return context
