@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "edem.accounts"
     label = "accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("Users")

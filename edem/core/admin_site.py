@@ -13,9 +13,13 @@ forms that need no agreement ("Добавлено: территория «Цен
 
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import pretty_name
+from django.contrib.auth.models import Permission
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
+
+from .third_party import name_admin_columns
 
 
 def accusative(opts):
@@ -27,8 +31,51 @@ def accusative(opts):
     return nominative if form == english else form
 
 
+ACTIONS = ("add", "change", "delete", "view")
+
+
+def permission_label(permission):
+    """A permission as the admin's pickers show it, in the active language: Django stores the
+    names in English ("Can add territory"), built from the model's English name."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action, _sep, model_name = permission.codename.partition("_")
+    if action in ACTIONS and model_name == opts.model_name:
+        what = pgettext("permission", action)
+    else:
+        what = _(permission.name)
+    return f"{opts.app_config.verbose_name} | {opts.verbose_name} | {what}"
+
+
+def label_unnamed_fields(fields):
+    for name, field in fields.items():
+        if field.label is None:
+            field.label = gettext_lazy(pretty_name(name))
+
+
 class WordedAdmin:
     """Mixed into every ModelAdmin registered on ``EdemAdminSite``."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and db_field.related_model is Permission:
+            formfield.label_from_instance = permission_label
+        return formfield
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Fields a third-party form declares without a label ("Provider") are labelled with
+        a translation of the name Django would derive."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        label_unnamed_fields(form.base_fields)
+
+        def __init__(self, *args, **kwargs):  # fields added in the form's own __init__
+            form.__init__(self, *args, **kwargs)
+            label_unnamed_fields(self.fields)
+
+        return type(form.__name__, (form,), {"__init__": __init__, "__module__": form.__module__})
 
     def changelist_view(self, request, extra_context=None):
         name = accusative(self.opts)
@@ -58,6 +105,10 @@ class WordedAdmin:
 class EdemAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
+        for model in (
+            [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        ):
+            name_admin_columns(model, admin_class)
         if not issubclass(admin_class, WordedAdmin):
             admin_class = type(
                 admin_class.__name__,

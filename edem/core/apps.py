@@ -13,10 +13,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Imports models: only once the registry is ready.
-        from . import calendar, local_days, municipality
+        from . import calendar, local_days, municipality, third_party
         from .models import LocalDay, MunicipalitySettings
         from .sites import sync_site
 
+        third_party.name_everything()
         post_migrate.connect(sync_site, sender=self, dispatch_uid="edem.core.sync_site")
         calendar.set_local_days_loader(local_days.load)
         for name, signal in (("save", post_save), ("delete", post_delete)):

@@ -12,13 +12,17 @@ from django.contrib.sites.models import Site
 def sync_site(**kwargs):
     """Write ``SITE_URL``'s host[:port] and the municipality's name into the current sites
     record (post_migrate handler; also called after the settings are saved)."""
+    from django.utils import translation
+
     from .municipality import current
 
     domain = urlsplit(settings.SITE_URL).netloc
     if not domain:
         return
     using = kwargs.get("using", "default")
-    name = str(current().site_name)[:50]
+    municipality = current()
+    with translation.override(municipality.language):  # the portal's name is translated
+        name = str(municipality.site_name)[:50]
     Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID, defaults={"domain": domain, "name": name}
     )

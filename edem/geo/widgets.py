@@ -1,8 +1,64 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from edem.core.municipality import current
+
+
+def draw_texts():
+    """Leaflet.draw's texts (``L.drawLocal``) for the tools the editor offers, translated; the
+    page carries them as JSON data and ``geojson-editor.js`` puts them in place."""
+    cancel = {"title": _("Cancel drawing"), "text": _("Cancel")}
+    return {
+        "draw": {
+            "toolbar": {
+                "actions": cancel,
+                "finish": {"title": _("Finish drawing"), "text": _("Finish")},
+                "undo": {"title": _("Delete the last point drawn"), "text": _("Delete last point")},
+                "buttons": {"polygon": _("Draw a polygon"), "rectangle": _("Draw a rectangle")},
+            },
+            "handlers": {
+                "polygon": {
+                    "tooltip": {
+                        "start": _("Click to start drawing the shape."),
+                        "cont": _("Click to continue drawing the shape."),
+                        "end": _("Click the first point to close the shape."),
+                    }
+                },
+                "polyline": {"error": _("The edges of the shape must not cross.")},
+                "rectangle": {"tooltip": {"start": _("Click and drag to draw a rectangle.")}},
+                "simpleshape": {"tooltip": {"end": _("Release the mouse to finish drawing.")}},
+            },
+        },
+        "edit": {
+            "toolbar": {
+                "actions": {
+                    "save": {"title": _("Save changes"), "text": _("Save")},
+                    "cancel": {
+                        "title": _("Cancel editing, discard all changes"),
+                        "text": _("Cancel"),
+                    },
+                    "clearAll": {"title": _("Remove all shapes"), "text": _("Remove all")},
+                },
+                "buttons": {
+                    "edit": _("Edit shapes"),
+                    "editDisabled": _("No shapes to edit"),
+                    "remove": _("Delete shapes"),
+                    "removeDisabled": _("No shapes to delete"),
+                },
+            },
+            "handlers": {
+                "edit": {
+                    "tooltip": {
+                        "text": _("Drag the handles to edit the shape."),
+                        "subtext": _("Click Cancel to undo the changes."),
+                    }
+                },
+                "remove": {"tooltip": {"text": _("Click a shape to delete it.")}},
+            },
+        },
+    }
 
 
 class GeoJSONMapWidget(forms.Textarea):
@@ -39,5 +95,7 @@ class GeoJSONMapWidget(forms.Textarea):
             "attribution": municipality.map_attribution,
             "center": list(municipality.map_center),
             "zoom": municipality.map_zoom,
+            "texts": draw_texts(),
+            "texts_id": f"{context['widget']['attrs'].get('id', name)}-draw-texts",
         }
         return context
