@@ -34,11 +34,13 @@ ALLOWED = {
 # Each language's own name is written in that language (the language pickers).
 LANGUAGE_NAMES = {"English", "Українська", "Русский"}
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
-# Not words: e-mail addresses, web addresses, placeholders, identifiers in code style.
+# Not words: e-mail addresses, web addresses, placeholders, identifiers in code style, JSON
+# examples, time zones, a password hash's masked summary and its algorithm.
 NOT_WORDS = re.compile(
     r"\S+@\S+|https?://\S+|\{[a-z_]+\}|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[a-z]+_[a-z_]+\b|"
     r"\b[\w.-]+\.(?:org|com|example|ru|ua|localhost|png|jpg)\b|\b[a-z_]+(?:\.[a-z_]+)+\b|"
-    r"\blocalhost:\d+|\b[A-Z][a-z]+/[A-Za-z_/]+|\{\"[^{}]*\}|\[\"[^\[\]]*\]"
+    r"\blocalhost:\d+|\b[A-Z][a-z]+/[A-Za-z_/]+|\{\"[^{}]*\}|\[\"[^\[\]]*\]|"
+    r"\S*\*{4,}\S*|\b(?:md5|pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\b"
 )
 OTHER_LANGUAGE_LETTERS = {"ru": re.compile(r"[іїєґІЇЄҐ]"), "uk": re.compile(r"[ыэъёЫЭЪЁ]")}
 TEXT_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
@@ -98,7 +100,8 @@ def zone(text):
 
 
 def admin_pages(client):
-    """The index, every section, every list (a single record's opens it) and every add form."""
+    """The index, every section, every list (a single record's opens it), every add form and
+    the change form of the first record of each model."""
     yield "/admin/"
     labels = {model._meta.app_label for model in admin.site._registry}
     for label in sorted(labels):
@@ -108,6 +111,9 @@ def admin_pages(client):
         yield f"/admin/{meta.app_label}/{meta.model_name}/"
         if admin.site._registry[model].has_add_permission(_request(client)):
             yield f"/admin/{meta.app_label}/{meta.model_name}/add/"
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            yield f"/admin/{meta.app_label}/{meta.model_name}/{first.pk}/change/"
 
 
 def _request(client):
