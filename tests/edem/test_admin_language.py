@@ -194,3 +194,24 @@ def test_the_map_editors_drawing_tools_speak_the_language(superuser_client, lang
     texts = json.loads(found.group(1))
     polygon = texts["draw"]["toolbar"]["buttons"]["polygon"]
     assert polygon == translation_of("Draw a polygon", lang) != "Draw a polygon"
+
+
+# A model whose name starts with a feminine noun or adjective (-а, -я: "территория",
+# "публичная проблема") changes in the accusative; Ukrainian neuter nouns in -ння, -ття, -сся
+# ("налаштування", "звернення") do not.
+FEMININE_START = re.compile(r"^[а-яіїєґ']+[ая]$")
+NEUTER_UK = re.compile(r"(?:нн|тт|сс|лл)я$")
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_every_feminine_model_name_has_its_accusative(lang):
+    missing = []
+    with translation.override(lang):
+        for model in admin.site._registry:
+            opts = model._meta
+            first_word = str(opts.verbose_name).split()[0].lower()
+            if not FEMININE_START.match(first_word) or NEUTER_UK.search(first_word):
+                continue
+            if accusative(opts) == str(opts.verbose_name):
+                missing.append(opts.label)
+    assert missing == []
