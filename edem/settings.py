@@ -77,7 +77,7 @@ EDEM_MAP_ZOOM = env.int("EDEM_MAP_ZOOM", default=12)
 EDEM_TRUSTED_PROXIES = env.int("EDEM_TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin.apps.SimpleAdminConfig",
+    "edem.core.apps.AdminConfig",  # Django's admin on edem's site (no autodiscovery)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -124,7 +124,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "edem.core.locale.MunicipalityLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),
     path("robots.txt", views.robots),
+    path("municipality/logo", views.municipality_logo, name="municipality_logo"),
     path("i18n/setlang/", set_language, name="set_language"),
     path(
         "personal-data/",

@@ -1,8 +1,10 @@
+import mimetypes
 import sys
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -10,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from cabinets.selectors import public_publications
 
+from .core.municipality import current
 from .health import run_checks
 
 
@@ -33,6 +36,24 @@ def readyz(request):
     for result in report["checks"].values():
         result.pop("error", None)  # the reason names hosts: logged by run_checks, not published
     return JsonResponse(report, status=503 if report["status"] == "unavailable" else 200)
+
+
+def municipality_logo(request):
+    """The municipality's logo (admin settings), read through the storage so that no page
+    holds a storage URL that could expire; its address carries the settings' version, so it
+    may be cached long."""
+    name = current().logo
+    if not name:
+        raise Http404
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, ValueError, OSError):
+        raise Http404 from None
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def robots(request):

@@ -91,3 +91,33 @@ def citizen(db):
 @pytest.fixture
 def cabinet(db):
     return CabinetFactory()
+
+
+@pytest.fixture(autouse=True)
+def _municipality_per_test(request, monkeypatch):
+    """The calendar's copy of the municipality's local days (edem.core.calendar) lives in the
+    process: each test starts without it. A test without the database has no local days (the
+    pure date arithmetic of the calendar tests reads none) and no municipality settings record
+    (edem.core.municipality: the environment's values)."""
+    from django.test import TransactionTestCase
+
+    from edem.core import calendar, municipality
+
+    uses_db = (
+        request.node.get_closest_marker("django_db") is not None
+        or "_django_db_helper" in request.fixturenames
+        or (request.cls is not None and issubclass(request.cls, TransactionTestCase))
+    )
+    calendar.forget_local_days()
+    if not uses_db:
+        monkeypatch.setattr(calendar, "_local_loader", dict)
+        monkeypatch.setattr(municipality, "_read_record", dict)
+    elif request.cls is None:
+        # A running portal has both in memory or in its cache; read them before the test, so
+        # that the tests counting a page's queries count the page's own.
+        request.getfixturevalue("_fresh_cache")
+        request.getfixturevalue("_django_db_helper")
+        municipality.current()
+        calendar.local_days()
+    yield
+    calendar.forget_local_days()

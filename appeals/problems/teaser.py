@@ -9,11 +9,11 @@ cached with the other home-page figures and dropped whenever a public problem ch
 
 import math
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from edem.core.municipality import current
 from edem.geo.models import Territory
 
 from .models import CLUSTER_LEVELS, cell_size
@@ -50,8 +50,9 @@ def _outer_rings(geometry):
 
 def _default_box():
     """The map page's opening view when no territory is drawn: its centre and zoom."""
-    lat, lon = (float(v) for v in settings.EDEM_MAP_CENTER)
-    half_lon = 360.0 / 2 ** int(settings.EDEM_MAP_ZOOM) * 1.5
+    municipality = current()
+    lat, lon = municipality.map_center
+    half_lon = 360.0 / 2 ** int(municipality.map_zoom) * 1.5
     half_lat = half_lon * math.cos(math.radians(lat)) * HEIGHT / WIDTH
     return lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat
 

@@ -6,7 +6,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "edem.accounts"
     label = "accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("Users")
 
     def ready(self):
         from allauth.socialaccount.signals import social_account_added

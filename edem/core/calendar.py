@@ -15,6 +15,14 @@ the same decrees make working (``weekend_workdays``; in Russia, e.g. Saturdays 2
 2 November and 28 December 2024, and 1 November 2025). Ukraine under martial law (from 2023)
 has no public days off, and the package models that: every Monday-Friday is a working day.
 
+On top of the country's calendar the municipality declares its own days (``core.LocalDay``,
+edited in the admin): a local day off (a town's day) or an extra working day (a Saturday
+worked). They win over the country's calendar in ``is_working_day``, which every deadline
+here goes through. This module stays free of the ORM: the loader is plugged in by the kernel's
+app (``set_local_days_loader``), and its result is kept in the process for
+``LOCAL_DAYS_RECHECK`` seconds; a save or delete in the admin drops it at once in the process
+that made it (``forget_local_days``), other processes pick the change up within that time.
+
 All dates are ``datetime.date`` in the municipality's time zone (``settings.TIME_ZONE``);
 ``local_date()`` turns an aware datetime into one.
 """
@@ -22,6 +30,9 @@ All dates are ``datetime.date`` in the municipality's time zone (``settings.TIME
 from __future__ import annotations
 
 import functools
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,6 +40,7 @@ import holidays
 from django.utils import timezone
 
 ONE_DAY = timedelta(days=1)
+LOCAL_DAYS_RECHECK = 60.0  # seconds a process keeps the local days before reading them again
 
 
 @dataclass(frozen=True)
@@ -86,8 +98,48 @@ def _cached_calendar(country: str, year: int) -> WorkingCalendar:
     return WorkingCalendar(country, year)
 
 
+# --- the municipality's own days ---------------------------------------------------------
+
+_local_loader: Callable[[], Mapping[date, bool] | None] | None = None
+_local_days: Mapping[date, bool] | None = None
+_local_loaded_at = 0.0
+_local_lock = threading.Lock()
+
+
+def set_local_days_loader(loader: Callable[[], Mapping[date, bool] | None] | None) -> None:
+    """Plug in what reads the local days: ``{date: is_working}``, or None when they cannot be
+    read now (then the country's calendar alone applies and nothing is kept)."""
+    global _local_loader
+    _local_loader = loader
+    forget_local_days()
+
+
+def forget_local_days() -> None:
+    """Drop this process's copy of the local days: the next question reads them again."""
+    global _local_days
+    with _local_lock:
+        _local_days = None
+
+
+def local_days() -> Mapping[date, bool]:
+    """The municipality's own days: ``{date: True for a working day, False for a day off}``."""
+    global _local_days, _local_loaded_at
+    days, loaded_at = _local_days, _local_loaded_at
+    if days is not None and time.monotonic() - loaded_at < LOCAL_DAYS_RECHECK:
+        return days
+    loaded = _local_loader() if _local_loader is not None else {}
+    if loaded is None:
+        return {}
+    with _local_lock:
+        _local_days, _local_loaded_at = dict(loaded), time.monotonic()
+    return loaded
+
+
 def is_working_day(day: date, country: str) -> bool:
     day = check_date(day)
+    local = local_days().get(day)
+    if local is not None:
+        return local
     return working_calendar(country, day.year).is_working_day(day)
 
 

@@ -1,7 +1,64 @@
 import json
 
 from django import forms
-from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from edem.core.municipality import current
+
+
+def draw_texts():
+    """Leaflet.draw's texts (``L.drawLocal``) for the tools the editor offers, translated; the
+    page carries them as JSON data and ``geojson-editor.js`` puts them in place."""
+    cancel = {"title": _("Cancel drawing"), "text": _("Cancel")}
+    return {
+        "draw": {
+            "toolbar": {
+                "actions": cancel,
+                "finish": {"title": _("Finish drawing"), "text": _("Finish")},
+                "undo": {"title": _("Delete the last point drawn"), "text": _("Delete last point")},
+                "buttons": {"polygon": _("Draw a polygon"), "rectangle": _("Draw a rectangle")},
+            },
+            "handlers": {
+                "polygon": {
+                    "tooltip": {
+                        "start": _("Click to start drawing the shape."),
+                        "cont": _("Click to continue drawing the shape."),
+                        "end": _("Click the first point to close the shape."),
+                    }
+                },
+                "polyline": {"error": _("The edges of the shape must not cross.")},
+                "rectangle": {"tooltip": {"start": _("Click and drag to draw a rectangle.")}},
+                "simpleshape": {"tooltip": {"end": _("Release the mouse to finish drawing.")}},
+            },
+        },
+        "edit": {
+            "toolbar": {
+                "actions": {
+                    "save": {"title": _("Save changes"), "text": _("Save")},
+                    "cancel": {
+                        "title": _("Cancel editing, discard all changes"),
+                        "text": _("Cancel"),
+                    },
+                    "clearAll": {"title": _("Remove all shapes"), "text": _("Remove all")},
+                },
+                "buttons": {
+                    "edit": _("Edit shapes"),
+                    "editDisabled": _("No shapes to edit"),
+                    "remove": _("Delete shapes"),
+                    "removeDisabled": _("No shapes to delete"),
+                },
+            },
+            "handlers": {
+                "edit": {
+                    "tooltip": {
+                        "text": _("Drag the handles to edit the shape."),
+                        "subtext": _("Click Cancel to undo the changes."),
+                    }
+                },
+                "remove": {"tooltip": {"text": _("Click a shape to delete it.")}},
+            },
+        },
+    }
 
 
 class GeoJSONMapWidget(forms.Textarea):
@@ -32,11 +89,13 @@ class GeoJSONMapWidget(forms.Textarea):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        tiles = settings.LEAFLET_CONFIG["TILES"][0]
+        municipality = current()  # the admin's settings, else EDEM_MAP_* (LEAFLET_CONFIG)
         context["map"] = {
-            "tiles_url": tiles[1],
-            "attribution": tiles[2].get("attribution", ""),
-            "center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
-            "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+            "tiles_url": municipality.map_tiles_url,
+            "attribution": municipality.map_attribution,
+            "center": list(municipality.map_center),
+            "zoom": municipality.map_zoom,
+            "texts": draw_texts(),
+            "texts_id": f"{context['widget']['attrs'].get('id', name)}-draw-texts",
         }
         return context

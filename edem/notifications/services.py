@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from edem.core.context_processors import portal
+from edem.core.municipality import current
 
 from .models import Notification
 
@@ -95,7 +96,8 @@ def notify(
     if recipient is None and not email:
         raise ValueError("notify() needs a recipient or an e-mail address")
     email = email or recipient.email
-    language = language or (getattr(recipient, "language", None) or settings.LANGUAGE_CODE)
+    # Without a stated language: the municipality's default (the admin's settings).
+    language = language or (getattr(recipient, "language", None) or current().language)
     fields = {
         "recipient": recipient,
         "email": email,

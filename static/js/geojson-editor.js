@@ -1,6 +1,21 @@
 /* GeoJSON boundary editor for the admin: Leaflet + Leaflet.draw, synced with a textarea. */
 (function () {
   "use strict";
+  // Leaflet.draw's texts in the page's language: the widget carries them as JSON data.
+  function merge(into, from) {
+    Object.keys(from).forEach(function (key) {
+      if (from[key] && typeof from[key] === "object") {
+        into[key] = into[key] || {};
+        merge(into[key], from[key]);
+      } else {
+        into[key] = from[key];
+      }
+    });
+  }
+  function translateDraw(box) {
+    var source = box.dataset.texts && document.getElementById(box.dataset.texts);
+    if (source && L.drawLocal) merge(L.drawLocal, JSON.parse(source.textContent));
+  }
   function init(box) {
     var textarea = document.getElementById(box.dataset.target);
     var mapEl = box.querySelector(".geojson-map");
@@ -33,6 +48,7 @@
       });
     }
     if (L.Control && L.Control.Draw) {
+      translateDraw(box);
       map.addControl(new L.Control.Draw({
         edit: { featureGroup: drawn },
         draw: { polyline: false, circle: false, circlemarker: false, marker: false, rectangle: true, polygon: true }

@@ -7,6 +7,7 @@ form, the authenticator set-up page, admin lists and forms and the admin's terri
 The policy is the settings' own (edem.settings.CONTENT_SECURITY_POLICY), identical under
 DJANGO_ENV=production, where tests/edem/test_headers.py checks that it is sent."""
 
+import json
 import re
 
 import pytest
@@ -116,6 +117,10 @@ def test_pages_maps_editor_and_charts_work_under_the_csp(watched_page, demo_cons
     editor = page.locator(".geojson-editor")
     expect(editor.locator(".leaflet-container")).to_be_visible()
     expect(editor.locator("path.leaflet-interactive").first).to_be_visible()  # the boundary
+    # Leaflet.draw speaks the page's language: its texts come with the widget as JSON data.
+    texts = json.loads(editor.locator("script[type='application/json']").text_content())
+    polygon_title = texts["draw"]["toolbar"]["buttons"]["polygon"]
+    expect(editor.locator(".leaflet-draw-draw-polygon")).to_have_attribute("title", polygon_title)
     source = page.locator("textarea.geojson-source")
     before = source.input_value()
     map_box = editor.locator(".leaflet-container")
