@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from edem.geo import basemap
+
 
 def portal(request):
     """Portal-wide values every page needs: its name and the contacts in the footer."""
@@ -13,7 +15,8 @@ def portal(request):
         "contact_phone": settings.EDEM_CONTACT_PHONE,
         "contact_address": settings.EDEM_CONTACT_ADDRESS,
         "user_is_cabinet_member": is_staff_member,
-        "map_tiles": settings.EDEM_MAP_TILES_URL,
+        "map_tiles": basemap.tiles_url(),
+        "map_attribution": basemap.tiles_attribution(),
         "map_center": ",".join(str(x) for x in settings.EDEM_MAP_CENTER),
         "map_zoom": settings.EDEM_MAP_ZOOM,
     }
