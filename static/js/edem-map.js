@@ -55,7 +55,14 @@
       var layer = L.tileLayer(tiles, {
         maxZoom: 19, attribution: el.dataset.attribution || setting(el, "attribution")
       });
-      layer.on("tileload", function () { loaded += 1; });
+      layer.on("tileload", function () {
+        loaded += 1;
+        if (el.edemMapNote && !failed) {  // late, but there: the note was premature
+          el.edemMapNote.remove();
+          el.edemMapNote = null;
+          el.classList.remove("map-neutral");
+        }
+      });
       layer.on("tileerror", function () {
         // One tile may fail on a flaky line; the server is unreachable when none has loaded.
         if (failed || loaded > 0) return;
@@ -65,6 +72,11 @@
         showNote(el, setting(el, "map-tiles-failed"));
       });
       layer.addTo(map);
+      // A firewall that drops the packets gives no error for a long time: after a while with no
+      // tile at all, say so (the tiles stay asked for, and the note goes if they arrive).
+      window.setTimeout(function () {
+        if (loaded === 0 && !failed) { neutral(el); showNote(el, setting(el, "map-tiles-failed")); }
+      }, 8000);
     }
     var url = setting(el, "map-territories");
     var territories = !url ? Promise.resolve(null) : fetchTerritories(url).then(function (gj) {
