@@ -11,7 +11,7 @@ from edem.core import idempotency
 from edem.core.jurisdiction import get_profile
 from edem.core.workflow import TransitionNotAllowed
 
-from . import selectors, services, workflow
+from . import photo_place, selectors, services, workflow
 from .actions import CITIZEN_ACTIONS
 from .form_uploads import collect_uploads
 from .forms import AppealForm
@@ -33,7 +33,8 @@ def verify_letter(request, code):
 @login_required
 def file_appeal(request):
     """The filing form (R1–R3). Works without JavaScript; the map only fills two hidden
-    fields. A form with errors comes back with everything typed."""
+    fields. A form with errors comes back with everything typed. A photo that says where it
+    was taken, sent without a place, is offered as the place before filing (photo_place)."""
     if not get_profile().verification_sufficient(request.user.verification_level):  # R2
         return render(
             request,
@@ -54,12 +55,15 @@ def file_appeal(request):
     pending, upload_errors = collect_uploads(
         request, field="attachments", remove_field="remove_attachment"
     )
-    form = AppealForm(request.POST, user=request.user, pending=pending)
+    offer = photo_place.offer_for(request.POST, pending)
+    form = AppealForm(photo_place.with_answer(request.POST), user=request.user, pending=pending)
     if form.is_valid():
         for message in upload_errors:
             form.add_error("attachments", message)
     if refusal:
         form.add_error(None, refusal)
+    if not form.errors and offer is not None:  # ask once before filing without a place
+        return render(request, "appeals/citizen/form.html", {"form": form, "photo_place": offer})
     if not form.errors:
         try:
             done = idempotency.once(
@@ -73,7 +77,10 @@ def file_appeal(request):
         else:
             return _filed(request, done.result)
     return render(
-        request, "appeals/citizen/form.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "appeals/citizen/form.html",
+        {"form": form, "photo_place": offer},
+        status=400 if form.errors else 200,
     )
 
 

@@ -64,7 +64,8 @@ EDEM_CONTACT_PHONE = env("EDEM_CONTACT_PHONE", default="")
 EDEM_CONTACT_ADDRESS = env("EDEM_CONTACT_ADDRESS", default="")
 # Jurisdiction profile: "ru" (59-FZ, default) or "ua" (Law of Ukraine "On citizens' appeals").
 EDEM_JURISDICTION = env("EDEM_JURISDICTION", default="ru")
-# Map tiles: on an intranet, point this to the municipality's own tile server.
+# Map tiles: on an intranet, point this to the municipality's own tile server, or set it empty
+# for none (the maps then show the territories only; README, "Maps on an intranet").
 EDEM_MAP_TILES_URL = env(
     "EDEM_MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
@@ -395,7 +396,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": tuple(float(x) for x in EDEM_MAP_CENTER),
     "DEFAULT_ZOOM": EDEM_MAP_ZOOM,
-    "TILES": [("", EDEM_MAP_TILES_URL, {"attribution": EDEM_MAP_ATTRIBUTION, "maxZoom": 19})],
+    # The portal's own maps ask edem.geo.basemap (and fall back to the territories); this is
+    # django-leaflet's view of the same setting: no tile layer when it is empty.
+    "TILES": [("", EDEM_MAP_TILES_URL, {"attribution": EDEM_MAP_ATTRIBUTION, "maxZoom": 19})]
+    if EDEM_MAP_TILES_URL
+    else [],
     "ATTRIBUTION_PREFIX": "",
     "RESET_VIEW": False,
     "NO_GLOBALS": False,

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from edem.accounts import views as account_views
 from edem.accounts.views import set_language
 
 from . import views
@@ -30,6 +31,11 @@ urlpatterns = [
         "personal-data/",
         TemplateView.as_view(template_name="personal_data.html"),
         name="personal_data",
+    ),
+    path(
+        "account/reauthenticate/code/",
+        account_views.request_reauthentication_code,
+        name="account_request_reauthentication_code",
     ),
     path("account/", include("allauth.urls")),
     path("me/", include("edem.accounts.urls")),

@@ -106,6 +106,7 @@ def map_page(request):
             "form": form,
             "states": [(STATE_CODES[s], s.label) for s in PublicState],
             "has_territories": territories.exists(),
+            "filters_set": any(filters.values()),
             "query": request.GET.urlencode(),
         },
     )

@@ -152,7 +152,11 @@ def store_upload(*, upload, actor, stage="initial", content_types=None):
             _("“%(name)s”: attach the scan as a PDF document or a JPEG image.")
             % {"name": upload.name}
         )
-    return store(Attachment(uploaded_by=actor, stage=stage), clean, upload.name)
+    attachment = store(Attachment(uploaded_by=actor, stage=stage), clean, upload.name)
+    # Where the photo was taken: not stored (the file's EXIF is gone), only handed to the form
+    # that received it, which may offer it as the appeal's place (appeals.photo_place).
+    attachment.photo_position = clean.position
+    return attachment
 
 
 def pending_uploads(actor, ids):

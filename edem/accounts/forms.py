@@ -18,6 +18,17 @@ class SignupProfileForm(forms.Form):
         user.save(update_fields=["last_name", "first_name", "patronymic"])
 
 
+class LanguageSelect(forms.Select):
+    """Each language is named in itself ("Українська"), so its option says so in ``lang``:
+    a screen reader pronounces it right, and the page is not "in two languages"."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = str(value)
+        return option
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
@@ -34,6 +45,7 @@ class ProfileForm(forms.ModelForm):
         ]
         widgets = {
             "postal_address": forms.Textarea(attrs={"rows": 3}),
+            "language": LanguageSelect,
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {

@@ -1,3 +1,4 @@
+from allauth.account.views import RequestReauthenticationCodeView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django.views.i18n import set_language as django_set_language
 from . import services
 from .cookies import set_language_cookie
 from .forms import ProfileForm
+from .reauth_forms import ReauthenticationCodeRequestForm
 
 
 @login_required
@@ -74,3 +76,9 @@ def set_language(request):
         user.language = lang
         user.save(update_fields=["language"])
     return response
+
+
+# allauth's page with our form (a label in the page's language); mounted before allauth's URLs.
+request_reauthentication_code = RequestReauthenticationCodeView.as_view(
+    form_class=ReauthenticationCodeRequestForm
+)

@@ -5,6 +5,10 @@ A file is judged by its content, never by its name: images must decode as JPEG, 
 bombs), and are re-encoded from their pixels, which drops EXIF (GPS!) and any payload hidden
 after the image; the EXIF orientation is applied first. PDFs must start with the PDF magic and
 end with an EOF marker. Each refusal says why, in words a citizen understands.
+
+Where a photo was taken (its EXIF GPS position) is read before it is dropped and handed back
+with the cleaned file (``CleanFile.position``), never stored with it: a form may offer it as
+the place of what is being reported.
 """
 
 import hashlib
@@ -18,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MAX_FILES = 10
 MAX_BYTES = 10 * 1024 * 1024
@@ -32,8 +36,11 @@ class UploadRefused(ValueError):
 
 
 class CleanFile:
-    def __init__(self, *, content, name, content_type, width=None, height=None, thumbnail=None):
+    def __init__(
+        self, *, content, name, content_type, width=None, height=None, thumbnail=None, position=None
+    ):
         self.content = content
+        self.position = position  # (latitude, longitude) from the photo's EXIF, or None
         self.name = name
         self.content_type = content_type
         self.width = width
@@ -72,6 +79,31 @@ def _complete(kind, data):
     return False
 
 
+def _degrees(value, ref, negative):
+    """Decimal degrees from EXIF's (degrees, minutes, seconds) rationals and its N/S or E/W."""
+    degrees, minutes, seconds = (float(part) for part in value)
+    number = degrees + minutes / 60 + seconds / 3600
+    return -number if str(ref).strip().upper() == negative else number
+
+
+def photo_position(image):
+    """Where the photo was taken, from its EXIF GPS tags: (latitude, longitude) in decimal
+    degrees, or None when it does not say (or says something impossible)."""
+    try:
+        gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        latitude = _degrees(
+            gps[ExifTags.GPS.GPSLatitude], gps.get(ExifTags.GPS.GPSLatitudeRef, "N"), "S"
+        )
+        longitude = _degrees(
+            gps[ExifTags.GPS.GPSLongitude], gps.get(ExifTags.GPS.GPSLongitudeRef, "E"), "W"
+        )
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, OSError):
+        return None
+    if not (abs(latitude) <= 90 and abs(longitude) <= 180) or (latitude, longitude) == (0, 0):
+        return None  # also NaN; 0,0 is a camera without a fix
+    return (latitude, longitude)
+
+
 def _clean_image(data, name):
     try:
         with warnings.catch_warnings():
@@ -98,6 +130,7 @@ def _clean_image(data, name):
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()  # a truncated file fails here
+            position = photo_position(image)
             image = ImageOps.exif_transpose(image)
             if image.mode not in ("RGB", "RGBA", "L"):
                 image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
@@ -122,6 +155,7 @@ def _clean_image(data, name):
         width=image.width,
         height=image.height,
         thumbnail=ContentFile(thumb_out.getvalue(), name=f"{stem}-thumb.jpg"),
+        position=position,
     )
 
 

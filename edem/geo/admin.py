@@ -23,6 +23,10 @@ class TerritoryForm(forms.ModelForm):
         fields = ["name", "kind", "parent", "boundary"]
         widgets = {"boundary": GeoJSONMapWidget}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["boundary"].widget.territory_id = self.instance.pk
+
     def clean_boundary(self):
         value = self.cleaned_data.get("boundary")
         if isinstance(value, str):

@@ -1,9 +1,10 @@
 import json
 
 from django import forms
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from edem.core.municipality import current
+from . import basemap
 
 
 def draw_texts():
@@ -64,13 +65,22 @@ def draw_texts():
 class GeoJSONMapWidget(forms.Textarea):
     """A GeoJSON textarea with a Leaflet map above it: the polygon is previewed on the map
     and can be drawn or edited with Leaflet.draw (django-leaflet's bundled files); the map
-    writes back into the textarea, so editing the text by hand works too."""
+    writes back into the textarea, so editing the text by hand works too. The other
+    territories are drawn around it as context, which is also the map's whole base when there
+    are no tiles (edem.geo.basemap)."""
 
     template_name = "geo/widgets/geojson_map.html"
 
     class Media:
         css = {"all": ("leaflet/leaflet.css", "leaflet/draw/leaflet.draw.css", "css/admin-map.css")}
-        js = ("leaflet/leaflet.js", "leaflet/draw/leaflet.draw.js", "js/geojson-editor.js")
+        js = (
+            "leaflet/leaflet.js",
+            "leaflet/draw/leaflet.draw.js",
+            "js/edem-map.js",
+            "js/geojson-editor.js",
+        )
+
+    territory_id = None  # the territory being edited: drawn by the editor, not as context
 
     def __init__(self, attrs=None):
         super().__init__(
@@ -89,12 +99,18 @@ class GeoJSONMapWidget(forms.Textarea):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        municipality = current()  # the admin's settings, else EDEM_MAP_* (LEAFLET_CONFIG)
+        try:
+            territories_url = reverse("map:territories_json")
+        except NoReverseMatch:  # a project without the public map: no context drawn
+            territories_url = ""
+        center, zoom = basemap.center_and_zoom()  # the admin's settings, else EDEM_MAP_*
         context["map"] = {
-            "tiles_url": municipality.map_tiles_url,
-            "attribution": municipality.map_attribution,
-            "center": list(municipality.map_center),
-            "zoom": municipality.map_zoom,
+            "tiles_url": basemap.tiles_url(),
+            "attribution": basemap.tiles_attribution(),
+            "territories_url": territories_url,
+            "territory": self.territory_id,
+            "center": list(center),
+            "zoom": zoom,
             "texts": draw_texts(),
             "texts_id": f"{context['widget']['attrs'].get('id', name)}-draw-texts",
         }

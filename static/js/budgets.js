@@ -65,12 +65,12 @@
   }
 
   var mapEl = document.getElementById("project-map");
-  if (mapEl && typeof L !== "undefined") {
+  if (mapEl && typeof L !== "undefined" && typeof EdemMap !== "undefined") {
     var lat = Number(mapEl.dataset.lat), lon = Number(mapEl.dataset.lon);
     if (!isNaN(lat) && !isNaN(lon)) {
       mapEl.hidden = false;
       var map = L.map(mapEl, { scrollWheelZoom: false }).setView([lat, lon], 16);
-      L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
+      EdemMap.base(map, mapEl);
       L.marker([lat, lon], { keyboard: false }).addTo(map);
     }
   }

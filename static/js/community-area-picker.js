@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var el = document.getElementById("area-map");
-  if (!el || typeof L === "undefined") return;
+  if (!el || typeof L === "undefined" || typeof EdemMap === "undefined") return;
   var lat = document.getElementById("id_latitude");
   var lon = document.getElementById("id_longitude");
   var radius = document.getElementById("id_radius_m");
@@ -12,7 +12,7 @@
   document.getElementById("area-map-help").hidden = false;
   var center = (el.dataset.center || "56,38").split(",").map(Number);
   var map = L.map(el).setView(center, Number(el.dataset.zoom || 12));
-  L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
+  EdemMap.base(map, el);
   var circle = null;
   function draw() {
     var la = parseFloat(lat.value), lo = parseFloat(lon.value), r = parseFloat(radius.value) || 500;

@@ -22,8 +22,14 @@
     if (!textarea || !mapEl || typeof L === "undefined") return;
     var center = (box.dataset.center || "0,0").split(",").map(Number);
     var map = L.map(mapEl).setView(center, Number(box.dataset.zoom || 12));
-    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
     var drawn = new L.FeatureGroup().addTo(map);
+    // The other territories are the context (and the whole base when there are no tiles).
+    var base = typeof EdemMap === "undefined" ? null : EdemMap.base(map, mapEl, { exclude: box.dataset.territory });
+    if (base) {
+      base.territories.then(function (layer) {
+        if (layer && !drawn.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      });
+    }
     function load() {
       drawn.clearLayers();
       var text = textarea.value.trim();

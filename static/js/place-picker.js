@@ -3,14 +3,14 @@
 (function () {
   "use strict";
   var el = document.getElementById("place-map");
-  if (!el || typeof L === "undefined") return;
+  if (!el || typeof L === "undefined" || typeof EdemMap === "undefined") return;
   var lat = document.getElementById("id_latitude");
   var lon = document.getElementById("id_longitude");
   el.hidden = false;
   document.getElementById("place-map-help").hidden = false;
   var center = (el.dataset.center || "56,38").split(",").map(Number);
   var map = L.map(el).setView(center, Number(el.dataset.zoom || 12));
-  L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
+  EdemMap.base(map, el);
   var marker = null;
   function place(latlng) {
     if (marker) marker.setLatLng(latlng); else marker = L.marker(latlng, { keyboard: true }).addTo(map);

@@ -3,12 +3,12 @@
    text beside it. */
 (function () {
   "use strict";
-  if (typeof L === "undefined") return;
+  if (typeof L === "undefined" || typeof EdemMap === "undefined") return;
   Array.prototype.forEach.call(document.querySelectorAll(".place-view"), function (el) {
     var point = L.latLng(Number(el.dataset.lat), Number(el.dataset.lon));
     el.hidden = false;
     var map = L.map(el, { scrollWheelZoom: false, keyboard: true }).setView(point, 16);
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
+    EdemMap.base(map, el);
     L.marker(point, { keyboard: false, title: el.getAttribute("aria-label") || "" }).addTo(map);
   });
 })();

@@ -4,8 +4,10 @@
 (function () {
   "use strict";
   var el = document.getElementById("problem-map");
-  if (!el || typeof L === "undefined") return;
+  if (!el || typeof L === "undefined" || typeof EdemMap === "undefined") return;
   var form = document.getElementById("problem-filters");
+  var filters = document.getElementById("map-filters");
+  if (filters && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;
   var status = document.getElementById("problem-map-status");
   var listLink = document.getElementById("problem-list-link");
   var params = new URLSearchParams(window.location.search);
@@ -13,7 +15,8 @@
   var zoom = Number(params.get("z") || el.dataset.zoom || 12);
   if (params.get("lat") && params.get("lon")) center = [Number(params.get("lat")), Number(params.get("lon"))];
   var map = L.map(el, { keyboard: true }).setView(center, zoom);
-  L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
+  var toggle = document.getElementById("territory-layer");
+  var base = EdemMap.base(map, el, { interactive: true, show: !toggle || toggle.checked });
   var layer = L.layerGroup().addTo(map);
   var pending = null;
 
@@ -99,15 +102,13 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
     form.addEventListener("change", load);
   }
-  var toggle = document.getElementById("territory-layer");
-  var territories = null;
+  /* Territory boundaries are on by default (they are the map's base when there are no
+     tiles); the box hides and shows them. */
   if (toggle) {
     toggle.addEventListener("change", function () {
-      if (!toggle.checked) { if (territories) map.removeLayer(territories); return; }
-      if (territories) { territories.addTo(map); return; }
-      fetch(el.dataset.territories).then(function (r) { return r.json(); }).then(function (gj) {
-        territories = L.geoJSON(gj, { style: { color: "#1e3a8a", weight: 2, fillOpacity: 0.05 },
-          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); } }).addTo(map);
+      base.territories.then(function (layer) {
+        if (!layer) return;
+        if (toggle.checked) layer.addTo(map); else map.removeLayer(layer);
       });
     });
   }
