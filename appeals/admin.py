@@ -143,11 +143,15 @@ class ClassifierCodeAdmin(ListProtectedOnDelete, admin.ModelAdmin):
     """The topic classifier of appeals (R16): loaded by ``migrate`` (a starter list) and by
     ``manage.py load_classifier --file`` (the official list); corrected here."""
 
-    list_display = ("code", "name", "profile", "is_active")
-    list_filter = ("profile", "is_active")
+    list_display = ("code", "name", "is_active")
+    list_filter = ("is_active",)
     search_fields = ("code", "name")
     ordering = ("profile", "code")
     autocomplete_fields = ("parent",)
+
+    def get_queryset(self, request):
+        """The active profile's classifier: the other profile's codes are never used here."""
+        return super().get_queryset(request).filter(profile=get_profile().code)
 
     def get_search_results(self, request, queryset, search_term):
         """The pickers offer the active profile's codes in use only."""

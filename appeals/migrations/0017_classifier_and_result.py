@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='ClassifierCode',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profile', models.CharField(help_text='The legal profile whose classifier this code belongs to (ru or ua).', max_length=4, verbose_name='profile')),
+                ('profile', models.CharField(choices=[('ru', 'Russian Federation (59-FZ)'), ('ua', "Ukraine (Law on citizens' appeals)")], help_text='The legal profile whose classifier this code belongs to.', max_length=4, verbose_name='profile')),
                 ('code', models.CharField(max_length=40, verbose_name='code')),
                 ('name', models.CharField(max_length=500, verbose_name='name')),
                 ('is_active', models.BooleanField(default=True, verbose_name='in use')),

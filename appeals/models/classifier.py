@@ -7,10 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ClassifierCode(models.Model):
+    class Profile(models.TextChoices):
+        RU = "ru", _("Russian Federation (59-FZ)")
+        UA = "ua", _("Ukraine (Law on citizens' appeals)")
+
     profile = models.CharField(
         _("profile"),
         max_length=4,
-        help_text=_("The legal profile whose classifier this code belongs to (ru or ua)."),
+        choices=Profile.choices,
+        help_text=_("The legal profile whose classifier this code belongs to."),
     )
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=500)

@@ -42,6 +42,11 @@ ACCUSATIVE = (
     pgettext_lazy("accusative", "social application"),
     pgettext_lazy("accusative", "social application token"),
     pgettext_lazy("accusative", "social account"),
+    pgettext_lazy("accusative", "civic initiative"),
+    pgettext_lazy("accusative", "initiative update"),
+    pgettext_lazy("accusative", "report subscription"),
+    pgettext_lazy("accusative", "budget event"),
+    pgettext_lazy("accusative", "poll event"),
 )
 
 PERMISSION_ACTIONS = (
@@ -263,6 +268,7 @@ PHRASES = (
     gettext_noop("Can sign answers"),
     gettext_noop("Can extend deadlines"),
     gettext_noop("Can publish news and announcements"),
+    gettext_noop("Can verify residents in person (identity document seen)"),
     gettext_noop("Can manage the cabinet's staff"),
     gettext_noop("Guardian"),
     gettext_noop("group object permission"),
