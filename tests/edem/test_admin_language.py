@@ -16,8 +16,8 @@ from django.contrib import admin
 from django.contrib.sites.models import Site
 from django.utils import translation
 
-from edem.core.admin_site import accusative
 from appeals.models import ClassifierCode
+from edem.core.admin_site import accusative
 from tests.factories import CabinetFactory, TerritoryFactory
 
 pytestmark = pytest.mark.django_db
