@@ -242,3 +242,9 @@ def earlier_answers(appeal):
         .exclude(pk=appeal.pk)
         .distinct()
     )
+
+
+def citizen_files(appeal):
+    """The files the author sees (R14): their own and the scans, and the files of the
+    information an answer carries (R17) once that answer is signed, never a draft's."""
+    return appeal.attachments.exclude(answer__isnull=False, answer__signed_at__isnull=True)

@@ -10,6 +10,9 @@ from django.utils.translation import pgettext_lazy
 from cabinets.access import can
 from edem.core.workflow import Action, Workflow
 
+# R17: the kind of a request for information (``Appeal.Kind.INFORMATION_REQUEST``).
+INFORMATION_REQUEST = "information_request"
+
 
 class Status(models.TextChoices):
     RECEIVED = "received", pgettext_lazy("appeal status", "Received")
@@ -79,6 +82,13 @@ ACTIONS = {
             "cabinets.assign_appeal",
         ),
         Action("extend", _("Extend the deadline"), WORKING, None, "cabinets.extend_deadline"),  # R9
+        Action(
+            "defer",
+            _("Defer the answer (with a notice)"),
+            [Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED],
+            None,
+            "cabinets.extend_deadline",
+        ),  # R17
         Action(
             "draft_answer",
             _("Draft the answer"),
@@ -162,11 +172,32 @@ def accused_refusal(appeal, user, name):
     return None
 
 
+# R17: a request for information is not an appeal under the appeals law: no extension (R9),
+# no Art. 11 outcomes (R11: its refusal is a reasoned answer), no return (R6), no merging and no
+# reopening; only it is deferred.
+APPEAL_ONLY = frozenset(
+    {"extend", "close_no_merits", "return", "merge", "reopen", "reopen_by_head"}
+)
+INFORMATION_ONLY = frozenset({"defer"})
+
+
+def kind_refusal(appeal, name):
+    """Why action ``name`` does not apply to an appeal of this kind (R17), or None."""
+    if appeal.kind == INFORMATION_REQUEST and name in APPEAL_ONLY:
+        return _("This does not apply to a request for information: it is not an appeal.")
+    if appeal.kind != INFORMATION_REQUEST and name in INFORMATION_ONLY:
+        return _("Only the answer to a request for information is deferred.")
+    return None
+
+
 def _rule(appeal, user, action):
     if not action.leaves_from(Status(appeal.status)):
         return _("This action is not possible while the appeal is “%(status)s”.") % {
             "status": Status(appeal.status).label
         }
+    refused = kind_refusal(appeal, action.name)  # R17
+    if refused:
+        return refused
     if not user or not user.is_authenticated:
         return _("Sign in first.")
     if action.who == AUTHOR:

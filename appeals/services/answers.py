@@ -13,28 +13,65 @@ from cabinets.access import position_in
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 from edem.core.locking import locked
+from edem.core.uploads import MAX_FILES
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
 from ..letters import answer_letter_pdf, new_verification_code, text_hash
-from ..models import Answer, Rating
+from ..models import Answer, Attachment, Rating
 from ..workflow import Status
 from .common import notify_citizen, record
-from .delivery import letter_attachment, post_answer
+from .delivery import file_attachment, letter_attachment, post_answer
+
+
+def _information_content(appeal, refusal_ground, files, answer):
+    """R17: the answer to a request for information carries the information (its text and
+    files) or is a reasoned refusal on a ground of the profile, with no files; an appeal's
+    answer has neither a refusal ground nor files here."""
+    keeps_files = answer.pk is not None and answer.files.exists()
+    if not appeal.is_information_request:
+        if refusal_ground or files:
+            raise TransitionNotAllowed(
+                _("Only the answer to a request for information carries files or a refusal ground.")
+            )
+        return
+    rules = get_profile().information_requests
+    if refusal_ground and refusal_ground not in rules.refusal_ground_codes:
+        raise TransitionNotAllowed(_("Choose a ground of refusal the law provides."))
+    if refusal_ground and (files or keeps_files):
+        raise TransitionNotAllowed(
+            _("A refusal provides no information: remove the files or give the information.")
+        )
 
 
 @transaction.atomic
-def draft_answer(*, appeal, actor, text):
-    """The executor (or the head) writes or rewrites the answer draft."""
+def draft_answer(*, appeal, actor, text, refusal_ground="", files=()):
+    """The executor (or the head) writes or rewrites the answer draft. For a request for
+    information (R17) the draft either provides the information, with ``files`` (pending
+    uploads of the actor, added to those already on the draft), or refuses on a
+    ``refusal_ground`` of the profile, the text giving the reasons."""
     appeal = locked(appeal)
     workflow.check(appeal, actor, "draft_answer")
     if not text.strip():
-        raise TransitionNotAllowed(_("The answer is empty."))
+        raise TransitionNotAllowed(
+            _("Explain the refusal: the requester will read the reasons.")
+            if refusal_ground
+            else _("The answer is empty.")
+        )
     answer = appeal.answers.filter(signed_at__isnull=True).first() or Answer(
         appeal=appeal, drafted_by=actor
     )
+    files = [f for f in files if f.uploaded_by_id == actor.pk and f.appeal_id is None]
+    _information_content(appeal, refusal_ground, files, answer)
+    if len(files) + (answer.files.count() if answer.pk else 0) > MAX_FILES:
+        raise TransitionNotAllowed(_("At most 10 files can be attached."))
     answer.text, answer.drafted_by, answer.drafted_at = text.strip(), actor, timezone.now()
+    answer.refusal_ground = refusal_ground
     answer.save()
+    if files:  # R17: the information's files, shown to the requester once signed
+        Attachment.objects.filter(pk__in=[f.pk for f in files], appeal__isnull=True).update(
+            appeal=appeal, answer=answer, stage=Attachment.Stage.ANSWER
+        )
     previous, appeal.status = appeal.status, Status.ANSWER_DRAFTED
     appeal.save()
     record(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
@@ -88,11 +125,15 @@ def sign_answer(*, appeal, actor, otp_code):
         code=answer.verification_code,
         delivery=appeal.answer_channel,
         mail_batch=answer.mail_batch_id,
+        refusal_ground=answer.refusal_ground,
+        files=answer.files.count(),
     )
     sent = notify_citizen(
         appeal,
         "answered",
-        attachments=[letter_attachment(answer)],
+        # R17: the information's files go with the letter.
+        attachments=[letter_attachment(answer), *map(file_attachment, answer.files.all())],
+        refused=answer.is_refusal,  # R17: the reasons are in the answer's text
         code=answer.verification_code,
         answer_text=answer.text,
     )

@@ -61,6 +61,7 @@ def forward(*, appeal, actor, to_cabinet, reason):
     appeal.legal_due = appeal.control_due = appeal.original_due = None
     appeal.forwarding_due = appeal.forwarding_control_due = None
     appeal.notice_due = appeal.notice_control_due = None
+    appeal.deferral_due = appeal.deferral_control_due = None  # R17
     appeal.executor = None
     appeal.received_at = timezone.now()
     set_receipt_deadlines(appeal)

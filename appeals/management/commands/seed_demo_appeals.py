@@ -2,7 +2,8 @@
 ``fixtures/demo/appeals.toml`` (its header says what the steps mean): the topic tree, routing
 rules, answer templates, and ten appeals of the demo citizens in every stage of the workflow,
 each moved there by the real services (registration, assignment, extension, answer signed with
-the demo second factor, forwarding, no-merits closing, withdrawal, a collective appeal), then
+the demo second factor, forwarding, no-merits closing, withdrawal, a collective appeal), requests
+for information (R17: answered, refused, deferred), then
 residents' support and comments on the public problems. Idempotent."""
 
 import json
@@ -151,8 +152,16 @@ class Command(BaseCommand):
             appeal=appeal, actor=self.person(by), days=days, reason=reason, note=note
         )
 
-    def do_draft_answer(self, appeal, by, text):
-        services.draft_answer(appeal=appeal, actor=self.person(by), text=text)
+    def do_draft_answer(self, appeal, by, text, refusal_ground=""):
+        services.draft_answer(
+            appeal=appeal, actor=self.person(by), text=text, refusal_ground=refusal_ground
+        )
+
+    def do_defer(self, appeal, by, days, ground, note):
+        """R17: the answer to a request for information deferred, with the notice."""
+        return services.defer_information(
+            appeal=appeal, actor=self.person(by), days=days, ground=ground, note=note
+        )
 
     def do_sign_answer(self, appeal, by):
         """The demo officials share one TOTP secret (fixtures/demo_town.json): the current code."""
@@ -187,7 +196,13 @@ class Command(BaseCommand):
         for field in ("received_at", "registered_at"):
             if getattr(appeal, field):
                 setattr(appeal, field, getattr(appeal, field) - shift)
-        for field in ("registration_due", "forwarding_due", "legal_due", "control_due"):
+        for field in (
+            "registration_due",
+            "forwarding_due",
+            "deferral_due",
+            "legal_due",
+            "control_due",
+        ):
             if getattr(appeal, field):
                 setattr(appeal, field, getattr(appeal, field) - shift)
         appeal.save()
