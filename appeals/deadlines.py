@@ -202,6 +202,14 @@ def information_deadlines(
     )
 
 
+def deferral_window_closed(window: date) -> str:
+    """R17: why a request whose deferral window ended on ``window`` is no longer deferred."""
+    return gettext(
+        "The deferral had to be notified by %(date)s; that term has passed, the answer "
+        "is due in the ordinary term."
+    ) % {"date": formats.date_format(window, "SHORT_DATE_FORMAT")}
+
+
 def information_deferred_deadline(
     received_on: date,
     registered_on: date | None,
@@ -249,13 +257,6 @@ def information_deferred_deadline(
         raise DeadlineError(message % {"days": rules.max_deferral_days}, "deferral_too_long")
     window = terms.deferral_notice.legal_due
     if check_date(requested_on) > window:
-        raise DeadlineError(
-            gettext(
-                "The deferral had to be notified by %(date)s; that term has passed, the answer "
-                "is due in the ordinary term."
-            )
-            % {"date": formats.date_format(window, "SHORT_DATE_FORMAT")},
-            "deferral_window_closed",
-        )
+        raise DeadlineError(deferral_window_closed(window), "deferral_window_closed")
     start = information_clock_start(received_on, registered_on, profile)
     return _information_term(start, rules.answer_days + days, profile)

@@ -155,6 +155,15 @@ class DraftForm(forms.Form):
                     "Up to 10 files, each up to 10 MB: PDF documents and images. They go to the requester with the signed answer."
                 ),
             )
+            draft = appeal.answers.filter(signed_at__isnull=True).first()
+            if draft is not None and draft.files.exists():
+                self.fields["remove_files"] = forms.ModelMultipleChoiceField(
+                    label=_("Remove from the answer"),
+                    queryset=draft.files.order_by("pk"),
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+                self.fields["remove_files"].label_from_instance = lambda f: f.original_name
             self.fields["pending"] = forms.CharField(widget=forms.HiddenInput, required=False)
             if self.is_bound:
                 self.data = self.data.copy()
@@ -173,6 +182,8 @@ class DraftForm(forms.Form):
         data.pop("pending", None)
         if "files" in self.fields:
             data["files"] = self.attachments
+        if "remove_files" in data:
+            data["remove_files"] = list(data["remove_files"])
         return data
 
 

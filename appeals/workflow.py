@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cabinets.access import can
+from edem.core.calendar import is_overdue
 from edem.core.workflow import Action, Workflow
+
+from .deadlines import deferral_window_closed
 
 # R17: the kind of a request for information (``Appeal.Kind.INFORMATION_REQUEST``).
 INFORMATION_REQUEST = "information_request"
@@ -187,6 +190,10 @@ def kind_refusal(appeal, name):
         return _("This does not apply to a request for information: it is not an appeal.")
     if appeal.kind != INFORMATION_REQUEST and name in INFORMATION_ONLY:
         return _("Only the answer to a request for information is deferred.")
+    if name == "defer" and appeal.original_due:  # once (ru 8-FZ Art. 18(6); ua art. 20(4))
+        return _("The answer has already been deferred: it is deferred once.")
+    if name == "defer" and appeal.deferral_due and is_overdue(appeal.deferral_due):
+        return deferral_window_closed(appeal.deferral_due)
     return None
 
 

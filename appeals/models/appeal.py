@@ -259,17 +259,6 @@ class Appeal(models.Model):
         return self.is_information_request and self.original_due is not None
 
     @property
-    def may_still_defer(self):
-        """R17: a request for information in work whose deferral window is still open."""
-        return (
-            self.is_information_request
-            and not self.is_deferred
-            and bool(self.deferral_due)
-            and Status(self.status) in (Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED)
-            and not is_overdue(self.deferral_due)
-        )
-
-    @property
     def deferral_window_closed(self):
         """R17: the last day to defer the answer (with its notice) has passed."""
         return bool(self.deferral_due) and is_overdue(self.deferral_due)

@@ -24,11 +24,12 @@ from .common import notify_citizen, record
 from .delivery import file_attachment, letter_attachment, post_answer
 
 
-def _information_content(appeal, refusal_ground, files, answer):
+def _information_content(appeal, refusal_ground, files, answer, remove_files):
     """R17: the answer to a request for information carries the information (its text and
     files) or is a reasoned refusal on a ground of the profile, with no files; an appeal's
     answer has neither a refusal ground nor files here."""
-    keeps_files = answer.pk is not None and answer.files.exists()
+    removed = {f.pk for f in remove_files}
+    keeps_files = answer.pk is not None and answer.files.exclude(pk__in=removed).exists()
     if not appeal.is_information_request:
         if refusal_ground or files:
             raise TransitionNotAllowed(
@@ -45,11 +46,11 @@ def _information_content(appeal, refusal_ground, files, answer):
 
 
 @transaction.atomic
-def draft_answer(*, appeal, actor, text, refusal_ground="", files=()):
+def draft_answer(*, appeal, actor, text, refusal_ground="", files=(), remove_files=()):
     """The executor (or the head) writes or rewrites the answer draft. For a request for
     information (R17) the draft either provides the information, with ``files`` (pending
-    uploads of the actor, added to those already on the draft), or refuses on a
-    ``refusal_ground`` of the profile, the text giving the reasons."""
+    uploads of the actor, added to those already on the draft, less ``remove_files``), or
+    refuses on a ``refusal_ground`` of the profile, the text giving the reasons."""
     appeal = locked(appeal)
     workflow.check(appeal, actor, "draft_answer")
     if not text.strip():
@@ -62,12 +63,20 @@ def draft_answer(*, appeal, actor, text, refusal_ground="", files=()):
         appeal=appeal, drafted_by=actor
     )
     files = [f for f in files if f.uploaded_by_id == actor.pk and f.appeal_id is None]
-    _information_content(appeal, refusal_ground, files, answer)
-    if len(files) + (answer.files.count() if answer.pk else 0) > MAX_FILES:
+    remove_files = (
+        list(answer.files.filter(pk__in=[f.pk for f in remove_files])) if answer.pk else []
+    )
+    _information_content(appeal, refusal_ground, files, answer, remove_files)
+    kept = answer.files.count() - len(remove_files) if answer.pk else 0
+    if len(files) + kept > MAX_FILES:
         raise TransitionNotAllowed(_("At most 10 files can be attached."))
     answer.text, answer.drafted_by, answer.drafted_at = text.strip(), actor, timezone.now()
     answer.refusal_ground = refusal_ground
     answer.save()
+    if remove_files:  # back to the uploader's pending files: never shown to the requester
+        Attachment.objects.filter(pk__in=[f.pk for f in remove_files], answer=answer).update(
+            appeal=None, answer=None, stage=Attachment.Stage.INITIAL
+        )
     if files:  # R17: the information's files, shown to the requester once signed
         Attachment.objects.filter(pk__in=[f.pk for f in files], appeal__isnull=True).update(
             appeal=appeal, answer=answer, stage=Attachment.Stage.ANSWER

@@ -307,10 +307,12 @@ def test_R17_only_a_request_is_deferred_and_it_is_not_extended_or_closed_under_5
         appeal = services.register(
             appeal=AppealFactory(cabinet=office.cabinet), actor=office.registrar
         )
-    names = [a.name for a in workflow.available_actions(request, office.head)]
-    assert "defer" in names and "forward" in names and "assign" in names
-    assert not {"extend", "close_no_merits", "return", "merge"} & set(names)
-    assert "defer" not in [a.name for a in workflow.available_actions(appeal, office.head)]
+        names = [a.name for a in workflow.available_actions(request, office.head)]
+        assert "defer" in names and "forward" in names and "assign" in names
+        assert not {"extend", "close_no_merits", "return", "merge"} & set(names)
+        assert "defer" not in [a.name for a in workflow.available_actions(appeal, office.head)]
+    with travel(date(2026, 4, 9)):  # its window has closed: no longer offered
+        assert "defer" not in [a.name for a in workflow.available_actions(request, office.head)]
     with travel(date(2026, 4, 2)):
         with pytest.raises(TransitionNotAllowed):
             services.extend(
@@ -357,9 +359,19 @@ def test_R17_refusal_needs_a_ground_of_the_profile_and_its_reasons_and_carries_n
         services.draft_answer(
             appeal=appeal, actor=office.executor, text="Ответ.", refusal_ground="restricted"
         )
+    # A draft that gave the information turns into a refusal only once its files are removed.
+    answer = services.draft_answer(**draft, text="Список прилагается.", files=[upload])
+    assert list(answer.files.all()) == [upload]
+    with pytest.raises(TransitionNotAllowed):
+        services.draft_answer(**draft, text="Отказ по закону.", refusal_ground="restricted")
     answer = services.draft_answer(
-        **draft, text="Сведения содержат персональные данные.", refusal_ground="restricted"
+        **draft,
+        text="Сведения содержат персональные данные.",
+        refusal_ground="restricted",
+        remove_files=[upload],
     )
+    upload.refresh_from_db()
+    assert upload.appeal_id is None and upload.answer_id is None
     with django_capture_on_commit_callbacks(execute=True):
         answer = services.sign_answer(appeal=request, actor=office.head, otp_code=code_now())
     request.refresh_from_db()
