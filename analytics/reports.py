@@ -94,6 +94,8 @@ def _outcomes(cabinets, start, end):
         code = data.get("classifier")
         if code is None:
             code = line.appeal.classifier.code if line.appeal.classifier_id else ""
+        if result not in RESULTS:  # a request for information (R17): counted by kind only
+            continue
         counts[(code, result)] = counts.get((code, result), 0) + 1
     return counts
 

@@ -113,12 +113,18 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
     # One read of the rollup by month and category gives the totals, the trend and the
     # slowest categories.
     cells = list(
-        days.annotate(month=TruncMonth("day")).values("month", "category__name").annotate(**sums)
+        days.annotate(month=TruncMonth("day"))
+        .values("month", "category__name", "kind")
+        .annotate(**sums)
     )
     totals = {key: sum((row[key] or 0) for row in cells) for key in sums}
-    by_month, by_category = {}, {}
+    by_month, by_category, by_kind = {}, {}, {}
     for row in cells:
-        for group, key in ((by_month, row["month"]), (by_category, row["category__name"])):
+        for group, key in (
+            (by_month, row["month"]),
+            (by_category, row["category__name"]),
+            (by_kind, row["kind"]),  # R17: requests for information counted apart
+        ):
             into = group.setdefault(key, dict.fromkeys(sums, 0))
             for name in sums:
                 into[name] += row[name] or 0
@@ -170,6 +176,24 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
         [_("Supports of public problems"), totals["supports"]],
     ]
 
+    kinds = Table(
+        "kinds",
+        _("By kind"),
+        [_("Kind"), _("Received"), _("Answered"), _("On time, %")],
+    )
+    labels = dict(Appeal.Kind.choices)
+    for kind in Appeal.Kind.values:  # R17: a request for information is not an appeal
+        row = by_kind.get(kind)
+        if row:
+            kinds.rows.append(
+                [
+                    labels[kind],
+                    row["received"],
+                    row["answered"],
+                    share(row["on_time"], row["answered"]),
+                ]
+            )
+
     return {
         "cabinets": cabinets,
         "figures": figures,
@@ -183,6 +207,7 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
             _grounds(_filtered(NoMeritsDay, cabinets, start, end, territory)),
             _worst_rated(cabinets, start, end, territory),
             _participation(cabinets),
+            kinds,
         ],
     }
 

@@ -14,6 +14,7 @@ from .answer_templates import templates_for
 from .forms import InviteForm, MaterialsForm, RateForm, ReopenRequestForm
 from .forms_service import (
     AssignForm,
+    DeferForm,
     DraftForm,
     EmptyForm,
     ExtendForm,
@@ -31,7 +32,7 @@ def _draft_initial(appeal):
     r16 = {"result": appeal.result, "classifier": appeal.classifier_id}
     draft = appeal.answers.filter(signed_at__isnull=True).first()
     if draft:
-        return {"text": draft.text, **r16}
+        return {"text": draft.text, "refusal_ground": draft.refusal_ground, **r16}
     template = templates_for(appeal).first()
     return {"text": template.render(appeal) if template else "", **r16}
 
@@ -47,10 +48,15 @@ class CardAction:
     form_needs: frozenset = frozenset()  # of "appeal", "user": what the form is built with
     initial: Callable | None = None  # initial(appeal) -> the blank form's initial data
     offered: Callable | None = None  # offered(form) -> whether the blank form is worth showing
+    # The form takes files: the view checks and stores them (``form_uploads.collect_uploads``
+    # on the input ``<name>-files``) and builds the form with ``attachments``/``upload_errors``.
+    takes_uploads: bool = False
 
-    def form(self, name, data=None, *, appeal, user):
+    def form(self, name, data=None, *, appeal, user, uploads=None):
         context = {"appeal": appeal, "user": user}
         kwargs = {need: context[need] for need in sorted(self.form_needs)}
+        if uploads is not None:
+            kwargs["attachments"], kwargs["upload_errors"] = uploads
         if data is None and self.initial is not None:
             kwargs["initial"] = self.initial(appeal)
         return self.form_class(data, prefix=name, **kwargs)
@@ -67,7 +73,14 @@ CARD_ACTIONS = {
     "assign": CardAction(AssignForm, services.assign, frozenset({"appeal"})),
     "extend": CardAction(ExtendForm, services.extend),
     "forward": CardAction(ForwardForm, services.forward, frozenset({"appeal"})),
-    "draft_answer": CardAction(DraftForm, services.draft_answer, initial=_draft_initial),
+    "defer": CardAction(DeferForm, services.defer_information),  # R17
+    "draft_answer": CardAction(
+        DraftForm,
+        services.draft_answer,
+        frozenset({"appeal"}),
+        initial=_draft_initial,
+        takes_uploads=True,  # R17: the files of the information
+    ),
     "sign_answer": CardAction(SignForm, services.sign_answer),
     "close_no_merits": CardAction(NoMeritsForm, services.close_no_merits, frozenset({"appeal"})),
     "return": CardAction(ReturnForm, services.return_with_explanation),

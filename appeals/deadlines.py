@@ -5,13 +5,21 @@ Conventions) is ``edem.core.calendar``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import formats
 from django.utils.translation import gettext, ngettext
 
-from edem.core.calendar import Deadline, add_days, check_date, control_due, deadline
-from edem.core.jurisdiction import FROM_REGISTRATION, Profile
+from edem.core.calendar import (
+    Deadline,
+    add_days,
+    check_date,
+    control_due,
+    deadline,
+    working_day_deadline,
+)
+from edem.core.jurisdiction import FROM_REGISTRATION, InformationRequestRules, Profile
 
 
 class DeadlineError(ValueError):
@@ -134,3 +142,121 @@ def return_incomplete_deadline(received_on: date, profile: Profile) -> Deadline 
     if profile.return_incomplete_days is None:
         return None
     return deadline(received_on, days=profile.return_incomplete_days, country=profile.country)
+
+
+# --- Requests for information (R17), by the profile ----------------------------------------
+
+
+def _information_rules(profile: Profile) -> InformationRequestRules:
+    if profile.information_requests is None:
+        raise ValueError(f"the profile {profile.code!r} has no rules for requests for information")
+    return profile.information_requests
+
+
+def _information_term(trigger: date, days: int, profile: Profile) -> Deadline:
+    """``days`` after ``trigger``: working days where the profile counts them (ua, whose due
+    date is itself a working day), else calendar days with the control date before a day off."""
+    if _information_rules(profile).working_days:
+        return working_day_deadline(trigger, days, profile.country)
+    return deadline(trigger, days=days, country=profile.country)
+
+
+def information_registration_deadline(received_on: date, profile: Profile) -> Deadline:
+    """R17: register a request for information within 3 days of receipt."""
+    rules = _information_rules(profile)
+    return deadline(received_on, days=rules.registration_days, country=profile.country)
+
+
+def information_clock_start(
+    received_on: date, registered_on: date | None, profile: Profile
+) -> date | None:
+    """The day the R17 clocks count from: the registration (ru) or the receipt (ua); None while
+    a clock that starts at registration has not started."""
+    if _information_rules(profile).clock_start == FROM_REGISTRATION:
+        return registered_on
+    return received_on
+
+
+@dataclass(frozen=True)
+class InformationDeadlines:
+    """The terms of a request for information (R17), each with its legal and control date."""
+
+    answer: Deadline
+    forwarding: Deadline
+    deferral_notice: Deadline  # the deferral is decided and notified by then
+
+
+def information_deadlines(
+    received_on: date, registered_on: date | None, profile: Profile
+) -> InformationDeadlines | None:
+    """R17: the answer, forwarding and deferral-notice terms of a request for information, or
+    None while their clock has not started (ru: until registration)."""
+    start = information_clock_start(received_on, registered_on, profile)
+    if start is None:
+        return None
+    rules = _information_rules(profile)
+    return InformationDeadlines(
+        answer=_information_term(start, rules.answer_days, profile),
+        forwarding=_information_term(start, rules.forwarding_days, profile),
+        deferral_notice=_information_term(start, rules.deferral_notice_days, profile),
+    )
+
+
+def deferral_window_closed(window: date) -> str:
+    """R17: why a request whose deferral window ended on ``window`` is no longer deferred."""
+    return gettext(
+        "The deferral had to be notified by %(date)s; that term has passed, the answer "
+        "is due in the ordinary term."
+    ) % {"date": formats.date_format(window, "SHORT_DATE_FORMAT")}
+
+
+def information_deferred_deadline(
+    received_on: date,
+    registered_on: date | None,
+    days: int,
+    profile: Profile,
+    *,
+    previous_deferrals: int = 0,
+    requested_on: date,
+) -> Deadline:
+    """R17: the answer deadline of a request for information deferred by ``days`` (calendar
+    days in ru, working days in ua) beyond its term. Allowed once, by at most the profile's
+    limit (ru 15 days; ua up to 20 working days in all), and only while the window for the
+    deferral notice is open (ru: 7 days of registration; ua: 5 working days of receipt).
+    Raises ``DeadlineError`` with a translated message on a violation."""
+    rules = _information_rules(profile)
+    terms = information_deadlines(received_on, registered_on, profile)
+    if terms is None:
+        raise DeadlineError(gettext("Register the request first."), "not_registered")
+    if days < 1:
+        raise DeadlineError(gettext("A deferral must be at least one day."), "invalid")
+    if previous_deferrals >= rules.deferrals_allowed:
+        raise DeadlineError(
+            ngettext(
+                "The answer may be deferred at most %(count)d time.",
+                "The answer may be deferred at most %(count)d times.",
+                rules.deferrals_allowed,
+            )
+            % {"count": rules.deferrals_allowed},
+            "too_many_deferrals",
+        )
+    if days > rules.max_deferral_days:
+        message = (
+            ngettext(
+                "The answer may be deferred by at most %(days)d working day.",
+                "The answer may be deferred by at most %(days)d working days.",
+                rules.max_deferral_days,
+            )
+            if rules.working_days
+            else ngettext(
+                "The answer may be deferred by at most %(days)d day.",
+                "The answer may be deferred by at most %(days)d days.",
+                rules.max_deferral_days,
+            )
+        )
+        raise DeadlineError(message % {"days": rules.max_deferral_days}, "deferral_too_long")
+    window = terms.deferral_notice.legal_due
+    if check_date(requested_on) > window:
+        raise DeadlineError(deferral_window_closed(window), "deferral_window_closed")
+    start = information_clock_start(received_on, registered_on, profile)
+    return _information_term(start, rules.answer_days + days, profile)

@@ -9,14 +9,15 @@ from . import services
 from .forms import parse_ids
 
 
-def collect_uploads(request, *, field, remove_field, content_types=None):
+def collect_uploads(request, *, field, remove_field, content_types=None, pending_field="pending"):
     """The pending attachments for this form and the refusals to show beside the field:
     ``field`` names the file input, ``remove_field`` the boxes that drop a kept file, and
-    ``content_types`` narrows what is accepted (scans). Returns (attachments, messages)."""
+    ``content_types`` narrows what is accepted (scans), ``pending_field`` names the hidden input
+    of the kept ones. Returns (attachments, messages)."""
     removed = set(parse_ids(",".join(request.POST.getlist(remove_field))))
     pending = [
         a
-        for a in services.pending_uploads(request.user, parse_ids(request.POST.get("pending")))
+        for a in services.pending_uploads(request.user, parse_ids(request.POST.get(pending_field)))
         if a.pk not in removed
     ]
     errors = []

@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cabinets.access import members
 from cabinets.models import Cabinet
@@ -14,8 +16,34 @@ from edem.geo.points import PointFormMixin, coordinate_fields
 
 from .categories import CategoryChoiceField
 from .models import Appeal, Category
+from .services.filing import required_fields
 
 MAX_TEXT = 20_000
+
+
+def kind_help_text(profile):
+    """What each kind means, with the law a request for information is answered under (R17:
+    its own kind, not an appeal) and its term from the profile."""
+    text = _(
+        "A proposal suggests an improvement; a statement asks for help or reports a problem; a complaint asks to restore violated rights."
+    )
+    rules = profile.information_requests
+    if rules is None:
+        return text
+    request = (
+        ngettext(
+            "A request for information asks for information about the work of the authority; it is answered under the %(law)s within %(days)d working day.",
+            "A request for information asks for information about the work of the authority; it is answered under the %(law)s within %(days)d working days.",
+            rules.answer_days,
+        )
+        if rules.working_days
+        else ngettext(
+            "A request for information asks for information about the work of the authority; it is answered under the %(law)s within %(days)d day of registration.",
+            "A request for information asks for information about the work of the authority; it is answered under the %(law)s within %(days)d days of registration.",
+            rules.answer_days,
+        )
+    ) % {"law": rules.law_name, "days": rules.answer_days}
+    return format_lazy("{} {}", text, request)
 
 
 ORGANISATION_FIELDS = ("organisation_name", "organisation_number", "signer_position")
@@ -168,9 +196,6 @@ class AppealForm(PointFormMixin, forms.ModelForm):
             "show_author_name": _("Show my name next to it"),
         }
         help_texts = {
-            "kind": _(
-                "A proposal suggests an improvement; a statement asks for help or reports a problem; a complaint asks to restore violated rights."
-            ),
             "place": _("Street and house, or a landmark. You can also mark the place on the map."),
             "is_public": _(
                 "Everyone will see the problem on the map, without your contacts or address."
@@ -192,6 +217,7 @@ class AppealForm(PointFormMixin, forms.ModelForm):
         )
         self.fields["category"].empty_label = _("Choose a topic")
         self.fields["kind"].choices = Appeal.Kind.choices
+        self.fields["kind"].help_text = kind_help_text(self.profile)
         self.fields["answer_channel"].choices = [
             (value, label)
             for value, label in Appeal.AnswerChannel.choices
@@ -221,7 +247,8 @@ class AppealForm(PointFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in self.profile.required_fields(data.get("answer_channel")):  # R3, R19
+        needed = required_fields(self.profile, data.get("kind"), data.get("answer_channel"))
+        for name in needed:  # R3, R19, R17
             if name in self.fields and not data.get(name) and name not in self.errors:
                 self.add_error(name, _("Needed to consider the appeal and send you the answer."))
         clean_organisation(self, data)  # 59-FZ Art. 1(4)

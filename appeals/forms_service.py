@@ -14,6 +14,7 @@ from edem.core.jurisdiction import get_profile
 from edem.geo.models import Territory
 
 from .categories import CategoryChoiceField
+from .forms import MultipleFileInput
 from .models import Appeal, Category, ClassifierCode, DeadlinePolicy
 from .selectors import OPEN, Scope, earlier_answers
 from .workflow import WORKING, Status
@@ -144,6 +145,10 @@ def classifier_codes():
 
 
 class DraftForm(forms.Form):
+    """The answer draft. For a request for information (R17) also the files of the
+    information, or a ground of refusal from the profile (the text then gives the reasons);
+    the files arrive checked and stored as ``attachments`` with their ``upload_errors``."""
+
     text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 10}))
     result = forms.ChoiceField(
         label=_("Result of the consideration"),
@@ -158,13 +163,83 @@ class DraftForm(forms.Form):
         help_text=_("The code the category gave at registration, unless you choose another."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, appeal=None, attachments=(), upload_errors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["classifier"].queryset = classifier_codes()
+        self.attachments, self.upload_errors = list(attachments), list(upload_errors)
+        rules = get_profile().information_requests
+        if appeal is not None and appeal.is_information_request:
+            # R16's result and code belong to appeals; a request for information has neither.
+            del self.fields["result"], self.fields["classifier"]
+        if appeal is not None and appeal.is_information_request and rules is not None:
+            self.fields["refusal_ground"] = forms.ChoiceField(
+                label=_("Refuse the information"),
+                required=False,
+                choices=[
+                    ("", _("No: the answer provides the information")),
+                    *rules.refusal_grounds,
+                ],
+                help_text=_("On refusal, the answer's text gives the reasons."),
+            )
+            self.fields["files"] = forms.FileField(
+                label=_("Files of the information"),
+                required=False,
+                widget=MultipleFileInput(),
+                help_text=_(
+                    "Up to 10 files, each up to 10 MB: PDF documents and images. They go to the requester with the signed answer."
+                ),
+            )
+            draft = appeal.answers.filter(signed_at__isnull=True).first()
+            if draft is not None and draft.files.exists():
+                self.fields["remove_files"] = forms.ModelMultipleChoiceField(
+                    label=_("Remove from the answer"),
+                    queryset=draft.files.order_by("pk"),
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+                self.fields["remove_files"].label_from_instance = lambda f: f.original_name
+            self.fields["pending"] = forms.CharField(widget=forms.HiddenInput, required=False)
+            if self.is_bound:
+                self.data = self.data.copy()
+                self.data[self.add_prefix("pending")] = ",".join(
+                    str(a.pk) for a in self.attachments
+                )
 
     def clean_text(self):
         # No CR in the signed text: its hash on the letter must match what is verified (R12).
         return self.cleaned_data["text"].replace("\r\n", "\n")
+
+    def clean(self):
+        data = super().clean()
+        for message in self.upload_errors:
+            self.add_error("files" if "files" in self.fields else None, message)
+        data.pop("pending", None)
+        if "files" in self.fields:
+            data["files"] = self.attachments
+        if "remove_files" in data:
+            data["remove_files"] = list(data["remove_files"])
+        return data
+
+
+class DeferForm(forms.Form):
+    """R17: the deferral of the answer to a request for information, with its ground and the
+    reason the requester is told."""
+
+    days = forms.IntegerField(label=_("Defer by"), min_value=1)
+    ground = forms.ChoiceField(label=_("Ground"))
+    note = forms.CharField(
+        label=_("Reason for the requester"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rules = get_profile().information_requests
+        if rules is not None:
+            self.fields["ground"].choices = rules.deferral_grounds
+            self.fields["days"].widget.attrs["max"] = rules.max_deferral_days
+            self.fields["days"].label = (
+                _("Defer by (working days)") if rules.working_days else _("Defer by (days)")
+            )
 
 
 class SignForm(forms.Form):

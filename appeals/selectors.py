@@ -296,3 +296,9 @@ def next_step_for_author(appeal):
         return None
     text, due_field = workflow.CITIZEN_NEXT[action.name]
     return AuthorNextStep(text=text, due=getattr(appeal, due_field, None))
+
+
+def citizen_files(appeal):
+    """The files the author sees (R14): their own and the scans, and the files of the
+    information an answer carries (R17) once that answer is signed, never a draft's."""
+    return appeal.attachments.exclude(answer__isnull=False, answer__signed_at__isnull=True)

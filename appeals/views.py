@@ -121,7 +121,7 @@ def my_detail(request, pk):
             "appeal": appeal,
             "events": appeal.events.filter(is_public=True).select_related("actor"),
             "answer": appeal.answers.filter(signed_at__isnull=False).first(),
-            "attachments": appeal.attachments.all(),
+            "attachments": appeal.attachments.filter(answer__isnull=True),
             "appeal_rating": Rating.objects.filter(appeal=appeal).first(),
             "appeal_is_open": workflow.Status(appeal.status).is_open,
             "cosigners": appeal.cosigners.all(),
@@ -167,7 +167,7 @@ def my_letter(request, pk):
 def my_attachment(request, pk, attachment_pk, thumb=False):
     """An attachment of the author's own appeal (never a public URL: R14)."""
     appeal = _own(request, pk)
-    attachment = get_object_or_404(appeal.attachments, pk=attachment_pk)
+    attachment = get_object_or_404(selectors.citizen_files(appeal), pk=attachment_pk)
     field = attachment.thumbnail if thumb and attachment.thumbnail else attachment.file
     content_type = "image/jpeg" if field is attachment.thumbnail else attachment.content_type
     return FileResponse(

@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 from cabinets.access import roles_by_cabinet
 from cabinets.roles import permissions_for_roles
 from edem.accounts.mfa import service_cabinet_required
+from edem.core.jurisdiction import get_profile
 from edem.core.net import client_ip
 from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, workflow
 from .actions import CARD_ACTIONS
+from .form_uploads import collect_uploads
 from .forms_service import QueueFilterForm
 from .models import AccessLog
 from .workflow import Status
@@ -158,6 +160,7 @@ def _card(request, appeal, forms=None, status=200):
             "read_only": not holds,
             "next_step": selectors.next_step_for_staff(appeal, request.user) if holds else None,
             "today": timezone.localdate(),
+            "information_rules": get_profile().information_requests,  # R17
         },
         status=status,
     )
@@ -175,7 +178,15 @@ def act(request, pk, action):
     card_action = CARD_ACTIONS.get(action)
     if card_action is None:
         raise Http404
-    form = card_action.form(action, request.POST, appeal=appeal, user=request.user)
+    uploads = None
+    if card_action.takes_uploads:
+        uploads = collect_uploads(
+            request,
+            field=f"{action}-files",
+            remove_field=f"{action}-remove_file",
+            pending_field=f"{action}-pending",
+        )
+    form = card_action.form(action, request.POST, appeal=appeal, user=request.user, uploads=uploads)
     if form.is_valid():
         try:
             card_action.perform(appeal=appeal, actor=request.user, form=form)

@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cabinets.access import can
+from edem.core.calendar import is_overdue
 from edem.core.workflow import Action, Workflow
+
+from .deadlines import deferral_window_closed
+
+# R17: the kind of a request for information (``Appeal.Kind.INFORMATION_REQUEST``).
+INFORMATION_REQUEST = "information_request"
 
 
 class Status(models.TextChoices):
@@ -79,6 +85,13 @@ ACTIONS = {
             "cabinets.assign_appeal",
         ),
         Action("extend", _("Extend the deadline"), WORKING, None, "cabinets.extend_deadline"),  # R9
+        Action(
+            "defer",
+            _("Defer the answer (with a notice)"),
+            [Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED],
+            None,
+            "cabinets.extend_deadline",
+        ),  # R17
         Action(
             "draft_answer",
             _("Draft the answer"),
@@ -186,11 +199,36 @@ def accused_refusal(appeal, user, name):
     return None
 
 
+# R17: a request for information is not an appeal under the appeals law: no extension (R9),
+# no Art. 11 outcomes (R11: its refusal is a reasoned answer), no return (R6), no merging and no
+# reopening; only it is deferred.
+APPEAL_ONLY = frozenset(
+    {"extend", "close_no_merits", "return", "merge", "reopen", "reopen_by_head"}
+)
+INFORMATION_ONLY = frozenset({"defer"})
+
+
+def kind_refusal(appeal, name):
+    """Why action ``name`` does not apply to an appeal of this kind (R17), or None."""
+    if appeal.kind == INFORMATION_REQUEST and name in APPEAL_ONLY:
+        return _("This does not apply to a request for information: it is not an appeal.")
+    if appeal.kind != INFORMATION_REQUEST and name in INFORMATION_ONLY:
+        return _("Only the answer to a request for information is deferred.")
+    if name == "defer" and appeal.original_due:  # once (ru 8-FZ Art. 18(6); ua art. 20(4))
+        return _("The answer has already been deferred: it is deferred once.")
+    if name == "defer" and appeal.deferral_due and is_overdue(appeal.deferral_due):
+        return deferral_window_closed(appeal.deferral_due)
+    return None
+
+
 def _rule(appeal, user, action):
     if not action.leaves_from(Status(appeal.status)):
         return _("This action is not possible while the appeal is “%(status)s”.") % {
             "status": Status(appeal.status).label
         }
+    refused = kind_refusal(appeal, action.name)  # R17
+    if refused:
+        return refused
     if not user or not user.is_authenticated:
         return _("Sign in first.")
     if action.who == AUTHOR:

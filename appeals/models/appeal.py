@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from edem.core.calendar import is_overdue
 from edem.core.history import HistoryEvent
 
-from ..workflow import ACTIONS, OPEN_STATES, Status
+from ..workflow import ACTIONS, INFORMATION_REQUEST, OPEN_STATES, Status
 from .setup import Category, DeadlinePolicy
 
 
@@ -21,6 +21,11 @@ class Appeal(models.Model):
         PROPOSAL = "proposal", pgettext_lazy("appeal kind", "Proposal")
         STATEMENT = "statement", pgettext_lazy("appeal kind", "Statement")
         COMPLAINT = "complaint", pgettext_lazy("appeal kind", "Complaint")
+        # R17: its own kind, not an appeal under the appeals law; its own clocks.
+        INFORMATION_REQUEST = (
+            INFORMATION_REQUEST,
+            pgettext_lazy("appeal kind", "Request for information"),
+        )
 
     class Channel(models.TextChoices):
         PORTAL = "portal", pgettext_lazy("appeal channel", "Portal")
@@ -175,6 +180,11 @@ class Appeal(models.Model):
     notice_control_due = models.DateField(
         _("no-merits notice due (control)"), null=True, blank=True
     )
+    # R17: a request for information is deferred (with a notice) by this date or not at all.
+    deferral_due = models.DateField(_("deferral notice due"), null=True, blank=True)
+    deferral_control_due = models.DateField(
+        _("deferral notice due (control)"), null=True, blank=True
+    )
     legal_due = models.DateField(_("answer due (legal)"), null=True, blank=True, db_index=True)
     control_due = models.DateField(_("answer due (control)"), null=True, blank=True, db_index=True)
     original_due = models.DateField(_("answer due before extension"), null=True, blank=True)
@@ -238,7 +248,9 @@ class Appeal(models.Model):
                 violation_error_message=_("Choose one of the listed statuses."),
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["proposal", "statement", "complaint"]),
+                condition=models.Q(
+                    kind__in=["proposal", "statement", "complaint", INFORMATION_REQUEST]
+                ),
                 name="appeal_kind_valid",
                 violation_error_message=_("Choose one of the listed kinds of appeal."),
             ),
@@ -257,6 +269,21 @@ class Appeal(models.Model):
     @property
     def full_name(self):
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def is_information_request(self):
+        """R17: a request for information, its own kind with its own clocks."""
+        return self.kind == INFORMATION_REQUEST
+
+    @property
+    def is_deferred(self):
+        """R17: the answer to this request for information was deferred (with a notice)."""
+        return self.is_information_request and self.original_due is not None
+
+    @property
+    def deferral_window_closed(self):
+        """R17: the last day to defer the answer (with its notice) has passed."""
+        return bool(self.deferral_due) and is_overdue(self.deferral_due)
 
     @property
     def on_behalf_of_organisation(self):
@@ -320,6 +347,7 @@ class AppealEvent(HistoryEvent):
         "register": (_("Registered under number %(number)s"), {"number": "number"}),
         "forward": (_("Forwarded to %(name)s"), {"name": "to_cabinet_name"}),
         "extend": (_("Deadline extended to %(date)s"), {"date": "new_due"}),
+        "defer": (_("Answer deferred to %(date)s"), {"date": "new_due"}),  # R17
         "sign_answer": _("Answered"),
         "withdraw": _("Withdrawn"),
         "close_no_merits": _("Closed without an answer on the merits"),

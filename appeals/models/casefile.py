@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edem.core.jurisdiction import get_profile
 from edem.core.uploads import StoredFile
 
 from .appeal import Appeal
@@ -56,6 +57,9 @@ class Answer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # R17: the answer to a request for information is either the information (the text and its
+    # files) or a reasoned refusal on one of the profile's grounds.
+    refusal_ground = models.CharField(_("ground of the refusal"), max_length=30, blank=True)
     mail_batch = models.ForeignKey(
         "appeals.MailBatch",
         verbose_name=_("outgoing-mail batch"),
@@ -100,6 +104,17 @@ class Answer(models.Model):
     def is_signed(self):
         return self.signed_at is not None
 
+    @property
+    def is_refusal(self):
+        return bool(self.refusal_ground)
+
+    @property
+    def refusal_ground_label(self):
+        """The refusal ground in words, from the profile (R17)."""
+        rules = get_profile().information_requests
+        grounds = dict(rules.refusal_grounds) if rules else {}
+        return grounds.get(self.refusal_ground, self.refusal_ground)
+
 
 class Attachment(StoredFile):
     """A file attached to an appeal: an image (re-encoded, metadata stripped, thumbnail made)
@@ -110,6 +125,7 @@ class Attachment(StoredFile):
         INITIAL = "initial", pgettext_lazy("attachment stage", "With the appeal")
         SUPPLEMENT = "supplement", pgettext_lazy("attachment stage", "Added later")
         SCAN = "scan", pgettext_lazy("attachment stage", "Scan of a paper appeal")
+        ANSWER = "answer", pgettext_lazy("attachment stage", "Information sent with the answer")
 
     appeal = models.ForeignKey(
         Appeal,
@@ -118,6 +134,16 @@ class Attachment(StoredFile):
         blank=True,
         on_delete=models.PROTECT,
         related_name="attachments",
+    )
+    # R17: a file of the information that an answer to a request for information carries; the
+    # citizen sees it once the answer is signed.
+    answer = models.ForeignKey(
+        Answer,
+        verbose_name=_("answer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="files",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

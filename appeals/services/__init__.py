@@ -43,8 +43,10 @@ from .filing import (  # noqa: F401
     enter_paper_appeal,
     file_appeal,
     pending_uploads,
+    required_fields,
     store_upload,
 )
+from .information import defer_information  # noqa: F401
 from .outcomes import (  # noqa: F401
     close_no_merits,
     forward,

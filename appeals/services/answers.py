@@ -13,14 +13,36 @@ from cabinets.access import position_in
 from edem.core import calendar
 from edem.core.jurisdiction import get_profile
 from edem.core.locking import locked
+from edem.core.uploads import MAX_FILES
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
 from ..letters import answer_letter_pdf, new_verification_code, text_hash
-from ..models import Answer, Appeal, Rating
+from ..models import Answer, Appeal, Attachment, Rating
 from ..workflow import Status
 from .common import notify_citizen, record
-from .delivery import letter_attachment, post_answer
+from .delivery import file_attachment, letter_attachment, post_answer
+
+
+def _information_content(appeal, refusal_ground, files, answer, remove_files):
+    """R17: the answer to a request for information carries the information (its text and
+    files) or is a reasoned refusal on a ground of the profile, with no files; an appeal's
+    answer has neither a refusal ground nor files here."""
+    removed = {f.pk for f in remove_files}
+    keeps_files = answer.pk is not None and answer.files.exclude(pk__in=removed).exists()
+    if not appeal.is_information_request:
+        if refusal_ground or files:
+            raise TransitionNotAllowed(
+                _("Only the answer to a request for information carries files or a refusal ground.")
+            )
+        return
+    rules = get_profile().information_requests
+    if refusal_ground and refusal_ground not in rules.refusal_ground_codes:
+        raise TransitionNotAllowed(_("Choose a ground of refusal the law provides."))
+    if refusal_ground and (files or keeps_files):
+        raise TransitionNotAllowed(
+            _("A refusal provides no information: remove the files or give the information.")
+        )
 
 
 def _check_result(appeal, result, classifier):
@@ -38,19 +60,55 @@ def _check_result(appeal, result, classifier):
 
 
 @transaction.atomic
-def draft_answer(*, appeal, actor, text, result, classifier=None):
-    """The executor (or the head) writes or rewrites the answer draft, with the result of the
-    consideration and the question's classifier code (R16)."""
+def draft_answer(
+    *,
+    appeal,
+    actor,
+    text,
+    result="",
+    classifier=None,
+    refusal_ground="",
+    files=(),
+    remove_files=(),
+):
+    """The executor (or the head) writes or rewrites the answer draft. An answer to an appeal
+    carries the result of the consideration and the question's classifier code (R16). For a
+    request for information (R17) the draft either provides the information, with ``files``
+    (pending uploads of the actor, added to those already on the draft, less
+    ``remove_files``), or refuses on a ``refusal_ground`` of the profile, the text giving the
+    reasons."""
     appeal = locked(appeal)
     workflow.check(appeal, actor, "draft_answer")
     if not text.strip():
-        raise TransitionNotAllowed(_("The answer is empty."))
-    _check_result(appeal, result, classifier)
+        raise TransitionNotAllowed(
+            _("Explain the refusal: the requester will read the reasons.")
+            if refusal_ground
+            else _("The answer is empty.")
+        )
     answer = appeal.answers.filter(signed_at__isnull=True).first() or Answer(
         appeal=appeal, drafted_by=actor
     )
+    files = [f for f in files if f.uploaded_by_id == actor.pk and f.appeal_id is None]
+    remove_files = (
+        list(answer.files.filter(pk__in=[f.pk for f in remove_files])) if answer.pk else []
+    )
+    _information_content(appeal, refusal_ground, files, answer, remove_files)
+    if not appeal.is_information_request:  # R16 counts appeals; R17 requests are not appeals
+        _check_result(appeal, result, classifier)
+    kept = answer.files.count() - len(remove_files) if answer.pk else 0
+    if len(files) + kept > MAX_FILES:
+        raise TransitionNotAllowed(_("At most 10 files can be attached."))
     answer.text, answer.drafted_by, answer.drafted_at = text.strip(), actor, timezone.now()
+    answer.refusal_ground = refusal_ground
     answer.save()
+    if remove_files:  # back to the uploader's pending files: never shown to the requester
+        Attachment.objects.filter(pk__in=[f.pk for f in remove_files], answer=answer).update(
+            appeal=None, answer=None, stage=Attachment.Stage.INITIAL
+        )
+    if files:  # R17: the information's files, shown to the requester once signed
+        Attachment.objects.filter(pk__in=[f.pk for f in files], appeal__isnull=True).update(
+            appeal=appeal, answer=answer, stage=Attachment.Stage.ANSWER
+        )
     previous, appeal.status = appeal.status, Status.ANSWER_DRAFTED
     appeal.save()
     record(appeal, actor=actor, action="draft_answer", from_status=previous, is_public=False)
@@ -71,7 +129,9 @@ def sign_answer(*, appeal, actor, otp_code):
 
     appeal = locked(appeal)
     workflow.check(appeal, actor, "sign_answer")
-    if appeal.result not in Appeal.MERITS_RESULTS or appeal.classifier_id is None:  # R16
+    if not appeal.is_information_request and (
+        appeal.result not in Appeal.MERITS_RESULTS or appeal.classifier_id is None
+    ):  # R16
         raise TransitionNotAllowed(
             _("The draft has no result or classifier code: the executor sets them first.")
         )
@@ -109,12 +169,16 @@ def sign_answer(*, appeal, actor, otp_code):
         delivery=appeal.answer_channel,
         mail_batch=answer.mail_batch_id,
         result=appeal.result,  # R16: the reports count the result as it was signed
-        classifier=appeal.classifier.code,
+        classifier=appeal.classifier.code if appeal.classifier_id else "",
+        refusal_ground=answer.refusal_ground,
+        files=answer.files.count(),
     )
     sent = notify_citizen(
         appeal,
         "answered",
-        attachments=[letter_attachment(answer)],
+        # R17: the information's files go with the letter.
+        attachments=[letter_attachment(answer), *map(file_attachment, answer.files.all())],
+        refused=answer.is_refusal,  # R17: the reasons are in the answer's text
         code=answer.verification_code,
         answer_text=answer.text,
     )

@@ -30,6 +30,12 @@ def letter_attachment(answer):
     }
 
 
+def file_attachment(item):
+    """A file of the information an answer to a request for information carries (R17), as a
+    notification attachment."""
+    return {"name": item.file.name, "filename": item.original_name, "mimetype": item.content_type}
+
+
 def open_mail_batch(cabinet):
     """The cabinet's open outgoing-mail batch, created when there is none, under a row lock."""
     MailBatch.objects.get_or_create(cabinet=cabinet, formed_at__isnull=True)

@@ -36,6 +36,16 @@ ANSWER_ADDRESS = {
 }
 
 
+def required_fields(profile, kind, answer_channel):
+    """The fields a citizen's electronic filing must fill (R3, R19). A request for information
+    (R17) needs the name and the address for the chosen answer channel (8-FZ Art. 18(2);
+    ua art. 19(5)), not the appeal law's full set."""
+    if kind == Appeal.Kind.INFORMATION_REQUEST:
+        address = ANSWER_ADDRESS.get(answer_channel)
+        return ("last_name", "first_name", *([address] if address else []))
+    return profile.required_fields(answer_channel)
+
+
 def check_organisation(appeal):
     """59-FZ Art. 1(4): an appeal on behalf of an organisation names it, gives its
     registration number in a form the jurisdiction profile accepts (ОГРН/ИНН, ЄДРПОУ; the
@@ -109,7 +119,7 @@ def file_appeal(*, author, cabinet=None, attachments=(), **fields):
     _check_answer_channel(appeal, profile)  # R3
     missing = [
         name
-        for name in profile.required_fields(appeal.answer_channel)
+        for name in required_fields(profile, appeal.kind, appeal.answer_channel)
         if not getattr(appeal, name, "")
     ]
     if missing:  # R3, R19

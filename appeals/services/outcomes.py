@@ -63,6 +63,7 @@ def forward(*, appeal, actor, to_cabinet, reason):
     appeal.legal_due = appeal.control_due = appeal.original_due = None
     appeal.forwarding_due = appeal.forwarding_control_due = None
     appeal.notice_due = appeal.notice_control_due = None
+    appeal.deferral_due = appeal.deferral_control_due = None  # R17
     appeal.executor = None
     appeal.result = ""  # R16: "forwarded" is the sender's result, read from this history line
     appeal.received_at = timezone.now()

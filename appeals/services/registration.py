@@ -89,11 +89,31 @@ def set_receipt_deadlines(appeal):
     from receipt (R21), the answer deadline too."""
     profile = get_profile()
     received_on = calendar.local_date(appeal.received_at)
+    if appeal.is_information_request:  # R17: its own clocks
+        due = deadlines.information_registration_deadline(received_on, profile)
+        appeal.registration_due, appeal.registration_control_due = due.legal_due, due.control_due
+        set_information_deadlines(appeal, received_on, None, profile)
+        return
     due = deadlines.registration_deadline(received_on, profile)
     appeal.registration_due, appeal.registration_control_due = due.legal_due, due.control_due
     if profile.answer_clock_start == "receipt":
         due = deadlines.answer_deadline(received_on, received_on, profile, simple=appeal.simple)
         appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
+
+
+def set_information_deadlines(appeal, received_on, registered_on, profile):
+    """R17: the answer, forwarding and deferral-notice terms of a request for information, each
+    with its legal and control date, once their clock runs (ru: from registration; ua: from
+    receipt). It has no R11 notice term."""
+    terms = deadlines.information_deadlines(received_on, registered_on, profile)
+    if terms is None:
+        return
+    appeal.legal_due, appeal.control_due = terms.answer.legal_due, terms.answer.control_due
+    appeal.forwarding_due = terms.forwarding.legal_due
+    appeal.forwarding_control_due = terms.forwarding.control_due
+    appeal.deferral_due = terms.deferral_notice.legal_due
+    appeal.deferral_control_due = terms.deferral_notice.control_due
+    appeal.notice_due = appeal.notice_control_due = None
 
 
 @transaction.atomic
@@ -111,12 +131,15 @@ def register(*, appeal, actor, number=None):
     received_on = calendar.local_date(appeal.received_at)
     appeal.number = number or next_number(appeal.cabinet, registered_on)
     appeal.registered_at = now
-    due = deadlines.forwarding_deadline(registered_on, profile)  # R5
-    appeal.forwarding_due, appeal.forwarding_control_due = due.legal_due, due.control_due
-    due = deadlines.notice_deadline(registered_on, profile)  # R11 parts 4, 4.1, 5.1
-    appeal.notice_due, appeal.notice_control_due = due.legal_due, due.control_due
-    due = deadlines.answer_deadline(received_on, registered_on, profile, simple=appeal.simple)
-    appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
+    if appeal.is_information_request:  # R17
+        set_information_deadlines(appeal, received_on, registered_on, profile)
+    else:
+        due = deadlines.forwarding_deadline(registered_on, profile)  # R5
+        appeal.forwarding_due, appeal.forwarding_control_due = due.legal_due, due.control_due
+        due = deadlines.notice_deadline(registered_on, profile)  # R11 parts 4, 4.1, 5.1
+        appeal.notice_due, appeal.notice_control_due = due.legal_due, due.control_due
+        due = deadlines.answer_deadline(received_on, registered_on, profile, simple=appeal.simple)
+        appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
     if appeal.classifier_id is None and appeal.category_id:  # R16: the category's code
         appeal.classifier_id = appeal.category.classifier_id
     previous, appeal.status = appeal.status, Status.REGISTERED
@@ -226,8 +249,22 @@ def reclassify(*, appeal, actor, kind, note=""):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     if kind not in Appeal.Kind.values:
         raise TransitionNotAllowed(_("Unknown kind of appeal."))
+    information = Appeal.Kind.INFORMATION_REQUEST
+    crosses = (kind == information) != (appeal.kind == information)
+    if crosses and appeal.status != Status.RECEIVED:  # R17: other law, other clocks
+        raise TransitionNotAllowed(
+            _(
+                "A request for information and an appeal run under different laws and clocks: "
+                "change the kind between them before registration only."
+            )
+        )
     old, appeal.kind = appeal.kind, kind
-    appeal.save(update_fields=["kind", "updated_at"])
+    if crosses:  # R17: the receipt clocks of the other kind
+        appeal.legal_due = appeal.control_due = None
+        appeal.forwarding_due = appeal.forwarding_control_due = None
+        appeal.deferral_due = appeal.deferral_control_due = None
+        set_receipt_deadlines(appeal)
+    appeal.save()
     record(
         appeal,
         actor=actor,

@@ -30,6 +30,95 @@ FROM_RECEIPT = "receipt"
 
 
 @dataclass(frozen=True)
+class InformationRequestRules:
+    """R17: the clocks and refusal grounds of a request for information, which is its own kind
+    (not an appeal under the appeals law). Every period counts from ``clock_start`` (the
+    registration or the receipt), in calendar days, or in working days where ``working_days``."""
+
+    law_name: Promise | str
+    clock_start: str  # FROM_REGISTRATION or FROM_RECEIPT
+    working_days: bool
+    registration_days: int  # calendar days from receipt
+    answer_days: int
+    forwarding_days: int  # to the body that holds the information, with a notice
+    deferral_notice_days: int  # the deferral is decided and notified within this window
+    max_deferral_days: int  # beyond ``answer_days``, in the same unit
+    deferrals_allowed: int
+    # (code, label): why the answer may be deferred; the requester is told the reason too.
+    deferral_grounds: tuple[tuple[str, Promise | str], ...]
+    # (code, label): the grounds of a reasoned refusal to provide the information.
+    refusal_grounds: tuple[tuple[str, Promise | str], ...]
+
+    @property
+    def refusal_ground_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _label in self.refusal_grounds)
+
+    @property
+    def deferral_ground_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _label in self.deferral_grounds)
+
+
+# R17, RU: Federal Law No. 8-FZ of 09.02.2009, Art. 18 (registration within 3 days, answer
+# within 30 days of registration, a deferral of at most 15 days notified within 7 days of
+# registration, forwarding within 7 days) and Art. 20 (refusal grounds) [verify].
+RU_INFORMATION = InformationRequestRules(
+    law_name=_(
+        "Federal Law No. 8-FZ 'On ensuring access to information on the activities of state "
+        "bodies and local self-government bodies'"
+    ),
+    clock_start=FROM_REGISTRATION,  # Art. 18(6)
+    working_days=False,
+    registration_days=3,  # Art. 18(5)
+    answer_days=30,  # Art. 18(6)
+    forwarding_days=7,  # Art. 18(7)
+    deferral_notice_days=7,  # Art. 18(6)
+    max_deferral_days=15,  # Art. 18(6)
+    deferrals_allowed=1,
+    deferral_grounds=(
+        ("impossible_in_term", _("The information cannot be provided within the term")),
+    ),
+    refusal_grounds=(  # Art. 20(1)
+        ("unclear", _("The request does not allow the information to be identified")),
+        ("no_address", _("The request gives no address or phone for the answer")),
+        ("not_this_body", _("The information does not concern the activity of this body")),
+        ("restricted", _("The information is of restricted access")),
+        ("already_provided", _("The information was provided to the requester before")),
+        (
+            "assessment",
+            _("The request asks for a legal assessment of acts or for analytical work"),
+        ),
+    ),
+)
+
+# R17, UA: Law of Ukraine "On access to public information", art. 20 (5 working days from
+# receipt; for a large volume or a search among much data, up to 20 working days with a notice
+# within 5 working days of receipt), art. 22 (refusal grounds; forwarding to the holder within
+# 5 working days of receipt) [verify].
+UA_INFORMATION = InformationRequestRules(
+    law_name=_("Law of Ukraine 'On access to public information'"),
+    clock_start=FROM_RECEIPT,  # art. 20(1)
+    working_days=True,
+    # The law sets no registration term: the portal's house rule (R4's number), as for appeals.
+    registration_days=3,
+    answer_days=5,  # art. 20(1)
+    forwarding_days=5,  # art. 22(3)
+    deferral_notice_days=5,  # art. 20(4)
+    max_deferral_days=15,  # art. 20(4): up to 20 working days in all
+    deferrals_allowed=1,
+    deferral_grounds=(  # art. 20(4)
+        ("large_volume", _("The request concerns a large volume of information")),
+        ("much_data", _("The information must be searched for among a large amount of data")),
+    ),
+    refusal_grounds=(  # art. 22(1)
+        ("not_held", _("The body does not hold and need not hold the information")),
+        ("restricted", _("The information is of restricted access")),
+        ("costs_unpaid", _("The actual costs of copying or printing are not paid")),
+        ("incomplete", _("The request lacks the particulars the law requires")),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class Profile:
     """The numbers and required fields of one jurisdiction. All periods are calendar days
     unless the name says ``working_days``; ``None`` means "the law has no such term"."""
@@ -64,6 +153,8 @@ class Profile:
     # 59-FZ Art. 1(4): the registration numbers an organisation appellant gives
     # (keys of ``edem.core.orgnumbers.KINDS``).
     organisation_numbers: tuple[str, ...] = ()
+    # R17: requests for information, their own kind with their own clocks.
+    information_requests: InformationRequestRules | None = None
 
     @property
     def answer_channels(self) -> tuple[str, ...]:
@@ -120,6 +211,7 @@ RU = Profile(
     plain_email_is_appeal=False,  # R2: 547-FZ, from 30.03.2025
     min_verification_level="resident",  # R2: identity provider or an official's confirmation
     organisation_numbers=("ogrn", "inn"),  # ОГРН or ИНН
+    information_requests=RU_INFORMATION,  # R17
 )
 
 UA = Profile(
@@ -153,6 +245,7 @@ UA = Profile(
     plain_email_is_appeal=True,  # R19: an electronic appeal needs no e-signature
     min_verification_level="email",
     organisation_numbers=("edrpou",),  # код ЄДРПОУ
+    information_requests=UA_INFORMATION,  # R17
 )
 
 PROFILES = {profile.code: profile for profile in (RU, UA)}

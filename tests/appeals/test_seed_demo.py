@@ -18,13 +18,16 @@ def test_demo_appeals_cover_the_workflow_and_load_once(client, django_capture_on
     # The appeals told in fixtures/demo/appeals.toml; seed_demo_analytics adds months of
     # history besides (marked in the subject).
     appeals = Appeal.objects.exclude(subject__startswith="(история) ")
-    assert appeals.count() == 11
+    # eleven appeals (one of them an organisation's) and three requests for information (R17)
+    assert appeals.count() == 14
     statuses = set(appeals.values_list("status", flat=True))
     assert {
         Status.RECEIVED, Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED,
         Status.ANSWERED, Status.CLOSED_NO_MERITS, Status.WITHDRAWN,
     } <= statuses  # fmt: skip
-    for answered in appeals.filter(status=Status.ANSWERED):
+    for answered in appeals.exclude(kind=Appeal.Kind.INFORMATION_REQUEST).filter(
+        status=Status.ANSWERED
+    ):
         assert answered.answers.get().letter  # signed with the demo second factor: a real PDF
     # 59-FZ Art. 1(4): an organisation's appeal, answered by post to its address (R12), the
     # letter in an outgoing-mail batch with its register, handed to the post office.
@@ -36,6 +39,13 @@ def test_demo_appeals_cover_the_workflow_and_load_once(client, django_capture_on
     assert appeals.filter(is_collective=True).exists()
     assert appeals.filter(events__action="extend").exists()
     assert appeals.filter(events__action="forward").exists()
+    # R17: requests for information in their stages: answered, refused with reasons, deferred.
+    requests = appeals.filter(kind=Appeal.Kind.INFORMATION_REQUEST)
+    assert requests.count() == 3
+    assert requests.filter(status=Status.ANSWERED, answers__refusal_ground="").exists()
+    assert requests.filter(status=Status.ANSWERED, answers__refusal_ground="restricted").exists()
+    deferred = requests.get(events__action="defer")
+    assert deferred.status == Status.IN_WORK and deferred.original_due < deferred.legal_due
     assert any(a.is_overdue() for a in appeals.filter(status__in=["registered", "in_work"]))
     # Street and yard problems are on the public map, with supports and comments.
     from appeals.community.models import Comment

@@ -37,6 +37,7 @@ EXPECTED_WHO = {
     "withdraw": {"author"},  # R10
     "reopen": {"author"},
     "reopen_by_head": {"head"},
+    "defer": set(),  # R17: only a request for information (test_R17_information_requests)
 }
 
 

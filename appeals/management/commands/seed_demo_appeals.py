@@ -3,7 +3,8 @@
 rules, answer templates, and the appeals of the demo citizens in every stage of the workflow,
 each moved there by the real services (registration, assignment, extension, answer signed with
 the demo second factor, forwarding, no-merits closing, withdrawal, a collective appeal, an
-organisation's appeal answered by post in a sent outgoing-mail batch), then
+organisation's appeal answered by post in a sent outgoing-mail batch), requests for
+information (R17: answered, refused, deferred), then
 residents' support and comments on the public problems. Idempotent."""
 
 import json
@@ -13,8 +14,10 @@ from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -183,13 +186,32 @@ class Command(BaseCommand):
             appeal=appeal, actor=self.person(by), days=days, reason=reason, note=note
         )
 
-    def do_draft_answer(self, appeal, by, text, result="explained"):
-        services.draft_answer(appeal=appeal, actor=self.person(by), text=text, result=result)
+    def do_draft_answer(self, appeal, by, text, result="explained", refusal_ground=""):
+        services.draft_answer(
+            appeal=appeal,
+            actor=self.person(by),
+            text=text,
+            result=result,
+            refusal_ground=refusal_ground,
+        )
+
+    def do_defer(self, appeal, by, days, ground, note):
+        """R17: the answer to a request for information deferred, with the notice."""
+        return services.defer_information(
+            appeal=appeal, actor=self.person(by), days=days, ground=ground, note=note
+        )
 
     def do_sign_answer(self, appeal, by):
-        """The demo officials share one TOTP secret (fixtures/demo_town.json): the current code."""
+        """The demo officials share one TOTP secret (fixtures/demo_town.json): the current code.
+        A code is taken once per person (allauth keeps the used ones for its 30 seconds); a
+        head who signs two demo answers within them would be refused the second time, so the
+        seed forgets the use of its own code after each signature, as the next 30 seconds
+        would."""
+        actor = self.person(by)
         code = format_hotp_value(hotp_value(self.totp_secret, int(time.time()) // 30))
-        services.sign_answer(appeal=appeal, actor=self.person(by), otp_code=code)
+        services.sign_answer(appeal=appeal, actor=actor, otp_code=code)
+        authenticator = Authenticator.objects.get(user=actor, type=Authenticator.Type.TOTP)
+        cache.delete(TOTP(authenticator)._get_used_cache_key(code))
 
     def do_form_mail_batch(self, appeal, by):
         """The registrar forms the cabinet's outgoing-mail batch with its register (R12)."""
@@ -228,7 +250,13 @@ class Command(BaseCommand):
         for field in ("received_at", "registered_at"):
             if getattr(appeal, field):
                 setattr(appeal, field, getattr(appeal, field) - shift)
-        for field in ("registration_due", "forwarding_due", "legal_due", "control_due"):
+        for field in (
+            "registration_due",
+            "forwarding_due",
+            "deferral_due",
+            "legal_due",
+            "control_due",
+        ):
             if getattr(appeal, field):
                 setattr(appeal, field, getattr(appeal, field) - shift)
         appeal.save()
