@@ -141,10 +141,14 @@ class AppealFactory(factory.django.DjangoModelFactory):
 
 
 def classifier_code(code=None):
-    """A code of the active profile's topic classifier (R16; the starter list is loaded by the
-    migrations): ``code``, or the first one."""
+    """A code of the active profile's topic classifier (R16): ``code``, or the first one. The
+    starter list is loaded by the migrations; a transactional test (the browser's) empties the
+    tables after itself, so it is loaded again when it is gone."""
+    from appeals.classifier_data import load_starter
     from appeals.models import ClassifierCode
     from edem.core.jurisdiction import get_profile
 
+    if not ClassifierCode.objects.exists():
+        load_starter(ClassifierCode)
     codes = ClassifierCode.objects.filter(profile=get_profile().code).order_by("code")
     return codes.get(code=code) if code else codes.first()

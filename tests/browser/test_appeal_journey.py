@@ -117,6 +117,7 @@ def squash(text):
 
 def test_R4_R12_appeal_journey_from_filing_to_the_signed_letter(demo_town, new_page, tmp_path):
     live = demo_town.url
+    code = classifier_code()  # R16: the classifier is there before any page offers it
     administration = Cabinet.objects.get(code="adm")
     CabinetAppealSettings.objects.update_or_create(  # R4: registered by a registrar
         cabinet=administration,
@@ -282,7 +283,7 @@ def test_R4_R12_appeal_journey_from_filing_to_the_signed_letter(demo_town, new_p
     ).select_option("measures")
     action_form(executor, "draft_answer").locator(
         "select[name='draft_answer-classifier']"
-    ).select_option(str(classifier_code().pk))
+    ).select_option(str(code.pk))
     action_form(executor, "draft_answer").locator("button[type='submit']").click()
     expect(executor.locator("main .messages")).to_be_visible()
     appeal.refresh_from_db()

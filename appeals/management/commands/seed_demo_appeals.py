@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appeals import services
+from appeals.classifier_data import load_starter
 from appeals.community import services as community
 from appeals.models import (
     AnswerTemplate,
@@ -82,6 +83,8 @@ class Command(BaseCommand):
         """The topic tree; each topic gets its default code of the topic classifier (R16)."""
         codes = codes or {}
         profile = get_profile().code
+        if not ClassifierCode.objects.filter(profile=profile).exists():  # a flushed database
+            load_starter(ClassifierCode)
         classifier = {c.code: c for c in ClassifierCode.objects.filter(profile=profile)}
         topics = self._topic_tree(rows)
         for name, category in topics.items():
