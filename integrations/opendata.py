@@ -30,6 +30,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.files import File
@@ -39,6 +40,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import AppealDay
@@ -76,9 +78,47 @@ def _url(name, *args):
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _iso(value):
+_MARK = 987654321
+
+
+@lru_cache(maxsize=32)
+def _url_of(name, language):
+    """``name``'s absolute URL for one id, reversed once (a reverse per row would be most of a
+    dump's time): a format string with ``{}`` for the id."""
+    return _url(name, _MARK).replace(str(_MARK), "{}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every row of one pass needs, looked up once (not per row): the time zone and
+    the language."""
+
+    tz: object
+    language: str
+
+    @classmethod
+    def current(cls):
+        return cls(timezone.get_current_timezone(), get_language())
+
+    def iso(self, value):
+        return _iso(value, self.tz)
+
+    def url(self, name, pk):
+        return _url_of(name, self.language).format(pk)
+
+
+@lru_cache(maxsize=64)
+def _state_label(state, language):
+    return str(PublicState(state).label)
+
+
+def _iso(value, tz=None):
     if isinstance(value, datetime):
-        return timezone.localtime(value).replace(microsecond=0).isoformat()
+        return (
+            value.astimezone(tz or timezone.get_current_timezone())
+            .replace(microsecond=0)
+            .isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -105,10 +145,10 @@ class Dataset:
 
     def iterate(self):
         """Every row, streamed from the database."""
-        source = self.source()
+        source, ctx = self.source(), Context.current()
         objects = source.iterator(chunk_size=CHUNK) if hasattr(source, "iterator") else source
         for obj in objects:
-            yield from self.rows(obj)
+            yield from self.rows(obj, ctx)
 
     def page(self, number):
         """One page of objects (not rows: a poll gives many) and whether there is a next."""
@@ -116,7 +156,8 @@ class Dataset:
         start = (number - 1) * PAGE_SIZE
         objects = list(source[start : start + PAGE_SIZE + 1])
         has_next = len(objects) > PAGE_SIZE
-        rows = [row for obj in objects[:PAGE_SIZE] for row in self.rows(obj)]
+        ctx = Context.current()
+        rows = [row for obj in objects[:PAGE_SIZE] for row in self.rows(obj, ctx)]
         return rows, has_next
 
 
@@ -151,14 +192,14 @@ def _problems():
     )
 
 
-def _problem_rows(values):
+def _problem_rows(values, ctx):
     row = dict(zip(PROBLEM_COLUMNS, values, strict=True))
-    state = PublicState(row["state"])
+    state = row["state"]
     yield {
         "id": row["appeal_id"],
         "number": row["number"],
         "status": STATE_CODES.get(state, "new"),
-        "status_label": str(state.label),
+        "status_label": _state_label(state, ctx.language),
         "category_id": row["category_id"],
         "category": row["category__name"] or "",
         "cabinet": row["cabinet__name"],
@@ -168,12 +209,12 @@ def _problem_rows(values):
         "place": row["place"],
         "subject": row["subject"],
         "text": row["text"],
-        "received_at": _iso(row["received_at"]),
-        "answered_at": _iso(row["answered_at"]),
+        "received_at": ctx.iso(row["received_at"]),
+        "answered_at": ctx.iso(row["answered_at"]),
         "answered_on_time": row["answered_on_time"],
         "supporters": row["support_count"],
         "comments": row["comment_count"],
-        "url": _url("problems:detail", row["appeal_id"]),
+        "url": ctx.url("problems:detail", row["appeal_id"]),
     }
 
 
@@ -198,7 +239,7 @@ def _answers():
     )
 
 
-def _answer_rows(values):
+def _answer_rows(values, ctx):
     row = dict(zip(ANSWER_COLUMNS, values, strict=True))
     yield {
         "problem_id": row["appeal_id"],
@@ -207,9 +248,9 @@ def _answer_rows(values):
         "answer": row["answer_text"],
         "signer": row["answer_signer_name"],
         "signer_position": row["answer_signer_position"],
-        "signed_at": _iso(row["answer_signed_at"]),
+        "signed_at": ctx.iso(row["answer_signed_at"]),
         "answered_on_time": row["answered_on_time"],
-        "url": _url("problems:detail", row["appeal_id"]),
+        "url": ctx.url("problems:detail", row["appeal_id"]),
     }
 
 
@@ -235,7 +276,7 @@ def _petitions():
     return Petition.objects.public().order_by("pk").values_list(*PETITION_COLUMNS)
 
 
-def _petition_rows(values):
+def _petition_rows(values, ctx):
     row = dict(zip(PETITION_COLUMNS, values, strict=True))
     yield {
         "id": row["pk"],
@@ -245,12 +286,12 @@ def _petition_rows(values):
         "territory": row["territory__name"] or "",
         "signatures": row["signature_count"],
         "signatures_needed": row["signature_threshold"],
-        "published_at": _iso(row["published_at"]),
-        "collection_ends_on": _iso(row["collection_ends_on"]),
-        "threshold_reached_at": _iso(row["threshold_reached_at"]),
+        "published_at": ctx.iso(row["published_at"]),
+        "collection_ends_on": ctx.iso(row["collection_ends_on"]),
+        "threshold_reached_at": ctx.iso(row["threshold_reached_at"]),
         "answer": row["answer_result"],
-        "answered_at": _iso(row["answered_at"]),
-        "url": _url("petitions:detail", row["pk"]),
+        "answered_at": ctx.iso(row["answered_at"]),
+        "url": ctx.url("petitions:detail", row["pk"]),
     }
 
 
@@ -259,7 +300,7 @@ def _polls():
     return [p for p in Poll.objects.public().order_by("pk") if p.results_visible]
 
 
-def _poll_rows(poll):
+def _poll_rows(poll, ctx):
     results = poll_selectors.results(poll, with_texts=False)
     base = {"poll_id": poll.pk, "poll": poll.title, "ballots": results.ballots}
     for question in results.questions:
@@ -312,7 +353,7 @@ def _budgets():
     )
 
 
-def _budget_rows(cycle):
+def _budget_rows(cycle, ctx):
     for category, result, rows in budget_selectors.results(cycle):
         for project, won in rows:
             yield {
@@ -328,7 +369,7 @@ def _budget_rows(cycle):
                 "votes": project.final_votes,
                 "rank": project.rank,
                 "selected": won,
-                "url": _url("budgets:project", project.pk),
+                "url": ctx.url("budgets:project", project.pk),
             }
 
 
@@ -354,7 +395,7 @@ def _rollup():
     )
 
 
-def _rollup_rows(row):
+def _rollup_rows(row, ctx):
     out = {
         "month": row["month"].strftime("%Y-%m"),
         "cabinet": row["cabinet__name"],

@@ -6,7 +6,6 @@ from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -137,7 +136,3 @@ def token(request, token, fmt):
         return open311.token_lookup(token)
 
     return answer(fmt, "service_requests", "request", produce)
-
-
-def not_found(request, fmt="json"):
-    return error(fmt, open311.Open311Error(404, _("No such endpoint.")))

@@ -191,9 +191,11 @@ def test_requests_have_the_spec_fields_and_no_personal_data(client, problem, fmt
         reverse("problems:photo", args=[problem.pk, shown_photo.pk])
     )
     detail = parse(get(client, "request", fmt, ("pk", problem.pk)), fmt)
-    assert (detail[0]["service_request_id"] if fmt == "json" else detail[0].findtext(
-        "service_request_id"
-    )) == str(problem.pk)
+    assert (
+        detail[0]["service_request_id"]
+        if fmt == "json"
+        else detail[0].findtext("service_request_id")
+    ) == str(problem.pk)
     assert get(client, "request", fmt, ("pk", hidden.pk)).status_code == 404
 
 

@@ -57,21 +57,28 @@ def world():
     q = question(poll)
     yes, no = opts(q)
     hamlet, town = TerritoryFactory(name="Хутор"), TerritoryFactory(name="Город")
-    for i, (territory, option) in enumerate(
-        [(hamlet, yes)] + [(town, yes)] * 3 + [(town, no)] * 2
-    ):
+    for i, (territory, option) in enumerate([(hamlet, yes)] + [(town, yes)] * 3 + [(town, no)] * 2):
         ballot = Ballot.objects.create(poll=poll, voter_key=f"k{i}", territory=territory)
         Answer.objects.create(ballot=ballot, question=q, option_id=option)
     PollFactory(status=PollStatus.ACTIVE)  # results only after closing: not published
     cycle = BudgetCycleFactory(results_published_at=timezone.now(), status="winners_published")
     ProjectFactory(cycle=cycle, status=ProjectStatus.SELECTED, final_votes=9, rank=1)
     AppealDay.objects.create(
-        cabinet=secret.cabinet, day=date(2026, 11, 3), channel="portal", kind="statement",
-        received=1, registered=5, answered=0,
+        cabinet=secret.cabinet,
+        day=date(2026, 11, 3),
+        channel="portal",
+        kind="statement",
+        received=1,
+        registered=5,
+        answered=0,
     )
     AppealDay.objects.create(
-        cabinet=secret.cabinet, day=date(2026, 11, 20), channel="portal", kind="statement",
-        received=1, registered=1,
+        cabinet=secret.cabinet,
+        day=date(2026, 11, 20),
+        channel="portal",
+        kind="statement",
+        received=1,
+        registered=1,
     )
     return {"secret": secret, "plain": plain, "petition": petition, "poll": poll}
 

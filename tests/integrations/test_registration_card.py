@@ -27,9 +27,10 @@ def test_registrar_downloads_the_card_others_get_404(client):
     for role in (Role.OBSERVER, Role.EXECUTOR):
         client.force_login(member(cabinet, role))
         assert client.get(url).status_code == 404
-        assert url not in client.get(
-            reverse("appeals_service:card", args=[appeal.pk])
-        ).content.decode()
+        assert (
+            url
+            not in client.get(reverse("appeals_service:card", args=[appeal.pk])).content.decode()
+        )
     client.force_login(member(CabinetFactory(), Role.REGISTRAR))
     assert client.get(url).status_code == 404
 
