@@ -13,6 +13,7 @@ urlpatterns = [
     path("mail/<int:pk>/register/", views_mail.register, name="mail_register"),
     path("mail/<int:pk>/send/", views_mail.send_batch, name="mail_send"),
     path("<int:pk>/", views_service.card, name="card"),
+    path("<int:pk>/card.pdf", views_service.registration_card, name="registration_card"),
     path("<int:pk>/notes/", views_service.add_note, name="add_note"),
     path("<int:pk>/letters/<int:answer_pk>/", views_service.letter, name="letter"),
     path("<int:pk>/files/<int:attachment_pk>/", views_service.attachment, name="attachment"),

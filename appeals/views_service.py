@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cabinets.access import roles_by_cabinet
+from cabinets.access import can, roles_by_cabinet
 from cabinets.roles import permissions_for_roles
 from edem.accounts.mfa import service_cabinet_required
 from edem.core.jurisdiction import get_profile
@@ -23,6 +23,7 @@ from . import selectors, services, workflow
 from .actions import CARD_ACTIONS
 from .form_uploads import collect_uploads
 from .forms_service import QueueFilterForm
+from .letters import registration_card_pdf
 from .models import AccessLog
 from .workflow import Status
 
@@ -158,6 +159,7 @@ def _card(request, appeal, forms=None, status=200):
             "notes": appeal.notes.select_related("author"),
             "action_forms": action_forms,
             "read_only": not holds,
+            "may_print_card": may_print_card(request.user, appeal),
             "next_step": selectors.next_step_for_staff(appeal, request.user) if holds else None,
             "today": timezone.localdate(),
             "information_rules": get_profile().information_requests,  # R17
@@ -217,6 +219,30 @@ def letter(request, pk, answer_pk):
         content_type="application/pdf",
         filename=f"{appeal.number}-answer.pdf",
     )
+
+
+def may_print_card(user, appeal):
+    """The registration card (R4) carries the citizen's name and address: for those of the
+    holding cabinet who register appeals, once the appeal is registered."""
+    return (
+        bool(appeal.number)
+        and can(user, "cabinets.register_appeal", appeal.cabinet)
+        and selectors.sees_personal_data(user, appeal)
+    )
+
+
+@service_cabinet_required
+def registration_card(request, pk):
+    appeal = selectors.appeal_for_staff(request.user, pk)
+    if not may_print_card(request.user, appeal):
+        raise Http404
+    services.log_access(
+        user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=client_ip(request)
+    )  # R14/R18: the card shows personal data
+    response = HttpResponse(registration_card_pdf(appeal), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{appeal.pk}-registration-card.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @service_cabinet_required

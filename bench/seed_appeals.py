@@ -210,6 +210,24 @@ def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
         )
 
 
+EMPTY = {"boolean": "false", "character varying": "''", "text": "''"}
+
+
+def default_missing_columns(cursor):
+    """Columns added to ``Appeal`` after this script was written are NOT NULL without a
+    database default (Django keeps defaults in Python): give each one missing from ``COLUMNS``
+    its empty value as a database default, so that COPY fills it."""
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'appeals_appeal' AND is_nullable = 'NO' AND column_default IS NULL"
+    )
+    for name, data_type in cursor.fetchall():
+        if name not in COLUMNS and name != "id" and data_type in EMPTY:
+            cursor.execute(
+                f'ALTER TABLE appeals_appeal ALTER COLUMN "{name}" SET DEFAULT {EMPTY[data_type]}'
+            )
+
+
 def copy_batch(cursor, batch):
     buffer = io.StringIO()
     for row in batch:
@@ -292,6 +310,7 @@ def main():
     start = Appeal.objects.count()
     rnd = random.Random(42)  # noqa: S311 - benchmark data, not security
     with connection.cursor() as cursor:
+        default_missing_columns(cursor)
         generator = rows(n, start, *context, rnd)
         while True:
             batch = [row for _, row in zip(range(BATCH), generator, strict=False)]

@@ -17,6 +17,10 @@ app.autodiscover_tasks()
 
 # name -> (task, every N seconds)
 BEAT_SCHEDULE = {
+    "open data: the nightly dump (once a local day)": (
+        "integrations.opendata_tasks.dump_open_data",
+        3600,
+    ),
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
     "events: deliver what subscribers have not taken": ("edem.core.tasks.sweep_events", 60),
     "analytics: fold recent history into the rollup": ("analytics.tasks.refresh_rollup", 300),

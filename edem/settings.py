@@ -62,6 +62,10 @@ EDEM_MUNICIPALITY_NAME = env("EDEM_MUNICIPALITY_NAME", default="")
 EDEM_CONTACT_EMAIL = env("EDEM_CONTACT_EMAIL", default="info@edem.localhost")
 EDEM_CONTACT_PHONE = env("EDEM_CONTACT_PHONE", default="")
 EDEM_CONTACT_ADDRESS = env("EDEM_CONTACT_ADDRESS", default="")
+# Open data (issue 14): the licence of the dumps (an SPDX code) and the Open311 jurisdiction_id
+# (empty: the host of SITE_URL).
+EDEM_OPEN_DATA_LICENCE = env("EDEM_OPEN_DATA_LICENCE", default="CC-BY-4.0")
+EDEM_OPEN311_JURISDICTION = env("EDEM_OPEN311_JURISDICTION", default="")
 # Jurisdiction profile: "ru" (59-FZ, default) or "ua" (Law of Ukraine "On citizens' appeals").
 EDEM_JURISDICTION = env("EDEM_JURISDICTION", default="ru")
 # Map tiles: on an intranet, point this to the municipality's own tile server, or set it empty

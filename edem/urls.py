@@ -61,6 +61,8 @@ urlpatterns = [
     path("polls/", include("consultations.polls.urls")),
     path("discussions/", include("consultations.discussions.urls")),
     path("statistics/", include("analytics.urls")),
+    path("open311/v2/", include("integrations.urls_open311")),
+    path("open-data/", include("integrations.urls_opendata")),
     path("", include("cabinets.urls")),
     path("admin/", admin.site.urls),
     path(

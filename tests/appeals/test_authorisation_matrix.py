@@ -203,6 +203,9 @@ GET_URLS = {
     ),
     "card": lambda w: reverse("appeals_service:card", args=[w.appeals["main"].pk]),
     "letter": lambda w: reverse("appeals_service:letter", args=[w.appeals["main"].pk, w.answer.pk]),
+    "registration_card": lambda w: reverse(
+        "appeals_service:registration_card", args=[w.appeals["main"].pk]
+    ),
     "attachment": lambda w: reverse(
         "appeals_service:attachment", args=[w.appeals["main"].pk, w.attachment.pk]
     ),
@@ -228,6 +231,7 @@ GET_STATUS = {
     "queue_passed_csv":    (L,  404,   404,  404,  200,  200,  200,  200,   200,  200,   200,   404),
     "card":                (L,  404,   404,  404,  200,  200,  404,  200,   200,  200,   404,   404),
     "letter":              (L,  404,   404,  404,  200,  200,  404,  200,   404,  200,   404,   404),
+    "registration_card":   (L,  404,   404,  404,  200,  404,  404,  200,   404,  404,   404,   404),
     "attachment":          (L,  404,   404,  404,  200,  200,  404,  200,   404,  200,   404,   404),
     "admin_changelist":    (AL, AL,    AL,   AL,   AL,   AL,   AL,   AL,    AL,   AL,    AL,    200),
     "admin_change":        (AL, AL,    AL,   AL,   AL,   AL,   AL,   AL,    AL,   AL,    AL,    200),
@@ -242,7 +246,7 @@ LISTED = {
 }
 # Pages that show a citizen's personal data to staff, and the access-log action they write.
 LOGGED = {"card": "view", "letter": "letter", "attachment": "file", "queue_csv": "export",
-          "queue_passed_csv": "export", "admin_change": "view"}
+          "queue_passed_csv": "export", "admin_change": "view", "registration_card": "view"}
 # fmt: on
 
 # Leaks found by this matrix are marked here with ``leak(...)`` until fixed; none is open now.
@@ -579,6 +583,7 @@ SERVICE_REQUESTS = {
     "queue_csv": ("get", GET_URLS["queue_csv"], {}),
     "card": ("get", GET_URLS["card"], {}),
     "letter": ("get", GET_URLS["letter"], {}),
+    "registration_card": ("get", GET_URLS["registration_card"], {}),
     "attachment": ("get", GET_URLS["attachment"], {}),
     "add_note": ("post", lambda w: POSTS["add_note"][0](w, "in_work"), {"text": "Заметка"}),
     "act": (

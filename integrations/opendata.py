@@ -1,0 +1,767 @@
+"""Open data (issue 14, point 4): the datasets, their dictionary, and the nightly dump.
+
+Each dataset names its rows' fields (the data dictionary: name, type, meaning) and where its
+rows come from: a queryset of public objects, read as named columns with ``iterator()`` (a
+server-side cursor) and written row by row to a temporary file, then saved to the default
+storage under ``opendata/``. Nothing holds a whole dataset in memory.
+
+What is published, and what is not (R13, R14, R18):
+
+* public problems: the projection ``PublicProblem`` only (its text is already scrubbed), never
+  its author or the author's name;
+* answers: the published answer of a public problem (R13), personal data removed;
+* petitions: the public ones with their signature counts, without the author;
+* polls: the results the public page shows, only when it shows them; the breakdowns by
+  territory go through ``edem.core.disclosure`` (a count of 1 or 2 is not given);
+* participatory budgets: the published results (R36);
+* appeals statistics: the analytics rollup summed by month, cabinet and category, small
+  counts suppressed.
+
+A hidden count is written as empty (CSV) or ``null`` (JSON) with its reason in the field named
+``…_hidden`` where the dataset has one: ``small`` (1 or 2) or ``other`` (hidden so that a small
+one cannot be worked out).
+"""
+
+import csv
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import models as dj
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from analytics.models import AppealDay
+from appeals.problems.models import STATE_CODES, PublicProblem, PublicState
+from consultations.budgets import selectors as budget_selectors
+from consultations.budgets.models import BudgetCycle
+from consultations.petitions.models import Petition
+from consultations.polls import selectors as poll_selectors
+from consultations.polls.models import Poll
+from edem.core import disclosure
+
+from .models import OpenDataFile
+
+PREFIX = "opendata"
+CHUNK = 2000
+PAGE_SIZE = 100
+
+LICENCES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+    "CC0-1.0": ("CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODbL-1.0": ("Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+}
+
+
+def licence():
+    code = getattr(settings, "EDEM_OPEN_DATA_LICENCE", "CC-BY-4.0") or "CC-BY-4.0"
+    name, url = LICENCES.get(code, (code, ""))
+    return {"code": code, "name": name, "url": url}
+
+
+def _url(name, *args):
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+_MARK = 987654321
+
+
+@lru_cache(maxsize=32)
+def _url_of(name, language):
+    """``name``'s absolute URL for one id, reversed once (a reverse per row would be most of a
+    dump's time): a format string with ``{}`` for the id."""
+    return _url(name, _MARK).replace(str(_MARK), "{}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every row of one pass needs, looked up once (not per row): the time zone and
+    the language."""
+
+    tz: object
+    language: str
+
+    @classmethod
+    def current(cls):
+        return cls(timezone.get_current_timezone(), get_language())
+
+    def iso(self, value):
+        return _iso(value, self.tz)
+
+    def url(self, name, pk):
+        return _url_of(name, self.language).format(pk)
+
+
+@lru_cache(maxsize=64)
+def _state_label(state, language):
+    return str(PublicState(state).label)
+
+
+def _iso(value, tz=None):
+    if isinstance(value, datetime):
+        return (
+            value.astimezone(tz or timezone.get_current_timezone())
+            .replace(microsecond=0)
+            .isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # integer, number, decimal, string, text, boolean, datetime, date, url
+    meaning: object
+
+
+@dataclass
+class Dataset:
+    name: str
+    title: object
+    description: object
+    fields: list
+    source: object  # () -> a queryset (streamed) or a list of objects
+    rows: object  # object -> iterable of dicts
+    formats: tuple = ("csv", "json")
+    geo: object = None  # row -> (lon, lat) or None, for GeoJSON
+    extra: dict = field(default_factory=dict)
+
+    def iterate(self):
+        """Every row, streamed from the database."""
+        source, ctx = self.source(), Context.current()
+        objects = source.iterator(chunk_size=CHUNK) if hasattr(source, "iterator") else source
+        for obj in objects:
+            yield from self.rows(obj, ctx)
+
+    def page(self, number):
+        """One page of objects (not rows: a poll gives many) and whether there is a next."""
+        source = self.source()
+        start = (number - 1) * PAGE_SIZE
+        objects = list(source[start : start + PAGE_SIZE + 1])
+        has_next = len(objects) > PAGE_SIZE
+        ctx = Context.current()
+        rows = [row for obj in objects[:PAGE_SIZE] for row in self.rows(obj, ctx)]
+        return rows, has_next
+
+
+# --- public problems and answers -----------------------------------------------------------
+
+PROBLEM_COLUMNS = (
+    "appeal_id",
+    "number",
+    "state",
+    "category_id",
+    "category__name",
+    "cabinet__name",
+    "territory__name",
+    "lat",
+    "lon",
+    "place",
+    "subject",
+    "text",
+    "received_at",
+    "answered_at",
+    "answered_on_time",
+    "support_count",
+    "comment_count",
+)
+
+
+def _problems():
+    return (
+        PublicProblem.objects.filter(appeal__is_public=True)
+        .order_by("appeal_id")
+        .values_list(*PROBLEM_COLUMNS)
+    )
+
+
+def _problem_rows(values, ctx):
+    row = dict(zip(PROBLEM_COLUMNS, values, strict=True))
+    state = row["state"]
+    yield {
+        "id": row["appeal_id"],
+        "number": row["number"],
+        "status": STATE_CODES.get(state, "new"),
+        "status_label": _state_label(state, ctx.language),
+        "category_id": row["category_id"],
+        "category": row["category__name"] or "",
+        "cabinet": row["cabinet__name"],
+        "territory": row["territory__name"] or "",
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "place": row["place"],
+        "subject": row["subject"],
+        "text": row["text"],
+        "received_at": ctx.iso(row["received_at"]),
+        "answered_at": ctx.iso(row["answered_at"]),
+        "answered_on_time": row["answered_on_time"],
+        "supporters": row["support_count"],
+        "comments": row["comment_count"],
+        "url": ctx.url("problems:detail", row["appeal_id"]),
+    }
+
+
+ANSWER_COLUMNS = (
+    "appeal_id",
+    "number",
+    "subject",
+    "answer_text",
+    "answer_signer_name",
+    "answer_signer_position",
+    "answer_signed_at",
+    "answered_on_time",
+)
+
+
+def _answers():
+    return (
+        PublicProblem.objects.filter(appeal__is_public=True)
+        .exclude(answer_text="")
+        .order_by("appeal_id")
+        .values_list(*ANSWER_COLUMNS)
+    )
+
+
+def _answer_rows(values, ctx):
+    row = dict(zip(ANSWER_COLUMNS, values, strict=True))
+    yield {
+        "problem_id": row["appeal_id"],
+        "number": row["number"],
+        "subject": row["subject"],
+        "answer": row["answer_text"],
+        "signer": row["answer_signer_name"],
+        "signer_position": row["answer_signer_position"],
+        "signed_at": ctx.iso(row["answer_signed_at"]),
+        "answered_on_time": row["answered_on_time"],
+        "url": ctx.url("problems:detail", row["appeal_id"]),
+    }
+
+
+# --- petitions, polls, budgets -------------------------------------------------------------
+
+PETITION_COLUMNS = (
+    "pk",
+    "title",
+    "status",
+    "cabinet__name",
+    "territory__name",
+    "signature_count",
+    "signature_threshold",
+    "published_at",
+    "collection_ends_on",
+    "threshold_reached_at",
+    "answer_result",
+    "answered_at",
+)
+
+
+def _petitions():
+    return Petition.objects.public().order_by("pk").values_list(*PETITION_COLUMNS)
+
+
+def _petition_rows(values, ctx):
+    row = dict(zip(PETITION_COLUMNS, values, strict=True))
+    yield {
+        "id": row["pk"],
+        "title": row["title"],
+        "status": row["status"],
+        "cabinet": row["cabinet__name"],
+        "territory": row["territory__name"] or "",
+        "signatures": row["signature_count"],
+        "signatures_needed": row["signature_threshold"],
+        "published_at": ctx.iso(row["published_at"]),
+        "collection_ends_on": ctx.iso(row["collection_ends_on"]),
+        "threshold_reached_at": ctx.iso(row["threshold_reached_at"]),
+        "answer": row["answer_result"],
+        "answered_at": ctx.iso(row["answered_at"]),
+        "url": ctx.url("petitions:detail", row["pk"]),
+    }
+
+
+def _polls():
+    """Public polls whose results the public may see now (the poll's own setting)."""
+    return [p for p in Poll.objects.public().order_by("pk") if p.results_visible]
+
+
+def _poll_rows(poll, ctx):
+    results = poll_selectors.results(poll, with_texts=False)
+    base = {"poll_id": poll.pk, "poll": poll.title, "ballots": results.ballots}
+    for question in results.questions:
+        q = {**base, "question_id": question.question.pk, "question": question.question.text}
+        for option in question.options:
+            yield {
+                **q,
+                "option": option["option"].text,
+                "count": option["count"],
+                "count_hidden": "",
+                "points": option.get("points"),
+                "territory": "",
+            }
+        for item in question.scale:
+            yield {
+                **q,
+                "option": str(item["value"]),
+                "count": item["count"],
+                "count_hidden": "",
+                "points": None,
+                "territory": "",
+            }
+        options = [o["option"].text for o in question.options]
+        for territory, cells, _total in question.territories:
+            for text, cell in zip(options, cells, strict=False):
+                yield {
+                    **q,
+                    "option": text,
+                    "count": cell.value,
+                    "count_hidden": cell.reason,
+                    "points": None,
+                    "territory": territory,
+                }
+    for territory, cell in results.territories:
+        yield {
+            **base,
+            "question_id": None,
+            "question": "",
+            "option": "",
+            "count": cell.value,
+            "count_hidden": cell.reason,
+            "points": None,
+            "territory": territory,
+        }
+
+
+def _budgets():
+    return list(
+        BudgetCycle.objects.filter(results_published_at__isnull=False).order_by("year", "pk")
+    )
+
+
+def _budget_rows(cycle, ctx):
+    for category, result, rows in budget_selectors.results(cycle):
+        for project, won in rows:
+            yield {
+                "cycle_id": cycle.pk,
+                "cycle": str(cycle),
+                "year": cycle.year,
+                "category": category.name if category else "",
+                "fund": result.fund,
+                "project_id": project.pk,
+                "project_number": project.number,
+                "project": project.title,
+                "cost": project.cost,
+                "votes": project.final_votes,
+                "rank": project.rank,
+                "selected": won,
+                "url": ctx.url("budgets:project", project.pk),
+            }
+
+
+# --- the analytics rollup ------------------------------------------------------------------
+
+ROLLUP_COUNTS = (
+    "received",
+    "registered",
+    "answered",
+    "answered_on_time",
+    "forwarded_out",
+    "no_merits",
+    "reopened",
+)
+
+
+def _rollup():
+    return (
+        AppealDay.objects.annotate(month=TruncMonth("day", output_field=dj.DateField()))
+        .values("month", "cabinet__name", "category__name")
+        .annotate(**{name: Sum(name) for name in ROLLUP_COUNTS})
+        .order_by("month", "cabinet__name", "category__name")
+    )
+
+
+def _rollup_rows(row, ctx):
+    out = {
+        "month": row["month"].strftime("%Y-%m"),
+        "cabinet": row["cabinet__name"],
+        "category": row["category__name"] or "",
+    }
+    hidden = []
+    for name in ROLLUP_COUNTS:
+        cell = disclosure.cell(row[name] or 0)
+        out[name] = cell.value
+        if cell.hidden:
+            hidden.append(name)
+    out["hidden"] = " ".join(hidden)
+    yield out
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+HIDDEN_MEANING = _(
+    "Why a count is empty: “small” (1 or 2, not published so that no one can be singled out) "
+    "or “other” (hidden so that a small one cannot be worked out from the totals)."
+)
+
+DATASETS = {
+    d.name: d
+    for d in (
+        Dataset(
+            name="problems",
+            title=_("Public problems"),
+            description=_(
+                "Problems residents published on the map, with their status, place and public text (personal data removed)."
+            ),
+            fields=[
+                Field(
+                    "id", "integer", _("Identifier of the problem (its page is /problems/<id>/).")
+                ),
+                Field("number", "string", _("Registration number, once registered.")),
+                Field(
+                    "status", "string", _("Public status: new, work, answered, forwarded, closed.")
+                ),
+                Field("status_label", "string", _("The public status in words.")),
+                Field("category_id", "integer", _("Category identifier.")),
+                Field("category", "string", _("Category.")),
+                Field("cabinet", "string", _("The body dealing with it.")),
+                Field("territory", "string", _("Territory (district).")),
+                Field("lat", "number", _("Latitude, WGS 84.")),
+                Field("lon", "number", _("Longitude, WGS 84.")),
+                Field("place", "string", _("Address of the place.")),
+                Field("subject", "string", _("Subject.")),
+                Field("text", "text", _("Public text, with personal data removed.")),
+                Field("received_at", "datetime", _("When it was received.")),
+                Field("answered_at", "datetime", _("When it was answered.")),
+                Field(
+                    "answered_on_time",
+                    "boolean",
+                    _("Whether the answer came within the legal term."),
+                ),
+                Field("supporters", "integer", _("Residents who support it.")),
+                Field("comments", "integer", _("Public comments.")),
+                Field("url", "url", _("Its public page.")),
+            ],
+            source=_problems,
+            rows=_problem_rows,
+            formats=("csv", "json", "geojson"),
+            geo=lambda row: (row["lon"], row["lat"]) if row["lat"] is not None else None,
+        ),
+        Dataset(
+            name="answers",
+            title=_("Published answers"),
+            description=_(
+                "Answers to public problems published on the site with personal data removed (59-FZ Art. 10(4))."
+            ),
+            fields=[
+                Field("problem_id", "integer", _("The problem answered.")),
+                Field("number", "string", _("Registration number.")),
+                Field("subject", "string", _("Subject.")),
+                Field("answer", "text", _("Text of the answer, personal data removed.")),
+                Field("signer", "string", _("Official who signed the answer.")),
+                Field("signer_position", "string", _("The signer's position.")),
+                Field("signed_at", "datetime", _("When it was signed.")),
+                Field(
+                    "answered_on_time",
+                    "boolean",
+                    _("Whether the answer came within the legal term."),
+                ),
+                Field("url", "url", _("The problem's public page.")),
+            ],
+            source=_answers,
+            rows=_answer_rows,
+        ),
+        Dataset(
+            name="petitions",
+            title=_("Petitions"),
+            description=_("Published petitions with their signature counts and answers."),
+            fields=[
+                Field("id", "integer", _("Identifier of the petition.")),
+                Field("title", "string", _("Title.")),
+                Field("status", "string", _("Status code.")),
+                Field("cabinet", "string", _("The body it is addressed to.")),
+                Field("territory", "string", _("Territory.")),
+                Field("signatures", "integer", _("Valid signatures.")),
+                Field("signatures_needed", "integer", _("Signatures needed for consideration.")),
+                Field("published_at", "datetime", _("When it was published.")),
+                Field("collection_ends_on", "date", _("Last day of collection.")),
+                Field("threshold_reached_at", "datetime", _("When the threshold was reached.")),
+                Field("answer", "string", _("The answer's result code, once answered.")),
+                Field("answered_at", "datetime", _("When it was answered.")),
+                Field("url", "url", _("Its public page.")),
+            ],
+            source=_petitions,
+            rows=_petition_rows,
+        ),
+        Dataset(
+            name="polls",
+            title=_("Poll results"),
+            description=_(
+                "Results of polls whose results are public: counts per option and value, and ballots by territory with small counts hidden."
+            ),
+            fields=[
+                Field("poll_id", "integer", _("Identifier of the poll.")),
+                Field("poll", "string", _("Title of the poll.")),
+                Field("ballots", "integer", _("Ballots cast in the poll.")),
+                Field("question_id", "integer", _("Question (empty: ballots by territory).")),
+                Field("question", "string", _("Text of the question.")),
+                Field("option", "string", _("Option, or the value of a scale.")),
+                Field("count", "integer", _("Answers (or ballots); empty when hidden.")),
+                Field("count_hidden", "string", HIDDEN_MEANING),
+                Field("points", "integer", _("Borda points of a ranking question.")),
+                Field(
+                    "territory",
+                    "string",
+                    _("Territory of a breakdown row; empty for the whole poll."),
+                ),
+            ],
+            source=_polls,
+            rows=_poll_rows,
+        ),
+        Dataset(
+            name="budgets",
+            title=_("Participatory budget results"),
+            description=_(
+                "Projects on the ballot of each cycle with published results: votes, place and whether selected."
+            ),
+            fields=[
+                Field("cycle_id", "integer", _("Identifier of the cycle.")),
+                Field("cycle", "string", _("The cycle.")),
+                Field("year", "integer", _("Budget year.")),
+                Field(
+                    "category", "string", _("Category of the fund, if the cycle has categories.")
+                ),
+                Field("fund", "decimal", _("Money available in the category (or the cycle).")),
+                Field("project_id", "integer", _("Identifier of the project.")),
+                Field("project_number", "integer", _("Number of the project in its cycle.")),
+                Field("project", "string", _("Title of the project.")),
+                Field("cost", "decimal", _("Estimated cost.")),
+                Field("votes", "integer", _("Final votes.")),
+                Field("rank", "integer", _("Place.")),
+                Field("selected", "boolean", _("Selected for funding.")),
+                Field("url", "url", _("Its public page.")),
+            ],
+            source=_budgets,
+            rows=_budget_rows,
+        ),
+        Dataset(
+            name="appeal_statistics",
+            title=_("Appeals statistics"),
+            description=_(
+                "Appeals by month, body and category: received, registered, answered and other counts; counts of 1 or 2 are hidden."
+            ),
+            fields=[
+                Field("month", "string", _("Month, YYYY-MM.")),
+                Field("cabinet", "string", _("The body.")),
+                Field("category", "string", _("Category.")),
+                Field("received", "integer", _("Appeals received.")),
+                Field("registered", "integer", _("Appeals registered.")),
+                Field("answered", "integer", _("Appeals answered.")),
+                Field("answered_on_time", "integer", _("Of them, within the legal term.")),
+                Field("forwarded_out", "integer", _("Forwarded to another body.")),
+                Field("no_merits", "integer", _("Closed without an answer on the merits.")),
+                Field("reopened", "integer", _("Reopened.")),
+                Field(
+                    "hidden", "string", _("The counts of this row hidden because they are 1 or 2.")
+                ),
+            ],
+            source=_rollup,
+            rows=_rollup_rows,
+        ),
+    )
+}
+
+
+def dictionary():
+    return {
+        "licence": licence(),
+        "datasets": [
+            {
+                "name": d.name,
+                "title": str(d.title),
+                "description": str(d.description),
+                "formats": list(d.formats),
+                "fields": [
+                    {"name": f.name, "type": f.type, "meaning": str(f.meaning)} for f in d.fields
+                ],
+            }
+            for d in DATASETS.values()
+        ],
+    }
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return _iso(value)
+    raise TypeError(type(value))
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def write_csv(dataset, handle):
+    names = [f.name for f in dataset.fields]
+    writer = csv.writer(handle)
+    writer.writerow(names)
+    n = 0
+    for row in dataset.iterate():
+        writer.writerow([_cell(row.get(name)) for name in names])
+        n += 1
+    return n
+
+
+def _header(dataset, generated_at):
+    return {
+        "dataset": dataset.name,
+        "title": str(dataset.title),
+        "generated_at": _iso(generated_at),
+        "licence": licence(),
+        "dictionary": _url("opendata:index") + "#" + dataset.name,
+    }
+
+
+def write_json(dataset, handle, generated_at):
+    head = json.dumps(_header(dataset, generated_at), ensure_ascii=False)
+    handle.write(head[:-1] + ', "rows": [\n')
+    n = 0
+    for row in dataset.iterate():
+        if n:
+            handle.write(",\n")
+        handle.write(json.dumps(row, ensure_ascii=False, default=_default))
+        n += 1
+    handle.write("\n]}\n")
+    return n
+
+
+def write_geojson(dataset, handle, generated_at):
+    head = {"type": "FeatureCollection", **_header(dataset, generated_at)}
+    handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [\n')
+    n = 0
+    for row in dataset.iterate():
+        point = dataset.geo(row)
+        feature = {
+            "type": "Feature",
+            "id": row.get("id"),
+            "geometry": {"type": "Point", "coordinates": list(point)} if point else None,
+            "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")},
+        }
+        if n:
+            handle.write(",\n")
+        handle.write(json.dumps(feature, ensure_ascii=False, default=_default))
+        n += 1
+    handle.write("\n]}\n")
+    return n
+
+
+WRITERS = {
+    "csv": lambda d, h, at: write_csv(d, h),
+    "json": write_json,
+    "geojson": write_geojson,
+}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "geojson": "application/geo+json; charset=utf-8",
+}
+
+
+def path_of(name, fmt):
+    return f"{PREFIX}/{name}.{fmt}"
+
+
+def _replace(path, handle):
+    """Save the temporary file under ``path`` in the default storage, in place of the old."""
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    handle.seek(0)
+    saved = default_storage.save(path, File(handle, name=os.path.basename(path)))
+    return saved
+
+
+def dump_dataset(dataset, fmt, generated_at=None):
+    """Write one dataset in one format to the storage; returns its ``OpenDataFile``."""
+    generated_at = generated_at or timezone.now()
+    with tempfile.TemporaryFile() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        rows = WRITERS[fmt](dataset, text, generated_at)
+        text.flush()
+        size = raw.tell()
+        saved = _replace(path_of(dataset.name, fmt), raw)
+        text.detach()
+    record, _created = OpenDataFile.objects.update_or_create(
+        dataset=dataset.name,
+        format=fmt,
+        defaults={"path": saved, "size": size, "rows": rows, "generated_at": generated_at},
+    )
+    return record
+
+
+def dump_dictionary(generated_at):
+    body = json.dumps(dictionary(), ensure_ascii=False, indent=2).encode("utf-8")
+    with tempfile.TemporaryFile() as raw:
+        raw.write(body)
+        saved = _replace(path_of("dictionary", "json"), raw)
+    OpenDataFile.objects.update_or_create(
+        dataset="dictionary",
+        format="json",
+        defaults={
+            "path": saved,
+            "size": len(body),
+            "rows": len(DATASETS),
+            "generated_at": generated_at,
+        },
+    )
+
+
+def dump_all(*, force=False, names=None):
+    """Every dataset in every format, once a local day (``force``: again). Returns the files
+    written, or [] when today's dump is already there."""
+    today = timezone.localdate()
+    last = OpenDataFile.objects.order_by("-generated_at").values_list("generated_at", flat=True)
+    last = last.first()
+    if not force and last is not None and timezone.localdate(last) == today:
+        return []
+    generated_at = timezone.now()
+    written = []
+    for dataset in DATASETS.values():
+        if names and dataset.name not in names:
+            continue
+        for fmt in dataset.formats:
+            written.append(dump_dataset(dataset, fmt, generated_at))
+    dump_dictionary(generated_at)
+    return written
+
+
+def catalogue():
+    """The page's list: each dataset with its files (format, size, date, rows)."""
+    files = {}
+    for record in OpenDataFile.objects.all():
+        files.setdefault(record.dataset, {})[record.format] = record
+    return [
+        {"dataset": d, "files": [files[d.name][f] for f in d.formats if f in files.get(d.name, {})]}
+        for d in DATASETS.values()
+    ], files.get("dictionary", {}).get("json")
