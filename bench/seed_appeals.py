@@ -55,6 +55,7 @@ STATUSES_OLD = [  # over 45 days
     ("answered", 74), ("closed_no_merits", 7), ("forwarded", 6), ("withdrawn", 7), ("merged", 5),
     ("in_work", 1),
 ]  # fmt: skip
+ANSWER_RESULTS = ["supported", "supported", "measures", "explained", "explained", "not_supported"]
 SUBJECTS = [
     "Яма на дороге", "Не горят фонари", "Не вывозят мусор", "Протекает крыша", "Нет горячей воды",
     "Сломана детская площадка", "Нужен пешеходный переход", "Шум по ночам", "Аварийное дерево",
@@ -100,6 +101,11 @@ COLUMNS = [
     "executor_id",
     "territory_id",
     "category_id",
+    "reports_offence",
+    "organisation_name",
+    "organisation_number",
+    "signer_position",
+    "result",
 ]
 BATCH = 50_000
 
@@ -134,6 +140,13 @@ def prepare():
         staff.setdefault(cabinet_id, []).append(user_id)
     territories = list(Territory.objects.values_list("pk", flat=True))
     return categories, authors, cabinets, staff, territories
+
+
+def result_of(status, rnd):
+    """The R16 result a closed appeal carries (issue 12's statutory reports count them)."""
+    if status == "answered":
+        return rnd.choice(ANSWER_RESULTS)
+    return {"closed_no_merits": "no_merits", "forwarded": "forwarded"}.get(status, "")
 
 
 def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
@@ -207,6 +220,11 @@ def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
             executor,
             rnd.choice(territories) if territories else None,
             rnd.choice(categories),
+            "f",
+            "",
+            "",
+            "",
+            result_of(status, rnd),
         )
 
 
