@@ -173,7 +173,12 @@ def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
             f"{38 + rnd.uniform(-0.09, 0.09):.6f}",
         )
         closed = status in ("answered", "closed_no_merits", "withdrawn", "merged", "forwarded")
-        done_at = received + timedelta(days=rnd.randint(1, 30)) if closed else None
+        # Never in the future: a fact dated ahead would count as "changed" on every refresh.
+        done_at = (
+            min(received + timedelta(days=rnd.randint(1, 30)), now - timedelta(minutes=1))
+            if closed
+            else None
+        )
         subject = rnd.choice(SUBJECTS)
         executor = (
             rnd.choice(staff[cabinet_id])
