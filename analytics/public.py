@@ -37,11 +37,11 @@ def statistics(today=None):
         **_topics(year_ago, today),
         **_solved(start, today),
         "participation": _participation(),
-        "initiatives": _initiatives(),
+        "initiatives": initiatives(),
     }
 
 
-def _initiatives():
+def initiatives():
     row = initiative_counts()
     return {"total": row["total"], "open": row["open"], "people": shown(row["people"])}
 

@@ -19,7 +19,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -73,30 +85,56 @@ def _subtree(cabinet):
 
 
 def _outcomes(cabinets, start, end):
-    """{(classifier code, result): count} of the period's outcomes in these cabinets."""
+    """{(classifier code, result): count} of the period's outcomes in these cabinets, counted
+    in one grouped query. An outcome's cabinet is the one that forwarded the appeal (for a
+    forwarding) or the appeal's; its result and code are those its history line was recorded
+    with, else the action's own result, else the appeal's (and the appeal's code)."""
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time(), tzinfo=tz)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
     lines = AppealEvent.objects.filter(
-        action__in=OUTCOME_ACTIONS,
-        at__date__gte=start,
-        at__date__lte=end,
-    ).select_related("appeal__classifier")
+        action__in=OUTCOME_ACTIONS, at__gte=since, at__lt=until
+    ).order_by()
+    if cabinets is not None:
+        lines = lines.annotate(
+            held_by=Case(
+                When(
+                    action="forward",
+                    then=Cast(KT("data__from_cabinet"), BigIntegerField()),
+                ),
+                default=F("appeal__cabinet_id"),
+                output_field=BigIntegerField(),
+            )
+        ).filter(held_by__in=cabinets)
+    fallback = Case(
+        *[When(action=action, then=Value(str(r))) for action, r in FALLBACK_RESULT.items()],
+        default=NullIf(F("appeal__result"), Value("")),
+        output_field=CharField(),
+    )
+    rows = (
+        lines.annotate(
+            o_code=Coalesce(
+                KT("data__classifier"),
+                F("appeal__classifier__code"),
+                Value(""),
+                output_field=CharField(),
+            ),
+            o_result=Coalesce(
+                NullIf(KT("data__result"), Value("")),
+                fallback,
+                Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .values("o_code", "o_result")
+        .annotate(n=Count("id"))
+    )
     counts = {}
-    for line in lines.only(
-        "action", "data", "appeal__cabinet_id", "appeal__result", "appeal__classifier__code"
-    ).iterator():
-        data = line.data or {}
-        if line.action == "forward":
-            cabinet_id = data.get("from_cabinet")
-        else:
-            cabinet_id = line.appeal.cabinet_id
-        if cabinets is not None and cabinet_id not in cabinets:
+    for row in rows:
+        if row["o_result"] not in RESULTS:  # a request for information (R17): by kind only
             continue
-        result = data.get("result") or FALLBACK_RESULT.get(line.action) or line.appeal.result or ""
-        code = data.get("classifier")
-        if code is None:
-            code = line.appeal.classifier.code if line.appeal.classifier_id else ""
-        if result not in RESULTS:  # a request for information (R17): counted by kind only
-            continue
-        counts[(code, result)] = counts.get((code, result), 0) + 1
+        key = (row["o_code"], row["o_result"])
+        counts[key] = counts.get(key, 0) + row["n"]
     return counts
 
 

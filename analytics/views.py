@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +18,7 @@ from cabinets.models import Cabinet
 from edem.accounts.mfa import service_cabinet_required
 from edem.geo.models import Territory
 
-from . import charts, exports, indicators, public, rating, reports, selectors
+from . import charts, exports, indicators, public, published, rating, reports, selectors
 from .forms import IndicatorImportForm, IndicatorValueForm, PeriodForm, ReportMonthForm
 from .models import Indicator, Report, ReportSubscription
 
@@ -96,7 +97,21 @@ def export(request, code, key, fmt):
 
 
 def statistics(request):
-    return render(request, "analytics/statistics.html", public.statistics())
+    today = timezone.localdate()
+    figures = published.cached("statistics", lambda: public.statistics(today), today)
+    # The initiatives change without the rollup: counted live (one query).
+    return render(
+        request,
+        "analytics/statistics.html",
+        {**figures, "initiatives": public.initiatives()},
+    )
+
+
+def _published_rating(start, end):
+    """The rating of every active authority, computed once per rollup version."""
+    return published.cached(
+        "rating", lambda: rating.effectiveness(start=start, end=end), start, end
+    )
 
 
 def _rating_table(rows):
@@ -129,7 +144,7 @@ def _rating_table(rows):
 def effectiveness(request, fmt=None):
     """The published rating of the authorities, with its formula."""
     start, end = rating.period()
-    rows = rating.effectiveness(start=start, end=end)
+    rows = _published_rating(start, end)
     if fmt:
         return _download(_rating_table(rows), f"rating-{start}-{end}", fmt)
     return render(
@@ -151,7 +166,7 @@ def authority(request, code):
     month by month, and the monitoring indicators it keeps."""
     cabinet = get_object_or_404(Cabinet.objects.active(), code=code)
     start, end = rating.period()
-    rows = rating.effectiveness(start=start, end=end)
+    rows = _published_rating(start, end)
     row = next((r for r in rows if r.cabinet_id == cabinet.pk), None)
     record = public.record(cabinet)
     return render(

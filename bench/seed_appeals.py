@@ -55,6 +55,7 @@ STATUSES_OLD = [  # over 45 days
     ("answered", 74), ("closed_no_merits", 7), ("forwarded", 6), ("withdrawn", 7), ("merged", 5),
     ("in_work", 1),
 ]  # fmt: skip
+ANSWER_RESULTS = ["supported", "supported", "measures", "explained", "explained", "not_supported"]
 SUBJECTS = [
     "Яма на дороге", "Не горят фонари", "Не вывозят мусор", "Протекает крыша", "Нет горячей воды",
     "Сломана детская площадка", "Нужен пешеходный переход", "Шум по ночам", "Аварийное дерево",
@@ -100,6 +101,11 @@ COLUMNS = [
     "executor_id",
     "territory_id",
     "category_id",
+    "reports_offence",
+    "organisation_name",
+    "organisation_number",
+    "signer_position",
+    "result",
 ]
 BATCH = 50_000
 
@@ -136,6 +142,13 @@ def prepare():
     return categories, authors, cabinets, staff, territories
 
 
+def result_of(status, rnd):
+    """The R16 result a closed appeal carries (issue 12's statutory reports count them)."""
+    if status == "answered":
+        return rnd.choice(ANSWER_RESULTS)
+    return {"closed_no_merits": "no_merits", "forwarded": "forwarded"}.get(status, "")
+
+
 def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
     weighted = {
         name: [s for s, w in table for _ in range(w)]
@@ -160,7 +173,12 @@ def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
             f"{38 + rnd.uniform(-0.09, 0.09):.6f}",
         )
         closed = status in ("answered", "closed_no_merits", "withdrawn", "merged", "forwarded")
-        done_at = received + timedelta(days=rnd.randint(1, 30)) if closed else None
+        # Never in the future: a fact dated ahead would count as "changed" on every refresh.
+        done_at = (
+            min(received + timedelta(days=rnd.randint(1, 30)), now - timedelta(minutes=1))
+            if closed
+            else None
+        )
         subject = rnd.choice(SUBJECTS)
         executor = (
             rnd.choice(staff[cabinet_id])
@@ -207,6 +225,11 @@ def rows(n, start, categories, authors, cabinets, staff, territories, rnd):
             executor,
             rnd.choice(territories) if territories else None,
             rnd.choice(categories),
+            "f",
+            "",
+            "",
+            "",
+            result_of(status, rnd),
         )
 
 

@@ -381,3 +381,40 @@ def test_indicator_pages_without_values_have_empty_states(client, keeper):
     assert response.status_code == 200 and b"No values yet." in response.content
     Indicator.objects.all().delete()
     assert b"No indicators published yet." in client.get(reverse("analytics:indicators")).content
+
+
+# --- the published figures are cached under the rollup's version ---------------------------
+
+
+def test_rating_page_reads_one_row_while_the_rollup_is_unchanged(client, django_assert_num_queries):
+    from analytics import services
+    from analytics.models import RollupState
+
+    cabinet = CabinetFactory(short_name="Roads")
+    services.rebuild_all()  # the rollup has a version now
+    _day(cabinet, answered=30, answered_on_time=30)
+    _histogram(cabinet, (5, 30))
+    RollupState.objects.update(last_run_at=timezone.now())  # as a refresh leaves it
+    first = client.get(reverse("analytics:rating"))
+    assert first.status_code == 200
+    assert [row.answered for row in first.context["rows"]] == [30]
+    with django_assert_num_queries(1):  # the version; the rows come from the cache
+        again = client.get(reverse("analytics:rating"))
+    assert [row.answered for row in again.context["rows"]] == [30]
+
+    # The next refresh is a new version: the page computes the figures again.
+    _day(cabinet, answered=10, answered_on_time=0)
+    RollupState.objects.update(last_run_at=timezone.now() + datetime.timedelta(seconds=1))
+    fresh = client.get(reverse("analytics:rating"))
+    assert [row.answered for row in fresh.context["rows"]] == [40]
+
+
+def test_statistics_are_cached_but_the_initiatives_are_counted_live(client):
+    from analytics import services
+    from appeals.initiatives.models import Initiative
+    from tests.factories import CitizenFactory
+
+    services.rebuild_all()
+    assert client.get(reverse("analytics:statistics")).context["initiatives"]["total"] == 0
+    Initiative.objects.create(title="Сквер", summary="…", initiator=CitizenFactory())
+    assert client.get(reverse("analytics:statistics")).context["initiatives"]["total"] == 1
