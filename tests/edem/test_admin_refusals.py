@@ -99,7 +99,8 @@ def test_a_well_formed_number_format_with_the_year_is_accepted(admin_client):
 )
 def test_answer_template_placeholders_must_be_known_and_well_formed(admin_client, body, expected):
     response = admin_client.post(
-        "/admin/appeals/answertemplate/add/", {"title_ru": "Ответ", "body_ru": body, "is_active": "on"}
+        "/admin/appeals/answertemplate/add/",
+        {"title_ru": "Ответ", "body_ru": body, "is_active": "on"},
     )
     assert expected in errors_of(response)["body_ru"]
     assert not AnswerTemplate.objects.exists()
@@ -108,7 +109,8 @@ def test_answer_template_placeholders_must_be_known_and_well_formed(admin_client
 def test_an_answer_template_with_known_placeholders_and_doubled_braces_is_accepted(admin_client):
     body = "Уважаемый(ая) {name}! По обращению {number} от {date} ({subject}) {{см. приложение}}."
     response = admin_client.post(
-        "/admin/appeals/answertemplate/add/", {"title_ru": "Ответ", "body_ru": body, "is_active": "on"}
+        "/admin/appeals/answertemplate/add/",
+        {"title_ru": "Ответ", "body_ru": body, "is_active": "on"},
     )
     assert response.status_code == 302
     assert AnswerTemplate.objects.get().body == body
