@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from cabinets.admin import CabinetAdmin
 from cabinets.models import Cabinet
@@ -112,7 +113,7 @@ class TopLevelFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
+class CategoryAdmin(ListProtectedOnDelete, TranslationAdmin):
     """Categories listed in their groups: each top-level category, then its sub-categories,
     in the order citizens see them in the forms (appeals.categories)."""
 
@@ -139,7 +140,7 @@ class CategoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
 
 
 @admin.register(ClassifierCode)
-class ClassifierCodeAdmin(ListProtectedOnDelete, admin.ModelAdmin):
+class ClassifierCodeAdmin(ListProtectedOnDelete, TranslationAdmin):
     """The topic classifier of appeals (R16): loaded by ``migrate`` (a starter list) and by
     ``manage.py load_classifier --file`` (the official list); corrected here."""
 
@@ -255,7 +256,7 @@ class RatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnswerTemplate)
-class AnswerTemplateAdmin(admin.ModelAdmin):
+class AnswerTemplateAdmin(TranslationAdmin):
     list_display = ("title", "category", "cabinet", "is_active")
     list_filter = ("is_active", "category", "cabinet")
     search_fields = ("title", "body")

@@ -13,6 +13,7 @@ from cabinets.selectors import (
     heads_of,
     municipal_default_cabinet,
 )
+from edem.core.i18n import in_every_language
 from edem.notifications.services import notify
 
 from .selectors import open_appeals_of
@@ -39,7 +40,7 @@ def report_staffless(*, cabinet):
     default = municipal_default_cabinet()
     recipients = heads_of(default) if default is not None else []
     context = {
-        "cabinet": cabinet.name,
+        "cabinet": in_every_language(cabinet, "name"),
         "count": len(appeals),
         "items": [
             {

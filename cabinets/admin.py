@@ -4,18 +4,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from edem.accounts.admin import UserAdmin, UserLabels, user_label
 from edem.accounts.models import User
 from edem.core.admin_tools import ListProtectedOnDelete
-from edem.core.markup import render_markdown
 
 from . import services
 from .models import Cabinet, Membership, Publication, StaffInvitation
 from .roles import Role
 
 
-class MembershipInline(UserLabels, admin.TabularInline):
+class MembershipInline(UserLabels, TranslationTabularInline):
     model = Membership
     extra = 1
     fields = ("user", "role", "position", "started_at", "ended_at")
@@ -51,7 +51,7 @@ admin.site.register(User, UserWithMembershipsAdmin)
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(UserLabels, ListProtectedOnDelete, admin.ModelAdmin):
+class CabinetAdmin(UserLabels, ListProtectedOnDelete, TranslationAdmin):
     list_display = (
         "name",
         "short_name",
@@ -107,7 +107,7 @@ class CabinetAdmin(UserLabels, ListProtectedOnDelete, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(UserLabels, admin.ModelAdmin):
+class MembershipAdmin(UserLabels, TranslationAdmin):
     list_display = ("user", "cabinet", "role", "position", "started_at", "ended_at")
     list_filter = ("role", "cabinet", ("ended_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email", "user__last_name", "cabinet__name", "position")
@@ -126,7 +126,7 @@ class MembershipAdmin(UserLabels, admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(UserLabels, admin.ModelAdmin):
+class PublicationAdmin(UserLabels, TranslationAdmin):
     list_display = ("title", "cabinet", "kind", "status", "published_at", "territory")
     list_filter = ("status", "kind", "cabinet", "territory")
     search_fields = ("title", "summary", "body")
@@ -135,7 +135,7 @@ class PublicationAdmin(UserLabels, admin.ModelAdmin):
     autocomplete_fields = ("cabinet", "territory", "author")
 
     def save_model(self, request, obj, form, change):
-        obj.body_html = render_markdown(obj.body)
+        obj.render_body()
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from edem.core.history import HistoryEvent
+from edem.core.markup import render_markdown
 
 from .roles import CABINET_PERMISSIONS, Role
 
@@ -239,6 +240,17 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("cabinets:publication_detail", args=[self.pk])
+
+    def render_body(self):
+        """The sanitised HTML of each language's text (``body_html`` reads the reader's
+        language, else the Russian one); a value given in another language than Russian
+        fills the empty Russian text and title too, so that the default is never blank."""
+        for name in ("title", "summary", "body"):
+            if not getattr(self, f"{name}_{settings.LANGUAGE_CODE}", None):
+                setattr(self, f"{name}_{settings.LANGUAGE_CODE}", getattr(self, name))
+        for code, _name in settings.LANGUAGES:
+            body = getattr(self, f"body_{code}", None)
+            setattr(self, f"body_html_{code}", render_markdown(body) if body else "")
 
     @property
     def is_visible(self):

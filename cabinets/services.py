@@ -19,7 +19,7 @@ from guardian.utils import get_user_obj_perms_model
 from edem.accounts import services as accounts_services
 from edem.accounts.services import open_invited_account
 from edem.core.events import CabinetStaffChanged, CabinetStaffRecorded, publish
-from edem.core.markup import render_markdown
+from edem.core.i18n import in_every_language
 from edem.core.recording import record
 from edem.notifications.services import notify
 
@@ -208,7 +208,7 @@ def save_publication(*, actor, cabinet, publication=None, publish=False, **field
         raise PermissionDenied(_("This publication belongs to another cabinet."))
     for name, value in fields.items():
         setattr(publication, name, value)
-    publication.body_html = render_markdown(publication.body)
+    publication.render_body()
     if publish:
         publication.status = Publication.Status.PUBLISHED
         publication.published_at = publication.published_at or timezone.now()
@@ -356,7 +356,7 @@ def invite_official(
         language=language,
         context={
             "full_name": invitation.full_name,
-            "cabinet": cabinet.name,
+            "cabinet": in_every_language(cabinet, "name"),
             "role": invitation.role,
             "inviter": str(actor),
             "path": invitation_path(_signer().sign(nonce)),
@@ -468,7 +468,7 @@ def accept_invitation(*, token, password):
             context={
                 "full_name": user.full_name or user.email,
                 "email": user.email,
-                "cabinet": invitation.cabinet.name,
+                "cabinet": in_every_language(invitation.cabinet, "name"),
                 "role": invitation.role,
                 "staff_path": reverse("service:staff", args=[invitation.cabinet.code]),
             },

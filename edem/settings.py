@@ -82,6 +82,9 @@ EDEM_MAP_ZOOM = env.int("EDEM_MAP_ZOOM", default=12)
 EDEM_TRUSTED_PROXIES = env.int("EDEM_TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
+    # Reference data in every language (categories, territories, cabinets, ...): registered
+    # in each app's translation.py; it must come before the admin.
+    "modeltranslation",
     "edem.core.apps.AdminConfig",  # Django's admin on edem's site (no autodiscovery)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -346,6 +349,12 @@ ANONYMOUS_USER_NAME = None
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("uk", _("Ukrainian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Reference data (django-modeltranslation): a column per language; an empty translation reads
+# as the Russian one, and a value given without a language (Category(name=...), a fixture's
+# "name") fills the Russian column too, so nothing is ever blank in the default language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ru",)
+MODELTRANSLATION_AUTO_POPULATE = "default"
 # Dates read "5 января 2027 г.", "5 січня 2027 р.", "5 January 2027" (edem/core/formats).
 FORMAT_MODULE_PATH = ["edem.core.formats"]
 USE_I18N = True

@@ -1,5 +1,6 @@
 """What an administrator sets up for appeals: topics, routing, cabinets' settings and numbering, the deadline policy, answer templates."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -281,11 +282,17 @@ class AnswerTemplate(models.Model):
         return self.title
 
     def clean(self):
-        if self.body:
-            try:
-                validate_template_placeholders(self.body)
-            except ValidationError as exc:
-                raise ValidationError({"body": exc.messages}) from exc
+        # The text of every language (body_ru, body_uk, ...: modeltranslation) is checked.
+        names = [f"body_{code}" for code, _name in settings.LANGUAGES]
+        errors = {}
+        for name in [n for n in names if hasattr(self, n)] or ["body"]:
+            if getattr(self, name):
+                try:
+                    validate_template_placeholders(getattr(self, name))
+                except ValidationError as exc:
+                    errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
     def render(self, appeal):
         """The body with the appeal's values in place; unknown placeholders stay as typed."""

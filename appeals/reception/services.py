@@ -21,6 +21,7 @@ from appeals.models import Appeal
 from cabinets.access import can, roles_in
 from cabinets.roles import Role
 from edem.core import calendar
+from edem.core.i18n import in_every_language
 from edem.core.jurisdiction import get_profile
 from edem.core.locking import locked
 from edem.core.recording import record
@@ -146,7 +147,7 @@ def slot_start(day, time):
 def _booking_context(booking):
     schedule = booking.schedule
     return {
-        "cabinet": schedule.cabinet.name,
+        "cabinet": in_every_language(schedule.cabinet, "name"),
         "official": str(schedule.official),
         "position": schedule.official_position,
         "day": booking.day.isoformat(),

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -99,7 +100,8 @@ def invite_cosigners(*, appeal, actor, emails):
             notify(
                 template="appeals/cosign_invitation",
                 email=email,
-                language=actor.language,
+                # In the invited person's own language when they have an account here.
+                language=_language_of(email) or actor.language,
                 context={
                     "author": appeal.full_name,
                     "subject": appeal.subject,
@@ -143,3 +145,13 @@ def confirm_cosign(*, token, actor):
             is_public=False,
         )
     return cosigner
+
+
+def _language_of(email):
+    """The language of the portal's account with this e-mail address, if there is one."""
+    return (
+        get_user_model()
+        .objects.filter(email__iexact=email)
+        .values_list("language", flat=True)
+        .first()
+    )

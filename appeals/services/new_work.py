@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cabinets.access import can, members
 from cabinets.roles import Role
+from edem.core.i18n import in_every_language
 from edem.notifications.models import Notification
 from edem.notifications.services import notify
 
@@ -71,7 +72,7 @@ def tell_officials(event):
                 recipient=person,
                 context={
                     "reason": reason,
-                    "cabinet": appeal.cabinet.short_name,
+                    "cabinet": in_every_language(appeal.cabinet, "short_name"),
                     "count": 1,
                     "items": [_item(appeal)],
                     **_item(appeal),

@@ -8,6 +8,7 @@ from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
 from cabinets.access import can, roles_in
 from cabinets.roles import Role
 from edem.core import calendar
+from edem.core.i18n import in_every_language
 from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
@@ -71,7 +72,12 @@ def forward(*, appeal, actor, to_cabinet, reason):
     appeal.save()
     appeal.co_executors.clear()
     record(appeal, actor=actor, action="receive", from_status=Status.FORWARDED, forwarded=True)
-    notify_citizen(appeal, "forwarded", cabinet=to_cabinet.name, reason=reason.strip())
+    notify_citizen(
+        appeal,
+        "forwarded",
+        cabinet=in_every_language(to_cabinet, "name"),
+        reason=reason.strip(),
+    )
     return appeal
 
 

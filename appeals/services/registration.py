@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cabinets.access import can
 from cabinets.selectors import has_receiving_staff, staffed_cabinets
 from edem.core import calendar
+from edem.core.i18n import in_every_language
 from edem.core.jurisdiction import get_profile
 from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
@@ -146,7 +147,10 @@ def register(*, appeal, actor, number=None):
     appeal.save()
     record(appeal, actor=actor, action="register", from_status=previous, number=appeal.number)
     notify_citizen(
-        appeal, "registered", due=appeal.legal_due.isoformat(), cabinet=appeal.cabinet.name
+        appeal,
+        "registered",
+        due=appeal.legal_due.isoformat(),
+        cabinet=in_every_language(appeal.cabinet, "name"),
     )  # R4: the citizen learns the number and the due date
     return appeal
 

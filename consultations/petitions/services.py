@@ -17,6 +17,7 @@ from cabinets.access import members
 from cabinets.roles import Role
 from consultations.eligibility import NotEligible, ensure_eligible
 from edem.core import calendar
+from edem.core.i18n import in_every_language
 from edem.core.jurisdiction import get_profile
 from edem.core.locking import locked
 from edem.core.recording import consultation_changed
@@ -68,7 +69,7 @@ def _notify_staff(petition, event, roles, stage, **context):
         "event": event,
         "title": petition.title,
         "number": petition.number,
-        "cabinet": petition.cabinet.name,
+        "cabinet": in_every_language(petition.cabinet, "name"),
         "path": f"/service/petitions/{petition.pk}/",
         **context,
     }
@@ -97,7 +98,7 @@ def _notify_author(petition, event, stage, **context):
             "event": event,
             "title": petition.title,
             "number": petition.number,
-            "cabinet": petition.cabinet.name,
+            "cabinet": in_every_language(petition.cabinet, "name"),
             "path": _path(petition),
             **context,
         },
@@ -364,7 +365,7 @@ def answer(*, petition, actor, result, text):
                 "event": "answered_signer",
                 "title": petition.title,
                 "number": petition.number,
-                "cabinet": petition.cabinet.name,
+                "cabinet": in_every_language(petition.cabinet, "name"),
                 "path": _path(petition),
                 "result": label,
             },

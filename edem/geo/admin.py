@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from edem.core.admin_tools import ListProtectedOnDelete
 
@@ -75,7 +76,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(ListProtectedOnDelete, admin.ModelAdmin):
+class TerritoryAdmin(ListProtectedOnDelete, TranslationAdmin):
     form = TerritoryForm
     change_list_template = "admin/geo/territory/change_list.html"
     list_display = ("name", "kind", "parent", "has_boundary", "updated_at")

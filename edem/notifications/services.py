@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from edem.core.context_processors import portal
+from edem.core.i18n import resolved
 from edem.core.municipality import current
 
 from .models import Notification
@@ -162,7 +163,9 @@ def render(notification):
 
     Besides the stored context, templates always get ``site_url``, ``recipient_name`` and the
     portal's name and contacts (``portal_name``, ``contact_email``, ...), in that language.
-    ISO dates in the stored context are rendered as dates in that language's format.
+    ISO dates in the stored context are rendered as dates in that language's format, and
+    reference data stored in every language (``edem.core.i18n.in_every_language``) in that
+    language.
     """
     if notification.subject and notification.body_text:
         return notification.subject, notification.body_text, notification.body_html
@@ -171,7 +174,7 @@ def render(notification):
             **portal(None),
             "site_url": settings.SITE_URL,
             "recipient_name": str(notification.recipient or ""),
-            **_dates_restored(notification.context),
+            **_dates_restored(resolved(notification.context, notification.language)),
         }
         base = f"mail/{notification.template}"
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())

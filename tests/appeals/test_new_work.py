@@ -13,6 +13,7 @@ from appeals.models import WorkNotice
 from appeals.services.new_work import send_work_digests
 from cabinets.roles import Role
 from edem.celery import BEAT_SCHEDULE, app
+from edem.core.i18n import resolved
 from edem.notifications.models import Notification
 from edem.notifications.services import render
 from tests.factories import CabinetFactory, CitizenFactory, member
@@ -82,7 +83,8 @@ def test_a_forwarded_appeal_tells_the_receiving_cabinet(office):
     sent = mailed()
     assert other_registrar.pk in sent and other_executor.pk not in sent
     assert people["registrar"].pk not in sent
-    assert sent[other_registrar.pk].context["cabinet"] == other.short_name
+    stored = sent[other_registrar.pk].context  # the cabinet in every language (edem.core.i18n)
+    assert resolved(stored, other_registrar.language)["cabinet"] == other.short_name
 
 
 def test_an_assigned_appeal_tells_the_executor_in_their_language(office):

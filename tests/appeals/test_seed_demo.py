@@ -68,8 +68,36 @@ def test_demo_appeals_cover_the_workflow_and_load_once(client, django_capture_on
     client.force_login(User.objects.get(email="petrov@demo.edem"))
     page = client.get(reverse("appeals:my_list")).content.decode()
     assert "Не горят фонари на ул. Мира" in page
+    # The demo town in ru, uk and en (issue 16): topics and answer templates.
+    from appeals.models import AnswerTemplate, Category
+
+    lighting = Category.objects.get(name_ru="Уличное освещение")
+    assert (lighting.name_uk, lighting.name_en) == ("Вуличне освітлення", "Street lighting")
+    assert not Category.objects.filter(name_uk__isnull=True).exists()
+    assert not Category.objects.filter(name_en="").exists()
+    assert not AnswerTemplate.objects.filter(title_en__isnull=True).exists()
+    assert AnswerTemplate.objects.get(title_ru="Общий ответ").body_uk.startswith("Шановний")
 
 
 def test_bare_demo_has_no_appeals():
     call_command("seed_demo", quiet=True, bare=True)
     assert not Appeal.objects.exists()
+    # The town's reference data in ru, uk and en (issue 16).
+    from cabinets.models import Cabinet, Membership, Publication
+    from edem.geo.models import Territory
+
+    housing = Cabinet.objects.get(code="housing")
+    assert housing.name_uk == "Управління житлово-комунального господарства"
+    assert housing.short_name_en == "Housing and utilities"
+    assert not Cabinet.objects.filter(name_en__isnull=True).exists()
+    assert set(Territory.objects.values_list("name_en", flat=True)) == {
+        "Northern District", "Central District", "Riverside District"
+    }  # fmt: skip
+    mayor = Membership.objects.get(user__email="mayor@demo.edem")
+    assert (mayor.position_uk, mayor.position_en) == (
+        "Голова міського округу", "Head of the urban district"
+    )  # fmt: skip
+    assert not Membership.objects.filter(position_en__isnull=True).exists()
+    for publication in Publication.objects.all():
+        assert publication.title_uk and publication.title_en
+        assert publication.body_html_en.startswith("<") and publication.body_html_uk

@@ -167,8 +167,8 @@ def test_a_municipality_is_set_up_from_an_empty_database_through_the_admin(
         ("Управление ЖКХ", "ЖКХ", "zhkh", "department"),
     ):
         admin.goto(reverse("admin:cabinets_cabinet_add"))
-        admin.locator("#id_name").fill(name)
-        admin.locator("#id_short_name").fill(short)
+        admin.locator("#id_name_ru").fill(name)
+        admin.locator("#id_short_name_ru").fill(short)
         admin.locator("#id_code").fill(code)
         admin.locator("#id_kind").select_option(kind)
         admin_save(admin)
@@ -177,7 +177,7 @@ def test_a_municipality_is_set_up_from_an_empty_database_through_the_admin(
 
     # 4. A topic.
     admin.goto(reverse("admin:appeals_category_add"))
-    admin.locator("#id_name").fill("Дороги и тротуары")
+    admin.locator("#id_name_ru").fill("Дороги и тротуары")
     admin_save(admin)
     expect(admin.locator("#result_list")).to_contain_text("Дороги и тротуары")
 

@@ -81,7 +81,7 @@ def test_deactivating_a_cabinet_revokes_everyones_permissions():
 def test_admin_inline_edit_resyncs_permissions(admin_client):
     cabinet, person = CabinetFactory(), UserFactory()
     data = {
-        "name": cabinet.name, "short_name": cabinet.short_name, "code": cabinet.code,
+        "name_ru": cabinet.name, "short_name_ru": cabinet.short_name, "code": cabinet.code,
         "kind": cabinet.kind, "is_active": "on", "email": cabinet.email,
         "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",

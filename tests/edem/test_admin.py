@@ -27,7 +27,11 @@ def test_territory_admin_shows_the_boundary_on_a_leaflet_map_with_draw(admin_cli
 def test_territory_admin_refuses_an_invalid_polygon_with_a_reason(admin_client):
     response = admin_client.post(
         "/admin/geo/territory/add/",
-        {"name": "Bad", "kind": "district", "boundary": '{"type": "Point", "coordinates": [1, 2]}'},
+        {
+            "name_ru": "Bad",
+            "kind": "district",
+            "boundary": '{"type": "Point", "coordinates": [1, 2]}',
+        },
     )
     assert response.status_code == 200
     assert "Polygon" in response.content.decode()

@@ -99,16 +99,18 @@ def test_a_well_formed_number_format_with_the_year_is_accepted(admin_client):
 )
 def test_answer_template_placeholders_must_be_known_and_well_formed(admin_client, body, expected):
     response = admin_client.post(
-        "/admin/appeals/answertemplate/add/", {"title": "Ответ", "body": body, "is_active": "on"}
+        "/admin/appeals/answertemplate/add/",
+        {"title_ru": "Ответ", "body_ru": body, "is_active": "on"},
     )
-    assert expected in errors_of(response)["body"]
+    assert expected in errors_of(response)["body_ru"]
     assert not AnswerTemplate.objects.exists()
 
 
 def test_an_answer_template_with_known_placeholders_and_doubled_braces_is_accepted(admin_client):
     body = "Уважаемый(ая) {name}! По обращению {number} от {date} ({subject}) {{см. приложение}}."
     response = admin_client.post(
-        "/admin/appeals/answertemplate/add/", {"title": "Ответ", "body": body, "is_active": "on"}
+        "/admin/appeals/answertemplate/add/",
+        {"title_ru": "Ответ", "body_ru": body, "is_active": "on"},
     )
     assert response.status_code == 302
     assert AnswerTemplate.objects.get().body == body
@@ -154,7 +156,7 @@ def add_territory(client, name, boundary, kind="district", parent=None):
     return client.post(
         "/admin/geo/territory/add/",
         {
-            "name": name,
+            "name_ru": name,
             "kind": kind,
             "parent": parent.pk if parent else "",
             "boundary": json.dumps(boundary),
@@ -210,7 +212,7 @@ def test_the_whole_municipality_is_a_territory_kind():
 def test_editing_a_territory_does_not_count_it_as_overlapping_itself(admin_client):
     north = TerritoryFactory(name="Северный", boundary=square(38.0, 56.0, 0.1))
     url = f"/admin/geo/territory/{north.pk}/change/"
-    response = post_change(admin_client, url, name="Северный район")
+    response = post_change(admin_client, url, name_ru="Северный район")
     assert response.status_code == 302
     north.refresh_from_db()
     assert north.name == "Северный район"
@@ -327,8 +329,8 @@ def test_a_published_item_without_a_time_gets_a_sentence(admin_client):
         {
             "cabinet": cabinet.pk,
             "kind": "news",
-            "title": "Новость",
-            "body": "Текст",
+            "title_ru": "Новость",
+            "body_ru": "Текст",
             "status": "published",
         },
     )

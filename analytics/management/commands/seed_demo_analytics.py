@@ -111,7 +111,7 @@ class Command(BaseCommand):
         if Indicator.objects.exists():
             return
         keeper = Cabinet.objects.active().filter(parent=None).first() or cabinets[0]
-        by_name = {c.name: c for c in categories}
+        by_name = {c.name_ru: c for c in categories}
         today = timezone.localdate()
         first = today.replace(day=1)
         months = []

@@ -39,6 +39,7 @@ from appeals.reception.models import ReceptionCard
 from cabinets.management.commands.seed_demo import FIXTURE
 from cabinets.models import Cabinet
 from edem.accounts.models import User
+from edem.core.i18n import translated_values
 from edem.core.jurisdiction import get_profile
 from edem.geo.models import Territory
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         }
         with transaction.atomic():
             self.cabinets = {c.code: c for c in Cabinet.objects.all()}
+            self.topic_names = data.get("topic_names", {})
             self.topics = self._topics(data["topic"], data.get("classifier"))
             self._routing(data)
             self._templates(data["template"])
@@ -99,22 +101,36 @@ class Command(BaseCommand):
         for order, row in enumerate(rows):
             cabinet = self.cabinets.get(row["cabinet"])
             parent, _ = Category.objects.get_or_create(
-                name=row["name"],
+                name_ru=row["name"],
                 parent=None,
                 defaults={"default_cabinet": cabinet, "order": order},
             )
-            topics[row["name"]] = parent
+            topics[row["name"]] = self._named(parent, row["name"])
             for child_order, child in enumerate(row["children"]):
-                topics[child], _ = Category.objects.get_or_create(
-                    name=child,
+                category, _ = Category.objects.get_or_create(
+                    name_ru=child,
                     parent=parent,
                     defaults={"default_cabinet": cabinet, "order": child_order},
                 )
+                topics[child] = self._named(category, child)
         return topics
+
+    def _named(self, category, name):
+        """The topic's name in the other languages (``topic_names`` of the data)."""
+        other = {
+            f"name_{code}": text
+            for code, text in self.topic_names.get(name, {}).items()
+            if getattr(category, f"name_{code}", None) != text
+        }
+        if other:
+            for field, text in other.items():
+                setattr(category, field, text)
+            category.save(update_fields=list(other))
+        return category
 
     def _routing(self, data):
         for row in data["routing"]:
-            territory = Territory.objects.filter(name=row["territory"]).first()
+            territory = Territory.objects.filter(name_ru=row["territory"]).first()
             if territory and row["cabinet"] in self.cabinets:
                 RoutingRule.objects.get_or_create(
                     category=self.topics[row["topic"]],
@@ -134,8 +150,11 @@ class Command(BaseCommand):
     def _templates(self, rows):
         for row in rows:
             AnswerTemplate.objects.get_or_create(
-                title=row["title"],
-                defaults={"category": self.topics.get(row.get("topic")), "body": row["body"]},
+                title_ru=row["title"],
+                defaults={
+                    "category": self.topics.get(row.get("topic")),
+                    **translated_values(row, "title", "body"),
+                },
             )
 
     def _appeal(self, item, public_topics):

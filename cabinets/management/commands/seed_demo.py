@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cabinets import services
 from cabinets.models import Cabinet, Publication
-from edem.core.markup import render_markdown
+from edem.core.i18n import translated_values
 from edem.geo.models import Territory
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_town.json"
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             self._site()
             territories = self._territories(data["territories"])
             users = self._users(data, territories)
-            cabinets = self._cabinets(data["cabinets"], users)
+            cabinets = self._cabinets(data["cabinets"], users, data.get("positions", {}))
             self._staff_mfa(data, cabinets, users)
             self._publications(data["publications"], cabinets, territories, users)
         # The other apps' demo content, by command name (cabinets imports none of them).
@@ -75,7 +75,12 @@ class Command(BaseCommand):
         result = {}
         for row in rows:
             territory, _ = Territory.objects.update_or_create(
-                name=row["name"], defaults={"kind": row["kind"], "boundary": row["boundary"]}
+                name_ru=row["name"],
+                defaults={
+                    "kind": row["kind"],
+                    "boundary": row["boundary"],
+                    **translated_values(row, "name"),
+                },
             )
             result[row["name"]] = territory
         return result
@@ -111,29 +116,35 @@ class Command(BaseCommand):
             result[row["email"]] = user
         return result
 
-    def _cabinets(self, rows, users):
+    def _cabinets(self, rows, users, positions):
         result = {}
         for row in rows:
             head_email = next((m[0] for m in row["members"] if m[1] == "head"), None)
             cabinet, _ = Cabinet.objects.update_or_create(
                 code=row["code"],
                 defaults={
-                    "name": row["name"],
-                    "short_name": row["short_name"],
+                    **translated_values(
+                        row, "name", "short_name", "address", "office_hours", "description"
+                    ),
                     "kind": row["kind"],
                     "parent": result.get(row.get("parent")),
                     "email": row.get("email", ""),
                     "phone": row.get("phone", ""),
-                    "address": row.get("address", ""),
-                    "office_hours": row.get("office_hours", ""),
-                    "description": row.get("description", ""),
                     "head": users.get(head_email),
                 },
             )
             for email, role, position in row["members"]:
-                services.add_membership(
+                membership = services.add_membership(
                     cabinet=cabinet, user=users[email], role=role, position=position
                 )
+                # The position in the other languages (the "positions" table of the fixture).
+                other = {
+                    f"position_{code}": text
+                    for code, text in positions.get(position, {}).items()
+                    if getattr(membership, f"position_{code}", None) != text
+                }
+                if other:
+                    type(membership).objects.filter(pk=membership.pk).update(**other)
             result[row["code"]] = cabinet
         return result
 
@@ -153,20 +164,20 @@ class Command(BaseCommand):
         now = timezone.now()
         for row in rows:
             cabinet = cabinets[row["cabinet"]]
-            Publication.objects.update_or_create(
+            publication, _ = Publication.objects.update_or_create(
                 cabinet=cabinet,
-                title=row["title"],
+                title_ru=row["title"],
                 defaults={
+                    **translated_values(row, "title", "summary", "body"),
                     "kind": row["kind"],
-                    "summary": row.get("summary", ""),
-                    "body": row["body"],
-                    "body_html": render_markdown(row["body"]),
                     "territory": territories.get(row.get("territory")),
                     "status": Publication.Status.PUBLISHED,
                     "published_at": now - timedelta(days=row.get("days_ago", 0)),
                     "author": cabinet.head,
                 },
             )
+            publication.render_body()  # the HTML of each language's text
+            publication.save()
 
     def _print_logins(self, data, cabinets):
         out = self.stdout.write

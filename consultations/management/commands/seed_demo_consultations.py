@@ -106,7 +106,7 @@ class Command(BaseCommand):
         data = json.loads(FIXTURE.read_text(encoding="utf-8"))
         extra = load("citizens")
         domain = extra["domain"]
-        territories = {t.name: t for t in Territory.objects.all()}
+        territories = {t.name_ru: t for t in Territory.objects.all()}
         User = get_user_model()
         existing = set(
             User.objects.filter(email__endswith=f"@{domain}").values_list("email", flat=True)

@@ -58,7 +58,7 @@ class Command(BaseCommand):
                     user=initiator,
                     title=title,
                     summary=summary,
-                    category=Category.objects.filter(name__icontains=topic).first(),
+                    category=Category.objects.filter(name_ru__icontains=topic).first(),
                     territory=territories[i % len(territories)] if territories else None,
                 )
                 for resident in residents:
