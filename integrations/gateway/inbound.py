@@ -265,7 +265,7 @@ def _not_an_appeal(row, message):
         template="integrations/autoreply",
         email=sender,
         language=language_of(message),
-        context={"filing_url": settings.SITE_URL + reverse("appeals:file")},
+        context={"path": reverse("appeals:file")},
         key=key,
         headers={
             "Auto-Submitted": "auto-replied",

@@ -167,3 +167,38 @@ def test_reply_tokens_are_signed_so_a_forged_one_is_recognised():
     assert not tokens.is_genuine(forged)
     assert not tokens.is_genuine("x" * 24) and not tokens.is_genuine("")
     assert tokens.new_token() != token
+
+
+def test_the_demo_town_has_the_prosecutors_office_to_forward_to(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", quiet=True, bare=True)
+    call_command("seed_demo", quiet=True, bare=True)  # again: nothing twice
+    body = ExternalBody.objects.get(name="Прокуратура Демограда")
+    assert body.kind == ExternalBody.Kind.LAW_ENFORCEMENT and body.email
+    assert ExternalBody.objects.filter(name="Прокуратура Демограда").count() == 1
+
+
+def test_R5_the_card_offers_external_bodies_and_forwards_to_one_by_e_mail(
+    client, cabinet, registrar, prosecutor, gateway, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    appeal = registered_appeal(cabinet, registrar)
+    client.force_login(registrar)
+    card = client.get(reverse("appeals_service:card", args=[appeal.pk]))
+    assert 'name="forward-to_body"' in card.content.decode()
+    url = reverse("appeals_service:act", args=[appeal.pk, "forward"])
+    both = client.post(
+        url, {"forward-to_cabinet": "", "forward-to_body": "", "forward-reason": "Компетенция"}
+    )
+    assert both.status_code == 400  # the form comes back with the error
+    assert "forward-to_body" in both.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"forward-to_body": prosecutor.pk, "forward-reason": "Компетенция"}
+        )
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.status == Status.FORWARDED
+    assert any(m.to == [prosecutor.email] for m in mail.outbox)
