@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from appeals.community.selectors import likely_duplicates
 from cabinets.access import cabinets_where, staff_with
-from cabinets.models import Cabinet
+from cabinets.models import Cabinet, ExternalBody
 from edem.core.jurisdiction import get_profile
 from edem.geo.models import Territory
 
@@ -124,12 +124,28 @@ class ExtendForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
-    to_cabinet = forms.ModelChoiceField(label=_("To"), queryset=Cabinet.objects.none())
+    to_cabinet = forms.ModelChoiceField(
+        label=_("To a cabinet on the portal"), queryset=Cabinet.objects.none(), required=False
+    )
+    to_body = forms.ModelChoiceField(
+        label=_("Or to a body outside the portal (sent by e-mail)"),
+        queryset=ExternalBody.objects.none(),
+        required=False,
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+        self.fields["to_body"].queryset = ExternalBody.objects.active()
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("to_cabinet")) == bool(data.get("to_body")):
+            raise forms.ValidationError(
+                _("Choose either a cabinet on the portal or an external body, not both.")
+            )
+        return data
 
 
 class ClassifierField(forms.ModelChoiceField):
@@ -277,6 +293,11 @@ class NoMeritsForm(forms.Form):
         label=_("Law enforcement body the offence report is sent to (part 1)"),
         required=False,
         max_length=255,
+    )
+    law_enforcement_body = forms.ModelChoiceField(
+        label=_("Or send it by e-mail to a law enforcement body (part 1)"),
+        queryset=ExternalBody.objects.filter(kind=ExternalBody.Kind.LAW_ENFORCEMENT).active(),
+        required=False,
     )
 
     def __init__(self, *args, appeal=None, **kwargs):

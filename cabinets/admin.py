@@ -11,7 +11,7 @@ from edem.accounts.models import User
 from edem.core.admin_tools import ListProtectedOnDelete
 
 from . import services
-from .models import Cabinet, Membership, Publication, StaffInvitation
+from .models import Cabinet, ExternalBody, Membership, Publication, StaffInvitation
 from .roles import Role
 
 
@@ -263,3 +263,12 @@ class StaffInvitationAdmin(admin.ModelAdmin):
             else:
                 done += 1
         self.message_user(request, _("Invitations sent: %(n)d.") % {"n": done})
+
+
+@admin.register(ExternalBody)
+class ExternalBodyAdmin(ListProtectedOnDelete, admin.ModelAdmin):
+    """The directory of bodies outside the portal that appeals are forwarded to by e-mail."""
+
+    list_display = ("name", "kind", "email", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "email")

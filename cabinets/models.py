@@ -372,3 +372,48 @@ class StaffEvent(HistoryEvent):
     class Meta(HistoryEvent.Meta):
         verbose_name = _("staff history line")
         verbose_name_plural = _("staff history")
+
+
+class ExternalBodyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ExternalBody(models.Model):
+    """A body outside the portal (no service cabinet here): the prosecutor's office, the police,
+    a regional ministry, a utility company. Appeals are forwarded to it by competence (R5, R11
+    part 1) and documents requested from it (R7) by e-mail through the gateway
+    (``integrations``); it lives beside the cabinets so that the appeals' forms can offer it."""
+
+    class Kind(models.TextChoices):
+        LAW_ENFORCEMENT = "law_enforcement", pgettext_lazy("external body kind", "Law enforcement")
+        REGIONAL = "regional", pgettext_lazy("external body kind", "Regional or federal body")
+        ORGANISATION = "organisation", pgettext_lazy("external body kind", "Organisation")
+        OTHER = "other", pgettext_lazy("external body kind", "Other")
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    email = models.EmailField(_("e-mail"), help_text=_("Letters and appeals are sent here."))
+    postal_address = models.TextField(_("postal address"), blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active bodies are offered on the forms.")
+    )
+
+    objects = ExternalBodyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("external body")
+        verbose_name_plural = _("external bodies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["law_enforcement", "regional", "organisation", "other"]
+                ),
+                name="external_body_kind_valid",
+                violation_error_message=_("Choose one of the listed kinds."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name

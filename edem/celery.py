@@ -44,6 +44,10 @@ BEAT_SCHEDULE = {
         "appeals.community.tasks.send_area_digests",
         3600,
     ),
+    "gateway: read the mailbox (replies of external bodies, citizens' mail, bounces)": (
+        "integrations.tasks.poll_gateway",
+        60,
+    ),
     "reception: reminders the day before": (
         "appeals.reception.tasks.send_reception_reminders",
         3600,

@@ -464,6 +464,24 @@ EDEM_EVENT_RETRY_BASE = env.int("EDEM_EVENT_RETRY_BASE", default=30)
 EDEM_EVENT_MAX_ATTEMPTS = env.int("EDEM_EVENT_MAX_ATTEMPTS", default=10)
 EDEM_EVENT_SWEEP_AGE = timedelta(seconds=env.int("EDEM_EVENT_SWEEP_AGE", default=120))
 
+# The mail gateway (integrations.gateway). Letters to external bodies carry the reply address
+# <local>+<token>@<domain> built from EDEM_GATEWAY_ADDRESS; the beat task reads that mailbox
+# over IMAP (IMAPS unless EDEM_GATEWAY_IMAP_SSL is off; STARTTLS then if asked), files replies
+# into their cases, answers citizens' mail with a pointer to the portal (R2) and notes
+# bounces. With no EDEM_GATEWAY_IMAP_HOST the task reads nothing.
+EDEM_GATEWAY_ADDRESS = env("EDEM_GATEWAY_ADDRESS", default="gateway@edem.localhost")
+EDEM_GATEWAY_IMAP_HOST = env("EDEM_GATEWAY_IMAP_HOST", default="")
+EDEM_GATEWAY_IMAP_PORT = env.int("EDEM_GATEWAY_IMAP_PORT", default=993)
+EDEM_GATEWAY_IMAP_SSL = env.bool("EDEM_GATEWAY_IMAP_SSL", default=True)
+EDEM_GATEWAY_IMAP_STARTTLS = env.bool("EDEM_GATEWAY_IMAP_STARTTLS", default=False)
+EDEM_GATEWAY_IMAP_USER = env("EDEM_GATEWAY_IMAP_USER", default="")
+EDEM_GATEWAY_IMAP_PASSWORD = env("EDEM_GATEWAY_IMAP_PASSWORD", default="")
+EDEM_GATEWAY_IMAP_FOLDER = env("EDEM_GATEWAY_IMAP_FOLDER", default="INBOX")
+EDEM_GATEWAY_IMAP_PROCESSED_FOLDER = env("EDEM_GATEWAY_IMAP_PROCESSED_FOLDER", default="Processed")
+EDEM_GATEWAY_IMAP_TIMEOUT = env.int("EDEM_GATEWAY_IMAP_TIMEOUT", default=30)
+# How many messages one run of the task reads; the next run takes the rest.
+EDEM_GATEWAY_BATCH = env.int("EDEM_GATEWAY_BATCH", default=200)
+
 # --- Security ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,3 +1,4 @@
 """The integrations' admin: each concern's module registers its own models."""
 
 from . import admin_opendata  # noqa: F401
+from .gateway import admin as gateway_admin  # noqa: F401

@@ -10,3 +10,19 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        from edem.core.events import (
+            AppealCaseFileChanged,
+            AppealClosedWithoutAnswer,
+            AppealForwarded,
+            subscribe,
+        )
+
+        # The mail gateway sends the letter when a history line names an external body.
+        for event in (AppealForwarded, AppealClosedWithoutAnswer, AppealCaseFileChanged):
+            subscribe(
+                event,
+                "integrations.gateway.outbound.send_on_event",
+                name=f"integrations.gateway.{event.__name__}",
+            )

@@ -384,6 +384,9 @@ class AppealEvent(HistoryEvent):
         "rate": _("Answer rated"),
         "reclassify": _("Kind changed"),
         "posted": _("Answer letter posted"),
+        "external_letter": _("Letter sent to another body by e-mail"),
+        "external_reply": _("Reply received from another body"),
+        "mail_bounced": _("E-mail not delivered"),
     }
 
     @property

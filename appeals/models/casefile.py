@@ -126,6 +126,7 @@ class Attachment(StoredFile):
         SUPPLEMENT = "supplement", pgettext_lazy("attachment stage", "Added later")
         SCAN = "scan", pgettext_lazy("attachment stage", "Scan of a paper appeal")
         ANSWER = "answer", pgettext_lazy("attachment stage", "Information sent with the answer")
+        EXTERNAL = "external", pgettext_lazy("attachment stage", "From another body's reply")
 
     appeal = models.ForeignKey(
         Appeal,
@@ -148,6 +149,8 @@ class Attachment(StoredFile):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
+        null=True,  # a file of another body's reply, filed by the mail gateway
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -345,6 +348,15 @@ class ExternalRequest(models.Model):
         Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="external_requests"
     )
     addressee = models.CharField(_("addressee"), max_length=255)
+    body = models.ForeignKey(
+        "cabinets.ExternalBody",
+        verbose_name=_("external body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("When chosen from the directory, the request is sent to it by e-mail."),
+    )
     subject = models.TextField(_("what is requested"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

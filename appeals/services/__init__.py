@@ -33,6 +33,12 @@ from .delivery import (  # noqa: F401
     open_mail_batch,
     post_answer,
 )
+from .external_mail import (  # noqa: F401
+    file_external_reply,
+    record_external_letter,
+    record_mail_bounce,
+    responsible_officials,
+)
 from .filing import (  # noqa: F401
     ENTERED_CHANNELS,
     SCAN_TYPES,

@@ -29,9 +29,13 @@ def add_note(*, appeal, actor, text):
 
 
 @transaction.atomic
-def send_external_request(*, appeal, actor, addressee, subject):
+def send_external_request(*, appeal, actor, subject, addressee="", body=None):
     """Request documents from another body (R7): due 15 days after sending. It is also what
-    allows an extension with the reason ``external_request`` (R9)."""
+    allows an extension with the reason ``external_request`` (R9). A ``body`` from the
+    directory of external bodies gets the request by e-mail (the gateway in ``integrations``
+    sends it on the history line's event)."""
+    if body is not None:
+        addressee = addressee.strip() or body.name
     if (
         not (
             can(actor, "cabinets.answer_appeal", appeal.cabinet_id)
@@ -48,6 +52,7 @@ def send_external_request(*, appeal, actor, addressee, subject):
         appeal=appeal,
         addressee=addressee.strip(),
         subject=subject.strip(),
+        body=body,
         sent_by=actor,
         sent_on=today,
         due_on=due.legal_due,
@@ -59,6 +64,9 @@ def send_external_request(*, appeal, actor, addressee, subject):
         from_status=appeal.status,
         is_public=False,
         addressee=addressee.strip(),
+        request=request.pk,
+        to_body=body.pk if body else None,
+        note=subject.strip(),
     )
     return request
 

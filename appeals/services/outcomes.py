@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from appeals.community.selectors import DUPLICATE_RADIUS_M, haversine_m
 from cabinets.access import can, roles_in
+from cabinets.models import ExternalBody
 from cabinets.roles import Role
 from edem.core import calendar
 from edem.core.i18n import in_every_language
@@ -21,14 +22,22 @@ from .registration import set_receipt_deadlines
 
 
 @transaction.atomic
-def forward(*, appeal, actor, to_cabinet, reason):
-    """Forward to the competent cabinet (R5): a reason is required, never to the body the
-    complaint is about (R6); the citizen is told where. The receiving cabinet starts its own
-    clock from its own registration."""
+def forward(*, appeal, actor, reason, to_cabinet=None, to_body=None):
+    """Forward to the competent cabinet or to a body outside the portal (R5): a reason is
+    required, never to the body the complaint is about (R6); the citizen is told where. The
+    receiving cabinet starts its own clock from its own registration; an external body gets the
+    appeal by e-mail (the gateway in ``integrations`` sends it on ``AppealForwarded``) and the
+    appeal ends here as forwarded."""
     appeal = locked(appeal)
     workflow.check(appeal, actor, "forward")
     if not reason.strip():
         raise TransitionNotAllowed(_("Say why the appeal is forwarded."))
+    if (to_cabinet is None) == (to_body is None):
+        raise TransitionNotAllowed(
+            _("Choose either a cabinet on the portal or an external body, not both.")
+        )
+    if to_body is not None:
+        return _forward_outside(appeal, actor, to_body, reason.strip())
     if to_cabinet.pk == appeal.cabinet_id:
         raise TransitionNotAllowed(_("The appeal is already in this cabinet."))
     if appeal.respondent_cabinet_id == to_cabinet.pk:  # R6
@@ -78,6 +87,31 @@ def forward(*, appeal, actor, to_cabinet, reason):
         cabinet=in_every_language(to_cabinet, "name"),
         reason=reason.strip(),
     )
+    return appeal
+
+
+def _forward_outside(appeal, actor, body, reason):
+    """R5 to a body without a cabinet here: the appeal leaves the portal (forwarded, closed in
+    this cabinet); the history line names the body, which the gateway reads to send it."""
+    if not body.is_active:
+        raise TransitionNotAllowed(_("This external body is no longer in use."))
+    previous, appeal.status = appeal.status, Status.FORWARDED
+    appeal.result = Appeal.Result.FORWARDED  # R16
+    appeal.closed_at = timezone.now()
+    appeal.save()
+    record(
+        appeal,
+        actor=actor,
+        action="forward",
+        from_status=previous,
+        note=reason,
+        from_cabinet=appeal.cabinet_id,
+        to_body=body.pk,
+        to_body_name=body.name,
+        result=Appeal.Result.FORWARDED,
+        classifier=appeal.classifier.code if appeal.classifier_id else "",
+    )
+    notify_citizen(appeal, "forwarded", cabinet=body.name, reason=reason)
     return appeal
 
 
@@ -228,7 +262,15 @@ def _ground_refusal(appeal, actor, ground, earlier, published_url, law_enforceme
 
 @transaction.atomic
 def close_no_merits(
-    *, appeal, actor, ground, note, earlier=(), published_url="", law_enforcement=""
+    *,
+    appeal,
+    actor,
+    ground,
+    note,
+    earlier=(),
+    published_url="",
+    law_enforcement="",
+    law_enforcement_body=None,
 ):
     """Record one of the 59-FZ Art. 11 outcomes (R11), each with its own precondition, decider
     and notice: part 1 only when the surname or every reply address is missing, without notice
@@ -243,6 +285,14 @@ def close_no_merits(
     if not note.strip():
         raise TransitionNotAllowed(_("Explain the decision: the citizen will read it."))
     earlier = list(earlier)
+    if law_enforcement_body is not None:  # R11 part 1: sent there by e-mail (the gateway)
+        if ground != Appeal.NoMeritsGround.NO_NAME_OR_ADDRESS:
+            raise TransitionNotAllowed(
+                _("Only an appeal without a surname or address goes to law enforcement here.")
+            )
+        if law_enforcement_body.kind != ExternalBody.Kind.LAW_ENFORCEMENT:
+            raise TransitionNotAllowed(_("Choose a law enforcement body."))
+        law_enforcement = law_enforcement.strip() or law_enforcement_body.name
     refusal = _ground_refusal(appeal, actor, ground, earlier, published_url, law_enforcement)
     if refusal:
         raise TransitionNotAllowed(refusal)
@@ -264,6 +314,7 @@ def close_no_merits(
         earlier_numbers=[other.number for other in earlier],
         published_url=published_url.strip(),
         law_enforcement=law_enforcement.strip(),
+        law_enforcement_body=law_enforcement_body.pk if law_enforcement_body else None,
         notice_due=appeal.notice_due.isoformat() if appeal.notice_due else "",
         notice_late=late,
         result=Appeal.Result.NO_MERITS,  # R16

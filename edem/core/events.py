@@ -154,6 +154,8 @@ APPEAL_EVENTS = {
     "draft_answer": AppealCaseFileChanged,
     "rate": AppealCaseFileChanged,
     "merged_in": AppealCaseFileChanged,
+    "external_letter": AppealCaseFileChanged,
+    "external_reply": AppealCaseFileChanged,
 }
 
 

@@ -39,6 +39,9 @@ class Notification(models.Model):
     # Files sent with the message: [{"name": <name in the default storage>, "filename": ...,
     # "mimetype": ...}], read at delivery (a signed letter, R12).
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Extra headers of the message: the gateway's Reply-To to an external body, the
+    # "Auto-Submitted" of an auto-reply (RFC 3834).
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -80,6 +80,7 @@ def notify(
     body_text="",
     body_html="",
     attachments=(),
+    headers=None,
 ):
     """Put a message in the outbox inside the caller's transaction and queue its delivery
     after commit. ``template`` names a trio under ``templates/mail/``; ``context`` must be
@@ -90,6 +91,8 @@ def notify(
     ``attachments`` are files of the default storage sent with the message, each a dict
     ``{"name": ..., "filename": ..., "mimetype": ...}``; they are read when the message is
     delivered.
+
+    ``headers`` are extra message headers (``Reply-To``, ``Auto-Submitted``, ...).
 
     With ``key`` set, a second call with the same key returns the existing row unchanged and
     queues nothing.
@@ -110,6 +113,7 @@ def notify(
         "body_html": body_html,
         "key": key,
         "attachments": [dict(item) for item in attachments],
+        "headers": dict(headers or {}),
     }
     if key:
         existing = Notification.objects.filter(key=key).first()
@@ -220,6 +224,7 @@ def deliver(notification_id):
                 to=[notification.email],
                 connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
                 headers={
+                    **notification.headers,
                     "Message-ID": message_id(notification),
                     "X-Edem-Notification": str(notification.pk),
                 },
@@ -260,6 +265,16 @@ def deliver(notification_id):
             ]
         )
         return notification.status
+
+
+def mark_bounced(notification_id, reason):
+    """A message came back undelivered (a bounce read by the mail gateway): the row is failed,
+    with the mail server's reason, so that it shows in the admin and where it is used."""
+    return Notification.objects.filter(pk=notification_id).update(
+        status=Notification.Status.FAILED,
+        next_attempt_at=None,
+        last_error=f"Bounced: {reason}"[:2000],
+    )
 
 
 def pending_for_sweep(now=None):

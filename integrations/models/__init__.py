@@ -1,5 +1,6 @@
 """The integrations' rows, one module a concern (each imported here so Django finds it)."""
 
+from .gateway import GatewayLetter, InboundMessage
 from .opendata import Open311Client, OpenDataFile
 
-__all__ = ["Open311Client", "OpenDataFile"]
+__all__ = ["GatewayLetter", "InboundMessage", "Open311Client", "OpenDataFile"]

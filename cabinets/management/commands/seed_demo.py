@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cabinets import services
-from cabinets.models import Cabinet, Publication
+from cabinets.models import Cabinet, ExternalBody, Publication
 from edem.core.i18n import translated_values
 from edem.geo.models import Territory
 
@@ -57,6 +57,7 @@ class Command(BaseCommand):
             cabinets = self._cabinets(data["cabinets"], users, data.get("positions", {}))
             self._staff_mfa(data, cabinets, users)
             self._publications(data["publications"], cabinets, territories, users)
+            self._external_bodies(data.get("external_bodies", []))
         # The other apps' demo content, by command name (cabinets imports none of them).
         available = get_commands()
         for name in () if bare else DEMO_COMMANDS:
@@ -70,6 +71,19 @@ class Command(BaseCommand):
         Site.objects.update_or_create(
             pk=settings.SITE_ID, defaults={"domain": domain, "name": "edem"}
         )
+
+    def _external_bodies(self, rows):
+        """Bodies outside the portal that appeals are forwarded to by e-mail (the gateway)."""
+        for row in rows:
+            ExternalBody.objects.update_or_create(
+                name=row["name"],
+                defaults={
+                    "kind": row["kind"],
+                    "email": row["email"],
+                    "postal_address": row.get("postal_address", ""),
+                    "is_active": True,
+                },
+            )
 
     def _territories(self, rows):
         result = {}
