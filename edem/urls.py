@@ -54,6 +54,7 @@ urlpatterns = [
     path("polls/", include("consultations.polls.urls")),
     path("discussions/", include("consultations.discussions.urls")),
     path("statistics/", include("analytics.urls")),
+    path("widget/", include("integrations.widget.urls")),
     path("", include("cabinets.urls")),
     path("admin/", admin.site.urls),
     path(

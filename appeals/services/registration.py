@@ -15,6 +15,7 @@ from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
+from ..letters import new_tracking_code
 from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule
 from ..validation import number_scheme
 from ..workflow import Status
@@ -110,6 +111,7 @@ def register(*, appeal, actor, number=None):
     registered_on = calendar.local_date(now)
     received_on = calendar.local_date(appeal.received_at)
     appeal.number = number or next_number(appeal.cabinet, registered_on)
+    appeal.tracking_code = appeal.tracking_code or new_tracking_code()
     appeal.registered_at = now
     due = deadlines.forwarding_deadline(registered_on, profile)  # R5
     appeal.forwarding_due, appeal.forwarding_control_due = due.legal_due, due.control_due
@@ -123,7 +125,11 @@ def register(*, appeal, actor, number=None):
     appeal.save()
     record(appeal, actor=actor, action="register", from_status=previous, number=appeal.number)
     notify_citizen(
-        appeal, "registered", due=appeal.legal_due.isoformat(), cabinet=appeal.cabinet.name
+        appeal,
+        "registered",
+        due=appeal.legal_due.isoformat(),
+        cabinet=appeal.cabinet.name,
+        tracking_code=appeal.tracking_code,
     )  # R4: the citizen learns the number and the due date
     return appeal
 
