@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("edem", "cabinets", "appeals", "consultations", "analytics", "templates", "manage.py")
+SOURCES = (
+    "edem",
+    "cabinets",
+    "appeals",
+    "consultations",
+    "analytics",
+    "integrations",
+    "templates",
+    "manage.py",
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext is not installed")
 
