@@ -134,5 +134,7 @@ def track(request, widget):
         request,
         "integrations/widget/track.html",
         {"form": form, "found": found, "not_found": found is None},
-        status=200 if found else 404,
+        # "not found" is an answer on a page, not a missing page: a 404 would also lose the
+        # CSP header (and so frame-ancestors) under DEBUG (django-csp skips 404s there)
+        status=200,
     )
