@@ -205,9 +205,15 @@ class AppealForm(PointFormMixin, forms.ModelForm):
             "postal_address": _("Needed if you want the answer by post."),
         }
 
-    def __init__(self, *args, user=None, pending=(), **kwargs):
+    def __init__(self, *args, user=None, pending=(), cabinet_code=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.pending_attachments = list(pending)
+        if cabinet_code and not self.is_bound:
+            # "?cabinet=<code>": the addressee chosen in advance (a link from the authority's
+            # own website, integrations.widget); only a cabinet the form offers, else nothing.
+            preselected = self.fields["cabinet"].queryset.filter(code=cabinet_code).first()
+            if preselected is not None:
+                self.initial["cabinet"] = preselected.pk
         if self.is_bound:
             self.data = self.data.copy()
             self.data["pending"] = ",".join(str(a.pk) for a in self.pending_attachments)

@@ -26,6 +26,14 @@ def new_verification_code():
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+def new_tracking_code():
+    """Eight characters a person can type (the same alphabet), grouped by four: with the
+    registration number it lets the citizen look up the status (integrations.widget)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
 def verification_url(code):
     return settings.SITE_URL + reverse("appeals:verify_letter", args=[code])
 

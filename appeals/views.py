@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,11 +38,11 @@ def file_appeal(request):
         return render(
             request,
             "appeals/citizen/verify_first.html",
-            {"verify_next": reverse("appeals:file")},
+            {"verify_next": request.get_full_path()},
             status=403,
         )
     if request.method != "POST":
-        form = AppealForm(user=request.user)
+        form = AppealForm(user=request.user, cabinet_code=request.GET.get("cabinet"))
         return render(request, "appeals/citizen/form.html", {"form": form})
     token, refusal = idempotency.token_from(request.POST), None
     try:

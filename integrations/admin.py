@@ -2,3 +2,4 @@
 
 from . import admin_opendata  # noqa: F401
 from .gateway import admin as gateway_admin  # noqa: F401
+from .widget import admin as widget_admin  # noqa: F401

@@ -65,6 +65,10 @@ class Appeal(models.Model):
     MERITS_RESULTS = (Result.SUPPORTED, Result.MEASURES, Result.EXPLAINED, Result.NOT_SUPPORTED)
 
     number = models.CharField(_("registration number"), max_length=60, blank=True, db_index=True)
+    # Given with the number at registration: the number and this code together let the citizen
+    # (or anyone they tell) look up the status and dates, and nothing else, without signing in
+    # (the widget on the authority's site, integrations.widget). Never shown in public lists.
+    tracking_code = models.CharField(_("tracking code"), max_length=14, blank=True, editable=False)
     cabinet = models.ForeignKey(
         "cabinets.Cabinet",
         verbose_name=_("cabinet"),

@@ -16,6 +16,7 @@ from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
+from ..letters import new_tracking_code
 from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule
 from ..validation import number_scheme
 from ..workflow import Status
@@ -131,6 +132,7 @@ def register(*, appeal, actor, number=None):
     registered_on = calendar.local_date(now)
     received_on = calendar.local_date(appeal.received_at)
     appeal.number = number or next_number(appeal.cabinet, registered_on)
+    appeal.tracking_code = appeal.tracking_code or new_tracking_code()
     appeal.registered_at = now
     if appeal.is_information_request:  # R17
         set_information_deadlines(appeal, received_on, registered_on, profile)
@@ -151,6 +153,7 @@ def register(*, appeal, actor, number=None):
         "registered",
         due=appeal.legal_due.isoformat(),
         cabinet=in_every_language(appeal.cabinet, "name"),
+        tracking_code=appeal.tracking_code,
     )  # R4: the citizen learns the number and the due date
     return appeal
 

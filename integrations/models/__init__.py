@@ -2,5 +2,6 @@
 
 from .gateway import GatewayLetter, InboundMessage
 from .opendata import Open311Client, OpenDataFile
+from .widget import WidgetSite
 
-__all__ = ["GatewayLetter", "InboundMessage", "Open311Client", "OpenDataFile"]
+__all__ = ["GatewayLetter", "InboundMessage", "Open311Client", "OpenDataFile", "WidgetSite"]

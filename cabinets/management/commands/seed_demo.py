@@ -32,6 +32,7 @@ DEMO_COMMANDS = (
     "seed_demo_consultations",
     "seed_demo_analytics",
     "seed_demo_initiatives",
+    "seed_demo_widget",
 )
 
 
