@@ -30,8 +30,9 @@ ALLOWED = {
     "sms", "api", "oidc", "esia", "crontab", "cron", "iso", "utf", "csv", "xml", "ok",
     "mfa", "smtp", "uuid", "uri", "webauthn", "amqp", "rabbitmq", "redis", "markdown",
     "polygon", "multipolygon", "wgs", "oauth", "openid", "connect", "adm", "control", "command",
-    "mac", "ii", "uid", "e-mail", "celery",
+    "mac", "ii", "uid", "e-mail", "celery", "open311", "imap", "imaps", "ru", "uk", "en",
 }  # fmt: skip
+# "ru", "uk", "en": the language of a translated field ("Название [uk]", modeltranslation).
 # Each language's own name is written in that language (the language pickers).
 LANGUAGE_NAMES = {"English", "Українська", "Русский"}
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
@@ -41,7 +42,7 @@ NOT_WORDS = re.compile(
     r"\S+@\S+|https?://\S+|\{[a-z_]+\}|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[a-z]+_[a-z_]+\b|"
     r"\b[\w.-]+\.(?:org|com|example|ru|ua|localhost|png|jpg)\b|\b[a-z_]+(?:\.[a-z_]+)+\b|"
     r"\blocalhost:\d+|\b[A-Z][a-z]+/[A-Za-z_/]+|\{\"[^{}]*\}|\[\"[^\[\]]*\]|"
-    r"\S*\*{4,}\S*|\b(?:md5|pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\b"
+    r"\bOpen311\b|\S*\*{4,}\S*|\b(?:md5|pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt)\b"
 )
 OTHER_LANGUAGE_LETTERS = {"ru": re.compile(r"[іїєґІЇЄҐ]"), "uk": re.compile(r"[ыэъёЫЭЪЁ]")}
 TEXT_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
@@ -172,7 +173,7 @@ def test_phrases_built_from_a_models_name_agree_with_it(superuser_client, lang):
     assert f"{cabinets[0].upper()}{cabinets[1:]}: 2" in cabinet_list  # "Служебные кабинеты: 2"
     response = superuser_client.post(
         "/admin/geo/territory/add/",
-        {"name": "Заречный", "kind": "district", "boundary": "", "parent": ""},
+        {"name_ru": "Заречный", "kind": "district", "boundary": "", "parent": ""},
         follow=True,
     )
     texts = [str(m) for m in response.context["messages"]]
