@@ -69,6 +69,18 @@ SAME_IN_EVERY_LANGUAGE = {
     "webp",
     "word",  # Microsoft Word, beside .docx
     "docx",
+    # Names of standards and products (the accessibility statement, the authenticator apps).
+    "wcag",
+    "aa",
+    "axe",
+    "chromium",
+    "tab",
+    "freeotp",
+    "aegis",
+    "google",
+    "authenticator",
+    "yandex",
+    "key",
 }
 ROMAN_NUMERAL = re.compile(r"^[IVXLCDM]+$")
 SKIPPED_PATHS = re.compile(r"^/(admin|static)/|/logout/")
@@ -102,8 +114,10 @@ class _Text(HTMLParser):
             self.page_lang = attrs.get("lang")
             return
         lang = attrs.get("lang")
-        skip = tag in ("script", "style", "template") or (
-            lang is not None and self.page_lang and lang.split("-")[0] != self.page_lang
+        skip = (
+            tag in ("script", "style", "template")
+            or attrs.get("translate") == "no"  # a key, a code: not words of any language
+            or (lang is not None and self.page_lang and lang.split("-")[0] != self.page_lang)
         )
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
