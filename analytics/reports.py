@@ -39,7 +39,7 @@ from openpyxl import Workbook
 
 from appeals.models import Appeal, AppealEvent, ClassifierCode
 from appeals.reception.models import ReceptionCard
-from cabinets.access import can, staff_with
+from cabinets.access import can
 from cabinets.models import Cabinet
 from edem.core.disclosure import SMALL
 from edem.core.jurisdiction import get_profile
@@ -51,6 +51,7 @@ from .models import AppealDay, Report, ReportSubscription
 from .selectors import share
 
 RESULTS = [r.value for r in Appeal.Result]
+HEAD_PERM = "cabinets.sign_answer"  # the head's permission: who reads and gets the reports
 OUTCOME_ACTIONS = ("sign_answer", "close_no_merits", "forward")
 FALLBACK_RESULT = {"close_no_merits": Appeal.Result.NO_MERITS, "forward": Appeal.Result.FORWARDED}
 
@@ -343,10 +344,6 @@ def to_xlsx(data):
     return out.getvalue()
 
 
-def _language():
-    return settings.LANGUAGE_CODE
-
-
 def build(*, kind, start, cabinet=None, force=False):
     """Compute, render and store the report of ``kind`` for the period starting on ``start``
     (``cabinet`` None: the municipality). An existing report is returned as it is unless
@@ -361,7 +358,7 @@ def build(*, kind, start, cabinet=None, force=False):
     data = compute(kind=kind, start=start, end=end, cabinet=cabinet)
     public = kind == Report.Kind.QUARTERLY
     shown = suppressed(data) if public else data
-    with translation.override(_language()):
+    with translation.override(settings.LANGUAGE_CODE):  # the portal's language
         report = existing or Report(kind=kind, cabinet=cabinet, period_start=start)
         report.period_end, report.data, report.is_public = end, shown, public
         name = f"{kind}-{cabinet.code if cabinet else 'municipality'}-{start:%Y-%m}"
@@ -378,30 +375,24 @@ def build(*, kind, start, cabinet=None, force=False):
     return report, existing is None
 
 
-def subscribers(report):
-    """Who gets a monthly report by mail: the subscribed heads of its cabinet; for the
-    municipality's, the subscribed heads of the top cabinets."""
+def subscriptions(report):
+    """Who gets a monthly report by mail, one subscription a person: the subscribed heads of
+    its cabinet; for the municipality's, the subscribed heads of the top cabinets."""
     qs = ReportSubscription.objects.select_related("user", "cabinet")
     if report.cabinet_id:
         qs = qs.filter(cabinet_id=report.cabinet_id)
     else:
         qs = qs.filter(cabinet__parent__isnull=True)
-    return [
-        s.user
-        for s in qs.order_by("pk")
-        if s.user.is_active and s.user in staff_with("cabinets.sign_answer", s.cabinet)
-    ]
+    chosen = {}
+    for s in qs.order_by("pk"):
+        if s.user.is_active and s.user_id not in chosen and can(s.user, HEAD_PERM, s.cabinet):
+            chosen[s.user_id] = s
+    return list(chosen.values())
 
 
 def mail_subscribers(report):
-    code = report.cabinet.code if report.cabinet_id else None
-    for user in subscribers(report):
-        cabinet_code = (
-            code
-            or ReportSubscription.objects.filter(user=user, cabinet__parent__isnull=True)
-            .values_list("cabinet__code", flat=True)
-            .first()
-        )
+    for subscription in subscriptions(report):
+        user = subscription.user
         notify(
             template="analytics/report",
             recipient=user,
@@ -409,7 +400,7 @@ def mail_subscribers(report):
                 "authority": report.cabinet.name if report.cabinet_id else "",
                 "start": report.period_start.isoformat(),
                 "end": report.period_end.isoformat(),
-                "path": reverse("analytics_service:reports", args=[cabinet_code]),
+                "path": reverse("analytics_service:reports", args=[subscription.cabinet.code]),
             },
             attachments=[
                 {
@@ -441,9 +432,6 @@ def build_due(today=None):
     last_quarter = quarter_bounds(quarter_bounds(today)[0] - datetime.timedelta(days=1))[0]
     made += build(kind=Report.Kind.QUARTERLY, start=last_quarter)[1]
     return made
-
-
-HEAD_PERM = "cabinets.sign_answer"
 
 
 def set_subscription(*, user, cabinet, on):
