@@ -265,7 +265,7 @@ class InvitationRefused(CabinetError):
         self.reason = reason
 
 
-def invitation_days():
+def _invitation_days():
     return getattr(settings, "EDEM_INVITATION_DAYS", DEFAULT_INVITATION_DAYS)
 
 
@@ -277,7 +277,7 @@ def _signer():
     return signing.Signer(salt=INVITATION_SALT)
 
 
-def invitation_path(token):
+def _invitation_path(token):
     return reverse("cabinets:invitation", args=[token])
 
 
@@ -334,7 +334,7 @@ def invite_official(
         token_hash=_token_hash(nonce),
         invited_by=actor,
         created_at=now,
-        expires_at=now + timedelta(days=invitation_days()),
+        expires_at=now + timedelta(days=_invitation_days()),
     )
     _record_staff(
         cabinet,
@@ -359,7 +359,7 @@ def invite_official(
             "cabinet": in_every_language(cabinet, "name"),
             "role": invitation.role,
             "inviter": str(actor),
-            "path": invitation_path(_signer().sign(nonce)),
+            "path": _invitation_path(_signer().sign(nonce)),
             "valid_until": invitation.expires_at.isoformat(),
         },
         key=f"staff-invitation:{invitation.pk}",

@@ -37,7 +37,7 @@ def _ensure_document_seen(actor, document, refusal, authorised=False):
         raise ValueError(_("Say which document you saw."))
 
 
-def identity_document_key(document_kind, document_number):
+def _identity_document_key(document_kind, document_number):
     """The keyed hash of an identity document (R18: the number itself is never kept), or a
     ``VerificationRefused`` naming the field at fault."""
     if document_kind not in DocumentKind.values:
@@ -75,7 +75,7 @@ def verify_resident(*, user, actor, document_kind, document_number, note="", aut
     recorded, so that a paper ballot given with it is theirs.
     """
     _ensure_may_confirm(actor, _("You may not verify residents."), authorised)
-    key = identity_document_key(document_kind, document_number)
+    key = _identity_document_key(document_kind, document_number)
     user = User.objects.select_for_update().get(pk=user.pk)
     _record_document(user, key)
     user.refresh_from_db()
@@ -132,7 +132,7 @@ def confirm_community_tie(
         actor, document, _("You may not confirm community ties."), authorised=authorised
     )
     if document_kind or (document_number or "").strip():
-        _record_document(user, identity_document_key(document_kind, document_number))
+        _record_document(user, _identity_document_key(document_kind, document_number))
     tie, _created = CommunityTie.objects.update_or_create(
         user=user,
         territory=territory,
