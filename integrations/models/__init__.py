@@ -1,7 +1,15 @@
 """The integrations' rows, one module a concern (each imported here so Django finds it)."""
 
+from .api import ApiClient
 from .gateway import GatewayLetter, InboundMessage
 from .opendata import Open311Client, OpenDataFile
 from .widget import WidgetSite
 
-__all__ = ["GatewayLetter", "InboundMessage", "Open311Client", "OpenDataFile", "WidgetSite"]
+__all__ = [
+    "ApiClient",
+    "GatewayLetter",
+    "InboundMessage",
+    "Open311Client",
+    "OpenDataFile",
+    "WidgetSite",
+]
