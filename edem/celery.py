@@ -23,6 +23,10 @@ BEAT_SCHEDULE = {
     ),
     "notifications: redeliver the unsent": ("edem.notifications.tasks.sweep_outbox", 60),
     "events: deliver what subscribers have not taken": ("edem.core.tasks.sweep_events", 60),
+    "webhooks: send what is due (retries, broker outages)": (
+        "integrations.webhooks.sweep_webhooks",
+        60,
+    ),
     "analytics: fold recent history into the rollup": ("analytics.tasks.refresh_rollup", 300),
     "analytics: statutory reports of the past month and quarter": (
         "analytics.tasks.build_statutory_reports",

@@ -463,6 +463,10 @@ EDEM_NOTIFICATION_SWEEP_AGE = timedelta(seconds=env.int("EDEM_NOTIFICATION_SWEEP
 EDEM_EVENT_RETRY_BASE = env.int("EDEM_EVENT_RETRY_BASE", default=30)
 EDEM_EVENT_MAX_ATTEMPTS = env.int("EDEM_EVENT_MAX_ATTEMPTS", default=10)
 EDEM_EVENT_SWEEP_AGE = timedelta(seconds=env.int("EDEM_EVENT_SWEEP_AGE", default=120))
+# Webhooks of the API clients (integrations.webhooks): seconds a receiver has to answer, and
+# hours the previous secret keeps signing after a rotation.
+EDEM_WEBHOOK_TIMEOUT = env.int("EDEM_WEBHOOK_TIMEOUT", default=10)
+EDEM_WEBHOOK_SECRET_GRACE_HOURS = env.int("EDEM_WEBHOOK_SECRET_GRACE_HOURS", default=24)
 
 # The mail gateway (integrations.gateway). Letters to external bodies carry the reply address
 # <local>+<token>@<domain> built from EDEM_GATEWAY_ADDRESS; the beat task reads that mailbox

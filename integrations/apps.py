@@ -26,3 +26,12 @@ class IntegrationsConfig(AppConfig):
                 "integrations.gateway.outbound.send_on_event",
                 name=f"integrations.gateway.{event.__name__}",
             )
+        # The webhooks of the API clients: deliveries for the catalogue's events.
+        from .webhooks.catalogue import DOMAIN_EVENTS
+
+        for event in DOMAIN_EVENTS:
+            subscribe(
+                event,
+                "integrations.webhooks.subscribers.on_event",
+                name=f"integrations.webhooks.{event.__name__}",
+            )

@@ -6,8 +6,9 @@ from django.conf import settings
 
 from .gateway import inbound
 from .opendata_tasks import dump_open_data
+from .webhooks.delivery import send_webhook, sweep_webhooks
 
-__all__ = ["dump_open_data", "poll_gateway"]
+__all__ = ["dump_open_data", "poll_gateway", "send_webhook", "sweep_webhooks"]
 
 
 @shared_task(name="integrations.tasks.poll_gateway", ignore_result=True)

@@ -3,6 +3,7 @@
 from .api import ApiClient
 from .gateway import GatewayLetter, InboundMessage
 from .opendata import Open311Client, OpenDataFile
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from .widget import WidgetSite
 
 __all__ = [
@@ -11,5 +12,8 @@ __all__ = [
     "InboundMessage",
     "Open311Client",
     "OpenDataFile",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WidgetSite",
 ]
