@@ -177,6 +177,7 @@ def test_registering_a_public_appeal_updates_the_projection_and_alerts_followers
     assert set(delivered.values_list("subscriber", "status")) == {
         ("problems.sync_projection", EventDelivery.DONE),
         ("community.alert_followers", EventDelivery.DONE),
+        ("integrations.webhooks.AppealRegistered", EventDelivery.DONE),
     }
 
 
