@@ -3,6 +3,7 @@ that checks each signature with the README's own receiver code (webhooks_support
 
 import json
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,8 @@ from appeals import services as appeals
 from cabinets.roles import Role
 from consultations.petitions import services as petitions
 from consultations.petitions.workflow import Status as PetitionStatus
+from edem.core import events
+from edem.core.events import ConsultationChanged
 from edem.core.models import EventDelivery
 from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks import catalogue, delivery, services
@@ -337,3 +341,80 @@ def test_a_subscription_needs_the_webhooks_scope_and_known_events(cabinet):
     assert set(catalogue.EVENT_TYPES) >= set(catalogue.APPEAL_TYPES.values())
     assert set(catalogue.EVENT_TYPES) >= set(catalogue.CONSULTATION_TYPES.values())
     assert timezone.now() >= sub.created_at
+
+
+def test_a_rolled_back_change_sends_nothing(cabinet, registrar, django_capture_on_commit_callbacks):
+    sub, _ = subscribe(api_client(cabinet), "http://127.0.0.1:9/never/")
+    appeal = AppealFactory(cabinet=cabinet)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        appeals.register(appeal=appeal, actor=registrar)
+        raise RuntimeError("the request fails after the registration")
+    assert deliveries(sub) == []
+    assert not EventDelivery.objects.filter(subscriber__startswith="integrations.webhooks.")
+
+
+def test_poll_and_budget_milestones_are_sent_and_other_lines_are_not(
+    cabinet, django_capture_on_commit_callbacks
+):
+    port = free_port()
+    sub, _ = subscribe(api_client(cabinet), f"http://127.0.0.1:{port}/hooks/")
+    lines = [
+        ("poll", "start", "active"),
+        ("poll", "edit", "scheduled"),
+        ("budget", "phase", "voting"),
+        ("budget", "results", "count"),
+        ("petition", "create", "draft"),
+        ("discussion", "start", "active"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for history_id, (instrument, action, status) in enumerate(lines, start=1):
+            events.publish(
+                ConsultationChanged(
+                    instrument=instrument,
+                    object_id=7,
+                    cabinet_id=cabinet.pk,
+                    history_id=history_id,
+                    action=action,
+                    status=status,
+                )
+            )
+    rows = deliveries(sub)
+    assert [r.event_type for r in rows] == [
+        "poll.started",
+        "budget.phase_changed",
+        "budget.results_published",
+    ]
+    assert body(rows[0])["data"]["links"]["page"].endswith("/polls/7/")
+    assert body(rows[1])["data"]["links"]["page"].endswith("/budgets/7/")
+    assert all(r.status == WebhookDelivery.PENDING and r.attempts == 1 for r in rows)  # refused
+
+
+def test_a_subscription_switched_off_after_the_event_fails_its_delivery_without_sending(
+    cabinet, registrar, django_capture_on_commit_callbacks
+):
+    with WebhookReceiver() as receiver:
+        sub, receiver.secret = subscribe(api_client(cabinet), receiver.url, "appeal.registered")
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            appeals.register(appeal=AppealFactory(cabinet=cabinet), actor=registrar)
+        WebhookSubscription.objects.filter(pk=sub.pk).update(is_active=False)
+        for callback in callbacks:
+            with django_capture_on_commit_callbacks(execute=True):
+                callback()
+    assert receiver.received == []
+    # Switched off before the kernel handed the event over: no delivery at all.
+    assert deliveries(sub) == []
+    WebhookSubscription.objects.filter(pk=sub.pk).update(is_active=True)
+    row = WebhookDelivery.objects.create(
+        subscription=sub,
+        event_id=uuid.uuid4(),
+        event_type="appeal.registered",
+        occurred_at=timezone.now(),
+        body="{}",
+    )
+    WebhookSubscription.objects.filter(pk=sub.pk).update(is_active=False)
+    assert delivery.send(row.pk) == WebhookDelivery.FAILED
+    assert row.attempt_log.get().error == "The subscription is not active."
