@@ -5,6 +5,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -44,21 +45,29 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def events_count(self, obj):
         return len(obj.event_types or [])
 
-    def _show_secret(self, request, obj, secret):
-        messages.warning(
-            request,
-            _(
-                "The signing secret of “%(name)s” is %(secret)s — copy it now: it is shown only "
-                "once."
-            )
-            % {"name": obj, "secret": secret},
+    def _secret_page(self, request, items):
+        """The new secrets, shown in this response only: never stored in a message, the session
+        or a cookie, and the admin's pages are not cached."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Signing secret"),
+            "opts": self.model._meta,
+            "items": items,
+        }
+        return TemplateResponse(
+            request, "admin/integrations/webhooksubscription/secret.html", context
         )
 
     def save_model(self, request, obj, form, change):
-        secret = None if change else services.issue_secret(obj)
+        if not change:
+            request.webhook_secret = services.issue_secret(obj)
         super().save_model(request, obj, form, change)
-        if secret:
-            self._show_secret(request, obj, secret)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        secret = getattr(request, "webhook_secret", None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self._secret_page(request, [(obj, secret)])
 
     @admin.action(
         description=gettext_lazy(
@@ -67,10 +76,12 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def rotate_secret(self, request, queryset):
+        items = []
         for subscription in queryset:
             secret = services.rotate_secret(subscription=subscription)
             subscription.refresh_from_db()
-            self._show_secret(request, subscription, secret)
+            items.append((subscription, secret))
+        return self._secret_page(request, items)
 
 
 class AttemptInline(admin.TabularInline):

@@ -41,7 +41,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 # How many rows one sweep takes, and for how long it keeps starting new ones (seconds): a
 # sweep stays well inside the task's time limit; the next one takes the rest.
 SWEEP_BATCH = 200
-SWEEP_BUDGET = 90
+SWEEP_BUDGET = 60
 
 
 def _claim(delivery_id, now):
