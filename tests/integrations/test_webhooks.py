@@ -22,6 +22,7 @@ from consultations.petitions.workflow import Status as PetitionStatus
 from edem.core import events
 from edem.core.events import ConsultationChanged
 from edem.core.models import EventDelivery
+from edem.notifications import services as notification_services
 from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks import catalogue, delivery, services
 from tests.consultations.petitions.factories import PetitionFactory
@@ -43,7 +44,11 @@ START = "2026-03-02 09:00:00+00:00"
 
 @pytest.fixture(autouse=True)
 def _broker_not_paused(monkeypatch):
+    """Each test starts with the publishers willing to try the broker, and a pause that a test
+    with the broker down causes ends with it (monkeypatch puts the values back)."""
     monkeypatch.setattr(delivery, "_broker_paused_until", 0.0)
+    monkeypatch.setattr(notification_services, "_broker_paused_until", 0.0)
+    monkeypatch.setattr(events, "_broker_paused_until", 0.0)
 
 
 def code_now():
