@@ -2,9 +2,11 @@
 
 Each request carries ``Webhook-Id`` (the delivery's id, the same on every retry: the receiver's
 key against duplicates), ``Webhook-Timestamp`` (Unix seconds of this attempt) and
-``Webhook-Signature``: space-separated ``v1,<base64 of HMAC-SHA256(secret, "{timestamp}.{body}")>``,
-one per secret in force (two during the grace period after a rotation). The secret's UTF-8
-bytes are the key. The README shows a receiver that checks them.
+``Webhook-Signature``: space-separated ``v1,<base64 of HMAC-SHA256(key, "{id}.{timestamp}.{body}")>``,
+one per secret in force (two during the grace period after a rotation). The secret is
+``whsec_<base64 of the key>``, exactly as the Standard Webhooks specification has it, so its
+libraries (``standardwebhooks``, ``svix``) verify our deliveries as they are. The README shows a
+receiver in the standard library that checks them.
 """
 
 import base64
@@ -17,12 +19,18 @@ VERSION = "v1"
 
 
 def new_secret():
-    return SECRET_PREFIX + secrets.token_urlsafe(32)
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def signature(secret, timestamp, body):
-    """``v1,<base64>`` for one secret over ``"{timestamp}.{body}"`` (``body``: bytes)."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).digest()
+def key(secret):
+    """The HMAC key of a ``whsec_…`` secret: the bytes its base64 part stands for."""
+    return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+
+
+def signature(secret, message_id, timestamp, body):
+    """``v1,<base64>`` for one secret over ``"{id}.{timestamp}.{body}"`` (``body``: bytes)."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    mac = hmac.new(key(secret), signed, hashlib.sha256).digest()
     return f"{VERSION},{base64.b64encode(mac).decode()}"
 
 
@@ -33,5 +41,7 @@ def headers(*, message_id, timestamp, body, secrets_in_force):
         "User-Agent": "edem-webhooks/1",
         "Webhook-Id": str(message_id),
         "Webhook-Timestamp": str(timestamp),
-        "Webhook-Signature": " ".join(signature(s, timestamp, body) for s in secrets_in_force),
+        "Webhook-Signature": " ".join(
+            signature(s, message_id, timestamp, body) for s in secrets_in_force
+        ),
     }

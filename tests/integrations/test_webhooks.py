@@ -76,7 +76,7 @@ def test_an_appeal_registered_and_answered_is_signed_and_sent_only_to_its_cabine
     with WebhookReceiver(handler=readme["Receiver"]) as receiver:
         ours = api_client(cabinet)
         sub, secret = subscribe(ours, receiver.url, "appeal.registered", "appeal.answered")
-        readme["SECRET"] = secret.encode()
+        readme["SECRET"] = secret
         everything, _ = subscribe(api_client(CabinetFactory(code="other")), receiver.url)
         no_scope = api_client(cabinet)
         unscoped, _ = subscribe(no_scope, receiver.url)
@@ -259,7 +259,7 @@ def test_after_a_rotation_the_old_secret_still_verifies_during_the_grace_period_
         (during,) = receiver.received
         assert len(during.headers["Webhook-Signature"].split()) == 2
         assert during.verified  # with the old secret, in the grace period
-        assert verify(new.encode(), during.headers, during.body)
+        assert verify(new, during.headers, during.body)
 
         clock.shift(timedelta(hours=2))
         (row,) = deliveries(sub)
@@ -268,9 +268,9 @@ def test_after_a_rotation_the_old_secret_still_verifies_during_the_grace_period_
         _, after = receiver.received
         assert len(after.headers["Webhook-Signature"].split()) == 1
         assert not after.verified  # the old secret no longer signs
-        assert verify(new.encode(), after.headers, after.body)
+        assert verify(new, after.headers, after.body)
         # A stale request fails as well: the receiver checks the timestamp's freshness.
-        assert not verify(new.encode(), during.headers, during.body)
+        assert not verify(new, during.headers, during.body)
 
 
 def test_the_admin_shows_the_secret_once_rotates_it_lists_attempts_and_re_sends(
@@ -431,3 +431,25 @@ def test_the_deliveries_search_takes_any_text(admin_client):
     listing = reverse("admin:integrations_webhookdelivery_changelist")
     assert admin_client.get(listing, {"q": "not-a-uuid"}).status_code == 200
     assert admin_client.get(listing, {"q": str(uuid.uuid4())}).status_code == 200
+
+
+def test_the_signature_is_standard_webhooks_so_its_own_library_verifies_it():
+    """The scheme is the Standard Webhooks one as written: the reference library accepts our
+    headers for the right secret, during a rotation for either secret, and refuses a wrong one
+    or a changed body."""
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    from integrations.webhooks import signing
+
+    new, old, stranger = signing.new_secret(), signing.new_secret(), signing.new_secret()
+    body = json.dumps({"type": "appeal.registered"}).encode()
+    sent = signing.headers(
+        message_id=uuid.uuid4(), timestamp=int(time.time()), body=body, secrets_in_force=[new, old]
+    )
+    headers = {name.lower(): value for name, value in sent.items()}
+    for secret in (new, old):
+        assert Webhook(secret).verify(body, headers) == {"type": "appeal.registered"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(stranger).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new).verify(body.replace(b"registered", b"answered"), headers)

@@ -53,7 +53,7 @@ class WebhookReceiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 headers = dict(self.headers.items())
                 with receiver.lock:
-                    ok = receiver.verify(receiver.secret.encode(), self.headers, body)
+                    ok = receiver.verify(receiver.secret, self.headers, body)
                     receiver.received.append(Received(headers, body, ok))
                     code = (
                         receiver.answers.pop(0)
