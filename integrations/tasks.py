@@ -4,10 +4,11 @@ task is imported here so that Celery's autodiscovery finds it)."""
 from celery import shared_task
 from django.conf import settings
 
+from .api.tasks import purge_idempotency_keys
 from .gateway import inbound
 from .opendata_tasks import dump_open_data
 
-__all__ = ["dump_open_data", "poll_gateway"]
+__all__ = ["dump_open_data", "poll_gateway", "purge_idempotency_keys"]
 
 
 @shared_task(name="integrations.tasks.poll_gateway", ignore_result=True)

@@ -1,0 +1,70 @@
+"""What a client may read: the appeals its account may see as staff (``appeals.selectors``,
+the same rule as the service cabinet's queue and card) that its cabinets hold now."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from appeals import selectors as appeal_selectors
+from appeals.models import Appeal
+from appeals.workflow import OPEN_STATES
+from cabinets.access import roles_by_cabinet
+from cabinets.roles import Role
+
+OPEN = "open"
+
+
+def cabinet_ids(client):
+    """The client's cabinets' ids, read once per request (kept on the client instance)."""
+    if not hasattr(client, "_cabinet_ids"):
+        client._cabinet_ids = frozenset(client.cabinets.values_list("pk", flat=True))
+    return client._cabinet_ids
+
+
+def personal_data_cabinets(user):
+    """The cabinets where the account sees citizens' personal data on the appeals they hold
+    (R14, R18): any role there but the observer's (``appeals.selectors.sees_personal_data``)."""
+    return frozenset(
+        cabinet for cabinet, roles in roles_by_cabinet(user).items() if roles - {Role.OBSERVER}
+    )
+
+
+def appeals_for(client):
+    user = client.acts_as
+    return Appeal.objects.filter(
+        appeal_selectors.visibility(user), cabinet_id__in=sorted(cabinet_ids(client))
+    )
+
+
+def appeal_list(client, filters):
+    qs = appeals_for(client)
+    status = filters.get("status")
+    if status == OPEN:
+        qs = qs.filter(status__in=sorted(OPEN_STATES))
+    elif status:
+        qs = qs.filter(status=status)
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("cabinet"):
+        qs = qs.filter(cabinet__code=filters["cabinet"])
+    if filters.get("received_from"):
+        qs = qs.filter(received_at__date__gte=filters["received_from"])
+    if filters.get("received_to"):
+        qs = qs.filter(received_at__date__lte=filters["received_to"])
+    if filters.get("changed_since"):
+        qs = qs.filter(updated_at__gte=filters["changed_since"])
+    if filters.get("number"):
+        qs = qs.filter(number=filters["number"])
+    return qs.select_related("cabinet", "category", "executor")
+
+
+def appeal_for(client, pk):
+    """The appeal if the client may read it; 404 otherwise (numbers do not leak)."""
+    appeal = (
+        appeals_for(client)
+        .select_related("cabinet", "category", "territory", "executor", "author", "classifier")
+        .filter(Q(pk=pk))
+        .first()
+    )
+    if appeal is None:
+        raise Http404
+    return appeal
