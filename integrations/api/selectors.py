@@ -9,15 +9,14 @@ from appeals.models import Appeal
 from appeals.workflow import OPEN_STATES
 from cabinets.access import roles_by_cabinet
 from cabinets.roles import Role
+from integrations.models import ApiClient
 
 OPEN = "open"
 
 
 def cabinet_ids(client):
-    """The client's cabinets' ids, read once per request (kept on the client instance)."""
-    if not hasattr(client, "_cabinet_ids"):
-        client._cabinet_ids = frozenset(client.cabinets.values_list("pk", flat=True))
-    return client._cabinet_ids
+    """The client's cabinets' ids as a subquery (no query of its own)."""
+    return ApiClient.cabinets.through.objects.filter(apiclient_id=client.pk).values("cabinet_id")
 
 
 def personal_data_cabinets(user):
@@ -31,7 +30,7 @@ def personal_data_cabinets(user):
 def appeals_for(client):
     user = client.acts_as
     return Appeal.objects.filter(
-        appeal_selectors.visibility(user), cabinet_id__in=sorted(cabinet_ids(client))
+        appeal_selectors.visibility(user), cabinet_id__in=cabinet_ids(client)
     )
 
 
@@ -68,3 +67,11 @@ def appeal_for(client, pk):
     if appeal is None:
         raise Http404
     return appeal
+
+
+def after_action(pk):
+    """The appeal as an action left it (it may have been forwarded out of the client's
+    cabinets: the caller shows it read-only, as the screens show a passed-on appeal)."""
+    return Appeal.objects.select_related(
+        "cabinet", "category", "territory", "executor", "author", "classifier"
+    ).get(pk=pk)

@@ -1,6 +1,6 @@
 """``/api/``: the EDMS API (v1), its OpenAPI schema and its reference page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import docs, views
@@ -33,4 +33,5 @@ urlpatterns = [
         views.RegistrationCard.as_view(),
         name="registration_card",
     ),
+    re_path(r"^v1/", views.not_found),
 ]

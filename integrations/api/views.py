@@ -3,7 +3,7 @@ may read, the screens' forms check the input, the workflow and the services deci
 Every call is written to the access log (R18) with the client and the outcome."""
 
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +24,7 @@ from integrations.models import ApiClient
 
 from . import actions, selectors
 from .idempotency import idempotent
-from .problems import Invalid, ProblemJSONRenderer, Refused, form_errors
+from .problems import CONTENT_TYPE, TITLES, Invalid, ProblemJSONRenderer, Refused, form_errors
 from .serializers import (
     ActionInputSerializer,
     AppealDetailSerializer,
@@ -224,7 +224,9 @@ class AppealAction(ApiView):
         payload = request.data if isinstance(request.data, dict) else {}
         self.log_details = {"workflow_action": action}
         actions.perform(appeal=appeal, actor=request.auth.acts_as, name=action, payload=payload)
-        return self.detail_response(request, selectors.appeal_for(request.auth, appeal.pk))
+        # Forwarded to another cabinet, the appeal is no longer the client's: it is shown as the
+        # screens show a passed-on appeal, read-only, without personal data.
+        return self.detail_response(request, selectors.after_action(appeal.pk))
 
 
 class AppealDocuments(ApiView):
@@ -324,3 +326,18 @@ class RegistrationCard(ApiView):
         response["Content-Disposition"] = f'inline; filename="{appeal.pk}-registration-card.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def not_found(request, *args, **kwargs):
+    """An address under /api/ that names no operation: a problem, not the portal's page."""
+    response = JsonResponse(
+        {
+            "type": "/api/docs/#problem-not_found",
+            "title": str(TITLES[404]),
+            "status": 404,
+            "detail": _("No such address in the API; see /api/docs/."),
+        },
+        status=404,
+        content_type=CONTENT_TYPE,
+    )
+    return response
