@@ -116,6 +116,15 @@ class AppealSerializer(serializers.ModelSerializer):
         return {name: getattr(appeal, name) for name in PERSONAL_FIELDS}
 
 
+class AppealPageSerializer(serializers.Serializer):
+    """A page of the list: ``next`` and ``previous`` are the addresses of the neighbouring
+    pages (cursor pagination), null at either end."""
+
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = AppealSerializer(many=True)
+
+
 class EventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     at = serializers.DateTimeField()

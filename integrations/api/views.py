@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -29,6 +30,7 @@ from .serializers import (
     ActionInputSerializer,
     AppealDetailSerializer,
     AppealFilterSerializer,
+    AppealPageSerializer,
     AppealSerializer,
     AttachmentSerializer,
     DocumentsInputSerializer,
@@ -54,6 +56,13 @@ PAPER_FIELDS = tuple(
 )
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="PDF")
 FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The file")
+
+
+def json_object(request):
+    """The request's body as an object (a JSON object or a form); anything else is refused."""
+    if not hasattr(request.data, "get"):
+        raise Invalid({"non_field_errors": [_("Send an object with the fields.")]})
+    return request.data
 
 
 class AppealCursor(CursorPagination):
@@ -122,7 +131,7 @@ class AppealList(ApiView):
         operation_id="appeals_list",
         summary="Appeals of the client's cabinets",
         parameters=[AppealFilterSerializer],
-        responses={200: AppealSerializer(many=True), **READ_PROBLEMS},
+        responses={200: AppealPageSerializer, **READ_PROBLEMS},
     )
     def get(self, request):
         filters = AppealFilterSerializer(data=request.query_params)
@@ -152,7 +161,7 @@ class AppealList(ApiView):
     @idempotent
     def post(self, request):
         actor = request.auth.acts_as
-        data = request.data
+        data = json_object(request)
         cabinet = request.auth.cabinets.filter(code=str(data.get("cabinet", ""))).first()
         if cabinet is None:
             raise Invalid({"cabinet": [_("Give the code of one of the client's cabinets.")]})
@@ -221,7 +230,7 @@ class AppealAction(ApiView):
         appeal = self.appeal(request, pk)
         if action not in actions.API_ACTIONS:
             raise Invalid({"action": [_("Unknown action.")]})
-        payload = request.data if isinstance(request.data, dict) else {}
+        payload = json_object(request)
         self.log_details = {"workflow_action": action}
         actions.perform(appeal=appeal, actor=request.auth.acts_as, name=action, payload=payload)
         # Forwarded to another cabinet, the appeal is no longer the client's: it is shown as the
@@ -253,7 +262,7 @@ class AppealDocuments(ApiView):
                 appeal=appeal,
                 actor=actor,
                 attachments=stored,
-                note=str(request.data.get("note", "")),
+                note=str(json_object(request).get("note", "")),
             )
         return Response(
             [
@@ -280,7 +289,7 @@ class AppealAttachment(ApiView):
     @extend_schema(
         operation_id="appeals_attachment",
         summary="Download an attachment (the card's checks)",
-        responses={(200, "application/octet-stream"): FILE, **READ_PROBLEMS},
+        responses={(200, "*/*"): FILE, **READ_PROBLEMS},
     )
     def get(self, request, pk, attachment_pk):
         appeal = self.appeal(request, pk)
@@ -328,6 +337,7 @@ class RegistrationCard(ApiView):
         return response
 
 
+@csrf_exempt  # a token client has no CSRF cookie; this view changes nothing
 def not_found(request, *args, **kwargs):
     """An address under /api/ that names no operation: a problem, not the portal's page."""
     response = JsonResponse(
