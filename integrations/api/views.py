@@ -31,11 +31,11 @@ from .serializers import (
     AppealDetailSerializer,
     AppealFilterSerializer,
     AppealPageSerializer,
-    AppealSerializer,
     AttachmentSerializer,
     DocumentsInputSerializer,
     PaperAppealInputSerializer,
     ProblemSerializer,
+    appeal_rows,
 )
 
 PROBLEM = OpenApiResponse(ProblemSerializer, description="RFC 9457 problem details")
@@ -139,14 +139,9 @@ class AppealList(ApiView):
         paginator = AppealCursor()
         queryset = selectors.appeal_list(request.auth, filters.validated_data)
         page = paginator.paginate_queryset(queryset, request, view=self)
-        context = {
-            "request": request,
-            "personal_cabinets": selectors.personal_data_cabinets(request.auth.acts_as),
-        }
         self.log_details = {"count": len(page)}
-        return paginator.get_paginated_response(
-            AppealSerializer(page, many=True, context=context).data
-        )
+        personal = selectors.personal_data_cabinets(request.auth.acts_as)
+        return paginator.get_paginated_response(appeal_rows(page, personal))
 
     @extend_schema(
         operation_id="appeals_enter_paper",

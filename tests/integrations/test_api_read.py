@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from appeals import services
-from appeals.models import AccessLog, Appeal, Attachment
+from appeals.models import AccessLog, Appeal, AppealEvent, Attachment
 from cabinets.roles import Role
 from tests.factories import AppealFactory, CabinetFactory, member
 
@@ -67,7 +67,9 @@ def test_filters_status_dates_changed_since():
     now = timezone.now()
     old = AppealFactory(cabinet=cabinet, status="answered", received_at=now - timedelta(days=40))
     new = AppealFactory(cabinet=cabinet, status="received", received_at=now - timedelta(days=1))
-    Appeal.objects.filter(pk=old.pk).update(updated_at=now - timedelta(days=30))
+    services.add_note(appeal=old, actor=client.acts_as, text="no history line: not a change")
+    AppealEvent.objects.create(appeal=old, action="rate", at=now - timedelta(days=30))
+    AppealEvent.objects.create(appeal=new, action="receive", at=now - timedelta(hours=1))
     api = http(token)
 
     def ids(**params):
