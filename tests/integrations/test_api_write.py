@@ -4,10 +4,13 @@ forms and services; a rule refused on screen is refused here with the same words
 client's language); Idempotency-Key replays and mismatches."""
 
 import html
+import threading
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -16,6 +19,7 @@ from appeals.models import Appeal, AppealEvent
 from appeals.workflow import Status
 from cabinets.roles import Role
 from edem.documents.pdf import html_to_pdf
+from integrations.api.tasks import purge_idempotency_keys
 from integrations.models import ApiIdempotencyKey
 from tests.appeals.matrix_fixtures import otp_now
 from tests.factories import AppealFactory, CabinetFactory, classifier_code, member
@@ -271,10 +275,6 @@ def test_a_refused_write_leaves_its_key_usable():
 
 
 def test_old_idempotency_keys_are_purged(settings):
-    from datetime import timedelta
-
-    from integrations.api.tasks import purge_idempotency_keys
-
     client, _token = register_client()
     old = ApiIdempotencyKey.objects.create(client=client, key="old", fingerprint="x")
     ApiIdempotencyKey.objects.filter(pk=old.pk).update(
@@ -283,3 +283,29 @@ def test_old_idempotency_keys_are_purged(settings):
     ApiIdempotencyKey.objects.create(client=client, key="new", fingerprint="y")
     assert purge_idempotency_keys() == 1
     assert list(ApiIdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_sends_with_one_key_write_once():
+    """A retry that arrives while the first send still runs waits for it and replays it."""
+    client, token = register_client(role=Role.REGISTRAR)
+    cabinet = client.cabinets.get()
+    barrier, results = threading.Barrier(2), []
+
+    def send():
+        try:
+            api = http(token, HTTP_IDEMPOTENCY_KEY="same-letter-42")
+            barrier.wait()
+            response = api.post(LIST, paper(cabinet), format="json")
+            results.append((response.status_code, response.json()["id"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _id in results] == [201, 201]
+    assert len({appeal_id for _status, appeal_id in results}) == 1
+    assert Appeal.objects.filter(cabinet=cabinet).count() == 1
