@@ -5,6 +5,7 @@ instead)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -31,15 +32,18 @@ class ApiClientForm(forms.ModelForm):
         return [value for value in ApiClient.Scope.values if value in chosen]
 
 
-def _show_token(request, client, token):
-    messages.warning(
-        request,
-        _(
-            "The token of “%(name)s” is %(token)s — copy it now: it is shown only this once "
-            "and cannot be read again."
-        )
-        % {"name": client.name, "token": token},
-    )
+def token_page(request, admin_site, tokens):
+    """The page that shows new tokens, once: rendered in the response itself, never put into a
+    message (the messages' cookie would carry it) nor stored anywhere."""
+    context = {
+        **admin_site.each_context(request),
+        "title": _("New API tokens"),
+        "tokens": tokens,
+        "opts": ApiClient._meta,
+    }
+    response = TemplateResponse(request, "integrations/api/admin_tokens.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @admin.register(ApiClient)
@@ -77,14 +81,24 @@ class ApiClientAdmin(admin.ModelAdmin):
         token = None if change else obj.new_token()
         super().save_model(request, obj, form, change)
         if token:
-            _show_token(request, obj, token)
+            request.new_api_tokens = [(obj, token)]
+
+    def response_add(self, request, obj, post_url_continue=None):
+        tokens = getattr(request, "new_api_tokens", None)
+        if tokens:
+            return token_page(request, self.admin_site, tokens)
+        return super().response_add(request, obj, post_url_continue)
 
     @admin.action(description=_("Rotate the token (the old one stops working)"))
     def rotate_token(self, request, queryset):
+        tokens = []
         for client in queryset.filter(revoked_at=None):
             token = client.new_token()
             client.save(update_fields=["token_prefix", "token_hash", "rotated_at"])
-            _show_token(request, client, token)
+            tokens.append((client, token))
+        if tokens:
+            return token_page(request, self.admin_site, tokens)
+        return None
 
     @admin.action(description=_("Revoke (the token stops working for good)"))
     def revoke(self, request, queryset):
