@@ -56,6 +56,10 @@ BEAT_SCHEDULE = {
         "appeals.reception.tasks.send_reception_reminders",
         3600,
     ),
+    "API: forget old idempotency keys": (
+        "integrations.api.tasks.purge_idempotency_keys",
+        86400,
+    ),
 }
 app.conf.beat_schedule = {
     name: {"task": task, "schedule": float(seconds)}

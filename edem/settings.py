@@ -103,6 +103,9 @@ INSTALLED_APPS = [
     "guardian",
     "leaflet",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "edem.core",
     "edem.accounts",
     "edem.geo",
@@ -568,6 +571,39 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
 }
+
+# The EDMS API (issue 14, integrations.api): token clients only (no session, so no CSRF), problem
+# details for every error, the schema and the Swagger UI served from our own static files.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.permissions.ApiClientPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "integrations.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "edem EDMS API",
+    "VERSION": "1",
+    "DESCRIPTION": "Appeals of the client's cabinets for the municipality's document management system.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EnteredChannelEnum": "integrations.api.serializers.ENTERED_CHANNEL_CHOICES",
+        "AppealChannelEnum": "appeals.models.Appeal.Channel",
+    },
+}
+# How long a write's Idempotency-Key is remembered (integrations.api.idempotency).
+EDEM_API_IDEMPOTENCY_DAYS = env.int("EDEM_API_IDEMPOTENCY_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

@@ -63,6 +63,7 @@ urlpatterns = [
     path("statistics/", include("analytics.urls")),
     path("open311/v2/", include("integrations.urls_open311")),
     path("open-data/", include("integrations.urls_opendata")),
+    path("api/", include("integrations.api.urls")),
     path("widget/", include("integrations.widget.urls")),
     path("", include("cabinets.urls")),
     path("admin/", admin.site.urls),

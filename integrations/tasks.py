@@ -4,11 +4,18 @@ task is imported here so that Celery's autodiscovery finds it)."""
 from celery import shared_task
 from django.conf import settings
 
+from .api.tasks import purge_idempotency_keys
 from .gateway import inbound
 from .opendata_tasks import dump_open_data
 from .webhooks.delivery import send_webhook, sweep_webhooks
 
-__all__ = ["dump_open_data", "poll_gateway", "send_webhook", "sweep_webhooks"]
+__all__ = [
+    "dump_open_data",
+    "poll_gateway",
+    "purge_idempotency_keys",
+    "send_webhook",
+    "sweep_webhooks",
+]
 
 
 @shared_task(name="integrations.tasks.poll_gateway", ignore_result=True)

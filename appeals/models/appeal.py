@@ -381,6 +381,7 @@ class AppealEvent(HistoryEvent):
     OTHER_ACTIONS = {
         "receive": _("Received"),
         "add_materials": _("Materials added"),
+        "add_documents": _("Documents added by the cabinet"),
         "cosign": _("Co-signer confirmed"),
         "invite_cosigners": _("Co-signers invited"),
         "external_request": _("Documents requested from another body"),

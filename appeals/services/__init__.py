@@ -14,6 +14,7 @@ from .answers import (  # noqa: F401
 )
 from .casefile import (  # noqa: F401
     MAX_COSIGNERS,
+    add_documents,
     add_note,
     confirm_cosign,
     invite_cosigners,

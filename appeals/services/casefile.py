@@ -8,13 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinets.access import can
+from cabinets.access import can, roles_in
+from cabinets.roles import Role
 from edem.core.jurisdiction import get_profile
+from edem.core.uploads import MAX_FILES
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from .. import deadlines
-from ..models import CoSigner, ExternalRequest, InternalNote
+from ..models import Attachment, CoSigner, ExternalRequest, InternalNote
 from ..workflow import Status
 from .common import record
 
@@ -26,6 +28,34 @@ def add_note(*, appeal, actor, text):
     if not text.strip():
         raise TransitionNotAllowed(_("The note is empty."))
     return InternalNote.objects.create(appeal=appeal, author=actor, text=text.strip())
+
+
+@transaction.atomic
+def add_documents(*, appeal, actor, attachments, note=""):
+    """An official of the holding cabinet (not an observer) adds documents to the case: the
+    signed answer's scan, a decision, an act of inspection, e.g. from the municipality's EDMS.
+    ``attachments`` are the actor's own pending uploads (``store_upload``); an internal history
+    line records it."""
+    if not roles_in(actor, appeal.cabinet_id) - {Role.OBSERVER}:
+        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
+    attachments = [a for a in attachments if a.uploaded_by_id == actor.pk and a.appeal_id is None]
+    if not attachments:
+        raise TransitionNotAllowed(_("Attach at least one document."))
+    if appeal.attachments.count() + len(attachments) > MAX_FILES:
+        raise TransitionNotAllowed(_("At most 10 files can be attached."))
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments], appeal__isnull=True).update(
+        appeal=appeal
+    )
+    record(
+        appeal,
+        actor=actor,
+        action="add_documents",
+        from_status=appeal.status,
+        is_public=False,
+        note=note.strip(),
+        files=len(attachments),
+    )
+    return list(appeal.attachments.filter(pk__in=[a.pk for a in attachments]))
 
 
 @transaction.atomic

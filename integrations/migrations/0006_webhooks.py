@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0004_api_clients'),
+        ('integrations', '0005_api_calls'),
     ]
 
     operations = [

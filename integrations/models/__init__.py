@@ -1,6 +1,7 @@
 """The integrations' rows, one module a concern (each imported here so Django finds it)."""
 
 from .api import ApiClient
+from .api_calls import ApiIdempotencyKey
 from .gateway import GatewayLetter, InboundMessage
 from .opendata import Open311Client, OpenDataFile
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -8,6 +9,7 @@ from .widget import WidgetSite
 
 __all__ = [
     "ApiClient",
+    "ApiIdempotencyKey",
     "GatewayLetter",
     "InboundMessage",
     "Open311Client",
