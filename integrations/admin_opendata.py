@@ -1,12 +1,18 @@
-from django.contrib import admin, messages
-from django.utils.translation import gettext as _
+from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
+from .admin_shown_once import ShownOnceAdmin
 from .models import Open311Client, OpenDataFile
 
 
 @admin.register(Open311Client)
-class Open311ClientAdmin(admin.ModelAdmin):
+class Open311ClientAdmin(ShownOnceAdmin):
+    shown_once_title = gettext_lazy("New Open311 keys")
+    shown_once_label = "api_key"
+    shown_once_note = gettext_lazy(
+        "Copy each api_key now: it is shown only on this page, once, and only its hash is kept."
+    )
+
     list_display = (
         "name",
         "cabinet",
@@ -22,28 +28,16 @@ class Open311ClientAdmin(admin.ModelAdmin):
     readonly_fields = ("key_prefix", "last_used_at")
     actions = ("issue_new_key",)
 
-    def _show_key(self, request, obj, key):
-        messages.warning(
-            request,
-            _(
-                "The api_key of “%(name)s” is %(key)s — copy it now: it is shown only once and "
-                "only its hash is kept."
-            )
-            % {"name": obj.name, "key": key},
-        )
-
-    def save_model(self, request, obj, form, change):
-        key = None if change else obj.new_key()
-        super().save_model(request, obj, form, change)
-        if key:
-            self._show_key(request, obj, key)
+    def issue(self, obj):
+        return obj.new_key()
 
     @admin.action(description=gettext_lazy("Issue a new key (the old one stops working)"))
     def issue_new_key(self, request, queryset):
+        keys = []
         for client in queryset:
-            key = client.new_key()
+            keys.append((client, client.new_key()))
             client.save(update_fields=["key_prefix", "key_hash"])
-            self._show_key(request, client, key)
+        return self.shown_once(request, keys)
 
 
 @admin.register(OpenDataFile)

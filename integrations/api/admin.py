@@ -5,12 +5,13 @@ instead)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from integrations.models import ApiClient
+
+from ..admin_shown_once import ShownOnceAdmin
 
 
 class ApiClientForm(forms.ModelForm):
@@ -32,22 +33,15 @@ class ApiClientForm(forms.ModelForm):
         return [value for value in ApiClient.Scope.values if value in chosen]
 
 
-def token_page(request, admin_site, tokens):
-    """The page that shows new tokens, once: rendered in the response itself, never put into a
-    message (the messages' cookie would carry it) nor stored anywhere."""
-    context = {
-        **admin_site.each_context(request),
-        "title": _("New API tokens"),
-        "tokens": tokens,
-        "opts": ApiClient._meta,
-    }
-    response = TemplateResponse(request, "integrations/api/admin_tokens.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(ShownOnceAdmin):
+    shown_once_title = _("New API tokens")
+    shown_once_label = _("Token")
+    shown_once_note = _(
+        "Copy each token now: it is shown only on this page, once, and cannot be read again. "
+        "Only its beginning is kept, to tell tokens apart."
+    )
+
     form = ApiClientForm
     list_display = (
         "name",
@@ -77,17 +71,8 @@ class ApiClientAdmin(admin.ModelAdmin):
         labels = dict(ApiClient.Scope.choices)
         return ", ".join(str(labels.get(s, s)) for s in obj.scopes or [])
 
-    def save_model(self, request, obj, form, change):
-        token = None if change else obj.new_token()
-        super().save_model(request, obj, form, change)
-        if token:
-            request.new_api_tokens = [(obj, token)]
-
-    def response_add(self, request, obj, post_url_continue=None):
-        tokens = getattr(request, "new_api_tokens", None)
-        if tokens:
-            return token_page(request, self.admin_site, tokens)
-        return super().response_add(request, obj, post_url_continue)
+    def issue(self, obj):
+        return obj.new_token()
 
     @admin.action(description=_("Rotate the token (the old one stops working)"))
     def rotate_token(self, request, queryset):
@@ -97,7 +82,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             client.save(update_fields=["token_prefix", "token_hash", "rotated_at"])
             tokens.append((client, token))
         if tokens:
-            return token_page(request, self.admin_site, tokens)
+            return self.shown_once(request, tokens)
         return None
 
     @admin.action(description=_("Revoke (the token stops working for good)"))

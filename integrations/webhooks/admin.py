@@ -5,11 +5,10 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ..admin_shown_once import ShownOnceAdmin
 from ..models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from . import catalogue, services
 
@@ -32,7 +31,15 @@ class SubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(ShownOnceAdmin):
+    shown_once_title = gettext_lazy("Signing secret")
+    shown_once_label = gettext_lazy("secret")
+    shown_once_detail_label = gettext_lazy("previous secret valid until")
+    shown_once_note = gettext_lazy(
+        "Copy each secret now and give it to the client's administrator: it is shown only "
+        "once. The receiver checks every delivery's signature with it."
+    )
+
     form = SubscriptionForm
     list_display = ("client", "url", "is_active", "events_count", "secret_rotated_at")
     list_filter = ("is_active", "client")
@@ -45,29 +52,11 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def events_count(self, obj):
         return len(obj.event_types or [])
 
-    def _secret_page(self, request, items):
-        """The new secrets, shown in this response only: never stored in a message, the session
-        or a cookie, and the admin's pages are not cached."""
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Signing secret"),
-            "opts": self.model._meta,
-            "items": items,
-        }
-        return TemplateResponse(
-            request, "admin/integrations/webhooksubscription/secret.html", context
-        )
+    def issue(self, obj):
+        return services.issue_secret(obj)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            request.webhook_secret = services.issue_secret(obj)
-        super().save_model(request, obj, form, change)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        secret = getattr(request, "webhook_secret", None)
-        if secret is None:
-            return super().response_add(request, obj, post_url_continue)
-        return self._secret_page(request, [(obj, secret)])
+    def shown_once_detail(self, obj):
+        return obj.previous_secret_until
 
     @admin.action(
         description=gettext_lazy(
@@ -81,7 +70,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             secret = services.rotate_secret(subscription=subscription)
             subscription.refresh_from_db()
             items.append((subscription, secret))
-        return self._secret_page(request, items)
+        return self.shown_once(request, items)
 
 
 class AttemptInline(admin.TabularInline):

@@ -2,6 +2,7 @@
 field lists, filing through the portal's services (R2), and no personal data anywhere."""
 
 import json
+import re
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
@@ -340,3 +341,32 @@ def test_key_is_stored_hashed():
     assert key not in (client.key_hash, client.key_prefix * 2)
     assert Open311Client.objects.by_key(key) == client
     assert Open311Client.objects.by_key(key + "x") is None
+
+
+def test_the_admin_shows_a_new_api_key_once_on_its_own_page_never_in_a_message(admin_client):
+    """An Open311 key is shown on the page that answers the save (or the new-key action),
+    never put into a message (the messages' cookie would carry it), and works; only its hash
+    is kept, and a new key stops the old one."""
+    from django.contrib.messages import get_messages
+
+    def shown(response):
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+        assert not list(get_messages(response.wsgi_request))
+        return re.search(r'<code translate="no">([^<]+)</code>', response.content.decode())[1]
+
+    response = admin_client.post(
+        "/admin/integrations/open311client/add/",
+        {"name": "Городское приложение", "is_active": "on"},
+    )
+    key = shown(response)
+    client = Open311Client.objects.get()
+    assert Open311Client.objects.by_key(key) == client and key not in client.key_hash
+    listing = admin_client.get("/admin/integrations/open311client/").content.decode()
+    assert key not in listing and client.key_prefix in listing
+    response = admin_client.post(
+        "/admin/integrations/open311client/",
+        {"action": "issue_new_key", "_selected_action": [client.pk]},
+    )
+    new = shown(response)
+    assert new != key and Open311Client.objects.by_key(key) is None
+    assert Open311Client.objects.by_key(new) == client
