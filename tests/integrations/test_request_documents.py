@@ -274,28 +274,27 @@ def test_R7_sent_from_the_card_the_request_and_its_filed_reply_show_in_the_case_
     assert f'id="request-{request.pk}-overdue"' not in page
 
 
-def test_R7_an_unanswered_request_is_marked_overdue_after_15_days(
-    client, case, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def posted(client, case, django_capture_on_commit_callbacks):
+    """A request by post from the appeal's executor, who is signed in."""
     appeal, executor = case
     request = _send(
         appeal, executor, django_capture_on_commit_callbacks, addressee="Архив", subject="Копия"
     )
     client.force_login(executor)
+    return appeal, executor, request
+
+
+def test_R7_an_unanswered_request_is_marked_overdue_after_15_days(client, posted):
+    appeal, executor, request = posted
     assert f'id="request-{request.pk}-overdue"' not in _form(client, appeal)
     with time_machine.travel(timezone.now() + timedelta(days=16)):
         client.force_login(executor)
         assert f'id="request-{request.pk}-overdue"' in _form(client, appeal)
 
 
-def test_R7_a_reply_by_post_is_filed_from_the_card_with_its_scan(
-    client, case, django_capture_on_commit_callbacks
-):
-    appeal, executor = case
-    request = _send(
-        appeal, executor, django_capture_on_commit_callbacks, addressee="Архив", subject="Копия"
-    )
-    client.force_login(executor)
+def test_R7_a_reply_by_post_is_filed_from_the_card_with_its_scan(client, posted):
+    appeal, executor, request = posted
     url = reverse("appeals_service:record_reply", args=[appeal.pk, request.pk])
     assert f'id="reply-form-{request.pk}"' in _form(client, appeal)
     prefix = f"reply-{request.pk}"
