@@ -51,7 +51,8 @@ from .models import AppealDay, Report, ReportSubscription
 from .selectors import share
 
 RESULTS = [r.value for r in Appeal.Result]
-HEAD_PERM = "cabinets.sign_answer"  # the head's permission: who reads and gets the reports
+# The head's permission: who reads the cabinet's dashboards, and reads and gets its reports.
+HEAD_PERM = "cabinets.sign_answer"
 OUTCOME_ACTIONS = ("sign_answer", "close_no_merits", "forward")
 FALLBACK_RESULT = {"close_no_merits": Appeal.Result.NO_MERITS, "forward": Appeal.Result.FORWARDED}
 

@@ -22,14 +22,12 @@ from . import charts, exports, indicators, public, published, rating, reports, s
 from .forms import IndicatorImportForm, IndicatorValueForm, PeriodForm, ReportMonthForm
 from .models import Indicator, Report, ReportSubscription
 
-DASHBOARD_PERM = "cabinets.sign_answer"  # the head's permission: figures of the whole cabinet
-
 
 def _head_cabinet(request, code):
     """The cabinet whose dashboard the user (its head) may read, with the ids of the cabinets
     it covers; anyone else gets a 404, so that the figures do not leak."""
     cabinet, cabinets = selectors.cabinet_and_subtree(code)
-    if cabinet is None or not can(request.user, DASHBOARD_PERM, cabinet):
+    if cabinet is None or not can(request.user, reports.HEAD_PERM, cabinet):
         raise Http404
     return cabinet, cabinets
 

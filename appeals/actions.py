@@ -22,6 +22,7 @@ from .forms_service import (
     MergeForm,
     NoMeritsForm,
     ReopenForm,
+    RequestDocumentsForm,
     ReturnForm,
     SignForm,
 )
@@ -73,6 +74,9 @@ CARD_ACTIONS = {
     "assign": CardAction(AssignForm, services.assign, frozenset({"appeal"})),
     "extend": CardAction(ExtendForm, services.extend),
     "forward": CardAction(ForwardForm, services.forward, frozenset({"appeal"})),
+    "request_documents": CardAction(  # R7
+        RequestDocumentsForm, services.send_external_request, frozenset({"appeal"})
+    ),
     "defer": CardAction(DeferForm, services.defer_information),  # R17
     "draft_answer": CardAction(
         DraftForm,

@@ -11,11 +11,12 @@ from appeals.community.selectors import likely_duplicates
 from cabinets.access import cabinets_where, staff_with
 from cabinets.models import Cabinet, ExternalBody
 from edem.core.jurisdiction import get_profile
+from edem.core.uploads import MAX_FILES, UploadRefused, clean_upload
 from edem.geo.models import Territory
 
 from .categories import CategoryChoiceField
 from .forms import MultipleFileInput
-from .models import Appeal, Category, ClassifierCode, DeadlinePolicy
+from .models import Appeal, Attachment, Category, ClassifierCode, DeadlinePolicy
 from .selectors import OPEN, Scope, earlier_answers
 from .workflow import WORKING, Status
 
@@ -145,6 +146,115 @@ class ForwardForm(forms.Form):
             raise forms.ValidationError(
                 _("Choose either a cabinet on the portal or an external body, not both.")
             )
+        return data
+
+
+class RequestDocumentsForm(forms.Form):
+    """R7: a request for documents to another body: one addressee (a body of the directory,
+    sent by e-mail; a cabinet of the portal; or a name and address for a letter by post), what
+    is requested, the appeal's files to send with it, and the official's confirmation."""
+
+    body = forms.ModelChoiceField(
+        label=_("A body of the directory (sent by e-mail)"),
+        queryset=ExternalBody.objects.none(),
+        required=False,
+    )
+    to_cabinet = forms.ModelChoiceField(
+        label=_("Or a cabinet of the portal"), queryset=Cabinet.objects.none(), required=False
+    )
+    addressee = forms.CharField(
+        label=_("Or the addressee of a letter by post"),
+        help_text=_("The body's name and address; you post the letter yourself."),
+        required=False,
+        max_length=255,
+    )
+    subject = forms.CharField(label=_("What is requested"), max_length=500)
+    text = forms.CharField(
+        label=_("Text of the request"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    files = forms.ModelMultipleChoiceField(
+        label=_("Files of the appeal to send with it"),
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    confirm = forms.BooleanField(label=_("Send the request now: it cannot be recalled"))
+
+    def __init__(self, *args, appeal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = ExternalBody.objects.active().order_by("name")
+        self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+        days = get_profile().external_request_days
+        self.fields["confirm"].help_text = ngettext(
+            "The reply is due %(days)d day after sending.",
+            "The reply is due %(days)d days after sending.",
+            days,
+        ) % {"days": days}
+        self.fields["files"].queryset = appeal.attachments.order_by("pk")
+        self.fields["files"].label_from_instance = lambda f: f.original_name
+        if not self.fields["files"].queryset.exists():
+            del self.fields["files"]
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("body", "to_cabinet", "addressee") if data.get(name)]
+        if not chosen and not self.has_error("body") and not self.has_error("to_cabinet"):
+            self.add_error(
+                "body", _("Choose a body or a cabinet, or write the addressee of a letter by post.")
+            )
+        for name in chosen[1:]:
+            self.add_error(name, _("Choose one addressee only."))
+        data.pop("confirm", None)
+        data["files"] = list(data.get("files") or [])
+        return data
+
+
+class ExternalReplyForm(forms.Form):
+    """R7: a reply to a request for documents that came by post or through a cabinet of the
+    portal, filed by an official: its text and its scans, checked like any upload (the files
+    arrive as ``uploads``; a refused one is an error beside the field, with its reason)."""
+
+    text = forms.CharField(
+        label=_("Text of the reply"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    files = forms.FileField(
+        label=_("Scans of the reply"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}
+        ),
+        help_text=_("Up to 10 files, each up to 10 MB: PDF documents and images."),
+    )
+
+    def __init__(self, *args, uploads=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.uploads = list(uploads)
+
+    def clean(self):
+        data = super().clean()
+        files = []
+        if len(self.uploads) > MAX_FILES:
+            self.add_error(
+                "files", _("Up to 10 files, each up to 10 MB: PDF documents and images.")
+            )
+            self.uploads = []
+        for upload in self.uploads:
+            try:
+                clean_upload(upload)
+            except UploadRefused as exc:
+                self.add_error("files", f"{upload.name}: {exc}")
+                continue
+            upload.seek(0)
+            files.append((upload.name, upload.read()))
+        data["files"] = files
+        if not self.errors and not data.get("text", "").strip() and not files:
+            self.add_error("text", _("Give the text of the reply or attach its scan."))
         return data
 
 

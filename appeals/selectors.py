@@ -15,7 +15,7 @@ from cabinets.roles import Role
 
 from . import workflow
 from .categories import category_ids
-from .models import Appeal, AppealEvent, DeadlinePolicy
+from .models import Appeal, AppealEvent, Attachment, DeadlinePolicy
 from .workflow import OPEN_STATES, Status
 
 FULL_VIEW_ROLES = frozenset({Role.HEAD, Role.REGISTRAR, Role.OBSERVER})
@@ -302,3 +302,25 @@ def citizen_files(appeal):
     """The files the author sees (R14): their own and the scans, and the files of the
     information an answer carries (R17) once that answer is signed, never a draft's."""
     return appeal.attachments.exclude(answer__isnull=False, answer__signed_at__isnull=True)
+
+
+def external_requests(appeal):
+    """The requests for documents of the case file (R7), newest first, each with ``replies``:
+    the replies filed into the case for it (by the mail gateway, or recorded by an official),
+    as ``(history line, files kept)``."""
+    requests = list(
+        appeal.external_requests.select_related("body", "to_cabinet", "notification", "sent_by")
+        .prefetch_related("files")
+        .order_by("-sent_on", "-pk")
+    )
+    if not requests:
+        return []
+    files = {a.pk: a for a in appeal.attachments.filter(stage=Attachment.Stage.EXTERNAL)}
+    replies = {}
+    lines = appeal.events.filter(action="external_reply", data__request__isnull=False)
+    for line in lines.select_related("actor").order_by("at", "pk"):
+        kept = [files[pk] for pk in line.data.get("attachments", []) if pk in files]
+        replies.setdefault(line.data["request"], []).append((line, kept))
+    for request in requests:
+        request.replies = replies.get(request.pk, [])
+    return requests

@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/", views_service.card, name="card"),
     path("<int:pk>/card.pdf", views_service.registration_card, name="registration_card"),
     path("<int:pk>/notes/", views_service.add_note, name="add_note"),
+    path(  # R7: a reply that came by post or through a cabinet of the portal
+        "<int:pk>/requests/<int:request_pk>/reply/",
+        views_service.record_reply,
+        name="record_reply",
+    ),
     path("<int:pk>/letters/<int:answer_pk>/", views_service.letter, name="letter"),
     path("<int:pk>/files/<int:attachment_pk>/", views_service.attachment, name="attachment"),
     path("<int:pk>/<str:action>/", views_service.act, name="act"),

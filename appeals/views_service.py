@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from edem.core.workflow import TransitionNotAllowed
 from . import selectors, services, workflow
 from .actions import CARD_ACTIONS
 from .form_uploads import collect_uploads
-from .forms_service import QueueFilterForm
+from .forms_service import ExternalReplyForm, QueueFilterForm
 from .letters import registration_card_pdf
 from .models import AccessLog
 from .workflow import Status
@@ -121,7 +122,21 @@ def _csv(request, appeals):
     return response
 
 
-def _card(request, appeal, forms=None, status=200):
+def _external_requests(appeal, actions, reply_forms):
+    """The case file's requests for documents (R7), each with the form that files a reply
+    received by post or on the portal for whoever may send requests."""
+    requests = selectors.external_requests(appeal)
+    may_record = "request_documents" in actions
+    for item in requests:
+        item.reply_form = (
+            reply_forms.get(item.pk) or ExternalReplyForm(prefix=f"reply-{item.pk}")
+            if may_record
+            else None
+        )
+    return requests
+
+
+def _card(request, appeal, forms=None, status=200, reply_forms=None):
     actions = (
         workflow.available_actions(appeal, request.user)
         if selectors.holds(request.user, appeal)
@@ -157,6 +172,7 @@ def _card(request, appeal, forms=None, status=200):
             ),
             "attachments": appeal.attachments.all(),
             "notes": appeal.notes.select_related("author"),
+            "external_requests": _external_requests(appeal, actions, reply_forms or {}),
             "action_forms": action_forms,
             "read_only": not holds,
             "may_print_card": may_print_card(request.user, appeal),
@@ -203,6 +219,33 @@ def act(request, pk, action):
                 return redirect("appeals_service:queue")
             return redirect("appeals_service:card", pk=appeal.pk)
     return _card(request, appeal, forms={action: form}, status=400)
+
+
+@service_cabinet_required
+@require_POST
+def record_reply(request, pk, request_pk):
+    """R7: file a reply to a request for documents that came by post or on the portal."""
+    appeal = selectors.appeal_for_staff(request.user, pk)
+    asked = appeal.external_requests.filter(pk=request_pk).first()
+    if asked is None:
+        raise Http404
+    prefix = f"reply-{asked.pk}"
+    form = ExternalReplyForm(
+        request.POST, prefix=prefix, uploads=request.FILES.getlist(f"{prefix}-files")
+    )
+    if form.is_valid():
+        try:
+            services.record_external_reply(
+                appeal=appeal, actor=request.user, request=asked, **form.cleaned_data
+            )
+        except TransitionNotAllowed as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The reply is filed into the case."))
+            return redirect(
+                reverse("appeals_service:card", args=[appeal.pk]) + f"#request-{asked.pk}"
+            )
+    return _card(request, appeal, reply_forms={asked.pk: form}, status=400)
 
 
 @service_cabinet_required

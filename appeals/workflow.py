@@ -86,6 +86,14 @@ ACTIONS = {
         ),
         Action("extend", _("Extend the deadline"), WORKING, None, "cabinets.extend_deadline"),  # R9
         Action(
+            "request_documents",
+            _("Request documents from another body"),
+            WORKING,
+            None,
+            "cabinets.answer_appeal",
+            flags={EXECUTOR_ONLY},
+        ),  # R7
+        Action(
             "defer",
             _("Defer the answer (with a notice)"),
             [Status.REGISTERED, Status.IN_WORK, Status.ANSWER_DRAFTED],
@@ -172,8 +180,9 @@ def _is_executor(appeal, user):
 # take. The body may still pass the complaint on (forward) or, when no other body remains,
 # return it with the explanation of the right to go to court; the official may do neither.
 DECISIONS = frozenset(
-    {"assign", "draft_answer", "sign_answer", "close_no_merits", "merge", "extend"}
-)
+    {"assign", "draft_answer", "sign_answer", "close_no_merits", "merge", "extend",
+     "request_documents"}
+)  # fmt: skip
 OFFICIAL_DECISIONS = DECISIONS | {"forward", "return"}
 
 
@@ -240,7 +249,9 @@ def _rule(appeal, user, action):
     if EXECUTOR_ONLY in action.flags and not (
         _is_executor(appeal, user) or can(user, "cabinets.sign_answer", appeal.cabinet_id)
     ):
-        return _("Only the executor of this appeal or the head may draft its answer.")
+        if action.name == "draft_answer":
+            return _("Only the executor of this appeal or the head may draft its answer.")
+        return _("Only the executor of this appeal or the head may do this.")
     return accused_refusal(appeal, user, action.name)  # R6
 
 

@@ -300,51 +300,33 @@ def _polls():
     return [p for p in Poll.objects.public().order_by("pk") if p.results_visible]
 
 
+def _poll_row(head, option, count, *, hidden="", points=None, territory=""):
+    return {
+        **head,
+        "option": option,
+        "count": count,
+        "count_hidden": hidden,
+        "points": points,
+        "territory": territory,
+    }
+
+
 def _poll_rows(poll, ctx):
     results = poll_selectors.results(poll, with_texts=False)
     base = {"poll_id": poll.pk, "poll": poll.title, "ballots": results.ballots}
     for question in results.questions:
         q = {**base, "question_id": question.question.pk, "question": question.question.text}
         for option in question.options:
-            yield {
-                **q,
-                "option": option["option"].text,
-                "count": option["count"],
-                "count_hidden": "",
-                "points": option.get("points"),
-                "territory": "",
-            }
+            yield _poll_row(q, option["option"].text, option["count"], points=option.get("points"))
         for item in question.scale:
-            yield {
-                **q,
-                "option": str(item["value"]),
-                "count": item["count"],
-                "count_hidden": "",
-                "points": None,
-                "territory": "",
-            }
+            yield _poll_row(q, str(item["value"]), item["count"])
         options = [o["option"].text for o in question.options]
         for territory, cells, _total in question.territories:
             for text, cell in zip(options, cells, strict=False):
-                yield {
-                    **q,
-                    "option": text,
-                    "count": cell.value,
-                    "count_hidden": cell.reason,
-                    "points": None,
-                    "territory": territory,
-                }
+                yield _poll_row(q, text, cell.value, hidden=cell.reason, territory=territory)
+    whole = {**base, "question_id": None, "question": ""}
     for territory, cell in results.territories:
-        yield {
-            **base,
-            "question_id": None,
-            "question": "",
-            "option": "",
-            "count": cell.value,
-            "count_hidden": cell.reason,
-            "points": None,
-            "territory": territory,
-        }
+        yield _poll_row(whole, "", cell.value, hidden=cell.reason, territory=territory)
 
 
 def _budgets():
@@ -623,7 +605,7 @@ def _cell(value):
     return value
 
 
-def write_csv(dataset, handle):
+def write_csv(dataset, handle, generated_at=None):
     names = [f.name for f in dataset.fields]
     writer = csv.writer(handle)
     writer.writerow(names)
@@ -644,44 +626,41 @@ def _header(dataset, generated_at):
     }
 
 
-def write_json(dataset, handle, generated_at):
-    head = json.dumps(_header(dataset, generated_at), ensure_ascii=False)
-    handle.write(head[:-1] + ', "rows": [\n')
+def _write_json_array(handle, head, key, items):
+    """One JSON object, ``head`` with the array ``key`` of ``items``, written item by item
+    (never the whole array in memory); returns how many items."""
+    handle.write(json.dumps(head, ensure_ascii=False)[:-1] + f', "{key}": [\n')
     n = 0
-    for row in dataset.iterate():
+    for item in items:
         if n:
             handle.write(",\n")
-        handle.write(json.dumps(row, ensure_ascii=False, default=_default))
+        handle.write(json.dumps(item, ensure_ascii=False, default=_default))
         n += 1
     handle.write("\n]}\n")
     return n
+
+
+def write_json(dataset, handle, generated_at):
+    return _write_json_array(handle, _header(dataset, generated_at), "rows", dataset.iterate())
+
+
+def _feature(dataset, row):
+    point = dataset.geo(row)
+    return {
+        "type": "Feature",
+        "id": row.get("id"),
+        "geometry": {"type": "Point", "coordinates": list(point)} if point else None,
+        "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")},
+    }
 
 
 def write_geojson(dataset, handle, generated_at):
     head = {"type": "FeatureCollection", **_header(dataset, generated_at)}
-    handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [\n')
-    n = 0
-    for row in dataset.iterate():
-        point = dataset.geo(row)
-        feature = {
-            "type": "Feature",
-            "id": row.get("id"),
-            "geometry": {"type": "Point", "coordinates": list(point)} if point else None,
-            "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")},
-        }
-        if n:
-            handle.write(",\n")
-        handle.write(json.dumps(feature, ensure_ascii=False, default=_default))
-        n += 1
-    handle.write("\n]}\n")
-    return n
+    features = (_feature(dataset, row) for row in dataset.iterate())
+    return _write_json_array(handle, head, "features", features)
 
 
-WRITERS = {
-    "csv": lambda d, h, at: write_csv(d, h),
-    "json": write_json,
-    "geojson": write_geojson,
-}
+WRITERS = {"csv": write_csv, "json": write_json, "geojson": write_geojson}
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
@@ -702,39 +681,40 @@ def _replace(path, handle):
     return saved
 
 
-def dump_dataset(dataset, fmt, generated_at=None):
-    """Write one dataset in one format to the storage; returns its ``OpenDataFile``."""
-    generated_at = generated_at or timezone.now()
+def _publish(name, fmt, write, generated_at):
+    """Stream ``write(text handle) -> rows`` into a temporary file, put it in the storage in
+    place of the old one and record it; returns its ``OpenDataFile``."""
     with tempfile.TemporaryFile() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
-        rows = WRITERS[fmt](dataset, text, generated_at)
+        rows = write(text)
         text.flush()
         size = raw.tell()
-        saved = _replace(path_of(dataset.name, fmt), raw)
+        saved = _replace(path_of(name, fmt), raw)
         text.detach()
     record, _created = OpenDataFile.objects.update_or_create(
-        dataset=dataset.name,
+        dataset=name,
         format=fmt,
         defaults={"path": saved, "size": size, "rows": rows, "generated_at": generated_at},
     )
     return record
 
 
-def dump_dictionary(generated_at):
-    body = json.dumps(dictionary(), ensure_ascii=False, indent=2).encode("utf-8")
-    with tempfile.TemporaryFile() as raw:
-        raw.write(body)
-        saved = _replace(path_of("dictionary", "json"), raw)
-    OpenDataFile.objects.update_or_create(
-        dataset="dictionary",
-        format="json",
-        defaults={
-            "path": saved,
-            "size": len(body),
-            "rows": len(DATASETS),
-            "generated_at": generated_at,
-        },
+def dump_dataset(dataset, fmt, generated_at=None):
+    """Write one dataset in one format to the storage; returns its ``OpenDataFile``."""
+    generated_at = generated_at or timezone.now()
+    writer = WRITERS[fmt]
+    return _publish(
+        dataset.name, fmt, lambda handle: writer(dataset, handle, generated_at), generated_at
     )
+
+
+def _write_dictionary(handle):
+    handle.write(json.dumps(dictionary(), ensure_ascii=False, indent=2))
+    return len(DATASETS)
+
+
+def dump_dictionary(generated_at):
+    return _publish("dictionary", "json", _write_dictionary, generated_at)
 
 
 def dump_all(*, force=False, names=None):
@@ -746,12 +726,12 @@ def dump_all(*, force=False, names=None):
     if not force and last is not None and timezone.localdate(last) == today:
         return []
     generated_at = timezone.now()
-    written = []
-    for dataset in DATASETS.values():
-        if names and dataset.name not in names:
-            continue
-        for fmt in dataset.formats:
-            written.append(dump_dataset(dataset, fmt, generated_at))
+    written = [
+        dump_dataset(dataset, fmt, generated_at)
+        for dataset in DATASETS.values()
+        if not names or dataset.name in names
+        for fmt in dataset.formats
+    ]
     dump_dictionary(generated_at)
     return written
 

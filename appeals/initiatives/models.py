@@ -9,6 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 from edem.core.history import HistoryEvent
 
+# Who moderates initiatives (hides them, reads the hidden ones): the admin's change permission.
+MODERATE_PERM = "initiatives.change_initiative"
+
 
 class Initiative(models.Model):
     class Status(models.TextChoices):

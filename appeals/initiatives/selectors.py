@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, Sum
 
-from .models import Initiative
+from .models import MODERATE_PERM, Initiative
 
 
 def public_initiatives(*, query="", territory=None, category=None, status=None):
@@ -27,7 +27,7 @@ def readable(initiative, user):
     if initiative.is_public:
         return True
     return user.is_authenticated and (
-        user.pk == initiative.initiator_id or user.has_perm("initiatives.change_initiative")
+        user.pk == initiative.initiator_id or user.has_perm(MODERATE_PERM)
     )
 
 

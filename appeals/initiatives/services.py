@@ -13,11 +13,10 @@ from edem.core.locking import locked
 from edem.core.recording import record
 from edem.notifications.services import notify
 
-from .models import Initiative, Member, Update
+from .models import MODERATE_PERM, Initiative, Member, Update
 
 MAX_OPEN_PER_PERSON = 3
 MAX_TEXT = 5000
-MODERATE_PERM = "initiatives.change_initiative"
 
 
 class InitiativeRefused(Exception):

@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edem.core.calendar import is_overdue
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import StoredFile
+from edem.notifications.models import Notification
 
 from .appeal import Appeal
 
@@ -357,7 +359,32 @@ class ExternalRequest(models.Model):
         related_name="+",
         help_text=_("When chosen from the directory, the request is sent to it by e-mail."),
     )
+    to_cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet of the portal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("When chosen, its staff get the request on the portal."),
+    )
     subject = models.TextField(_("what is requested"))
+    text = models.TextField(_("text of the request"), blank=True)
+    files = models.ManyToManyField(
+        "appeals.Attachment",
+        verbose_name=_("files of the appeal sent with it"),
+        blank=True,
+        related_name="+",
+    )
+    notification = models.ForeignKey(
+        "notifications.Notification",
+        verbose_name=_("e-mail"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The message that carries the request, once it is queued."),
+    )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sent by"),
@@ -375,6 +402,29 @@ class ExternalRequest(models.Model):
 
     def __str__(self):
         return f"{self.appeal} → {self.addressee}"
+
+    class Sending(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("request sending", "Being sent by e-mail")
+        EMAILED = "emailed", pgettext_lazy("request sending", "Sent by e-mail")
+        FAILED = "failed", pgettext_lazy("request sending", "E-mail failed")
+        PORTAL = "portal", pgettext_lazy("request sending", "Sent to the cabinet on the portal")
+        POST = "post", pgettext_lazy("request sending", "To be posted")
+
+    @property
+    def sending(self):
+        """How the request went out (R7): by e-mail to a body of the directory (queued, sent,
+        failed or bounced), to a cabinet of the portal, or on paper by the official."""
+        if self.body_id is None:
+            return self.Sending.PORTAL if self.to_cabinet_id else self.Sending.POST
+        status = self.notification.status if self.notification_id else None
+        if status == Notification.Status.FAILED:
+            return self.Sending.FAILED
+        return self.Sending.EMAILED if status == Notification.Status.SENT else self.Sending.QUEUED
+
+    @property
+    def is_overdue(self):
+        """No reply yet, and the 15 days are over (R7)."""
+        return self.answered_on is None and is_overdue(self.due_on)
 
 
 class MailBatch(models.Model):

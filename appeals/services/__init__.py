@@ -37,6 +37,7 @@ from .delivery import (  # noqa: F401
 from .external_mail import (  # noqa: F401
     file_external_reply,
     record_external_letter,
+    record_external_reply,
     record_mail_bounce,
     responsible_officials,
 )

@@ -8,14 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinets.access import can, roles_in
+from cabinets.access import can, roles_in, staff_with
 from cabinets.roles import Role
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES
 from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
-from .. import deadlines
+from .. import deadlines, workflow
 from ..models import Attachment, CoSigner, ExternalRequest, InternalNote
 from ..workflow import Status
 from .common import record
@@ -59,46 +59,102 @@ def add_documents(*, appeal, actor, attachments, note=""):
 
 
 @transaction.atomic
-def send_external_request(*, appeal, actor, subject, addressee="", body=None):
+def send_external_request(
+    *, appeal, actor, subject, addressee="", body=None, to_cabinet=None, text="", files=()
+):
     """Request documents from another body (R7): due 15 days after sending. It is also what
-    allows an extension with the reason ``external_request`` (R9). A ``body`` from the
-    directory of external bodies gets the request by e-mail (the gateway in ``integrations``
-    sends it on the history line's event)."""
-    if body is not None:
-        addressee = addressee.strip() or body.name
-    if (
-        not (
-            can(actor, "cabinets.answer_appeal", appeal.cabinet_id)
-            or can(actor, "cabinets.sign_answer", appeal.cabinet_id)
+    allows an extension with the reason ``external_request`` (R9). The addressee is one of: a
+    ``body`` from the directory of external bodies, which gets the request by e-mail (the
+    gateway in ``integrations`` sends it on the history line's event, with the chosen ``files``
+    of the appeal); a cabinet of the portal (``to_cabinet``), whose registrars are told on the
+    portal and by e-mail; or an ``addressee`` named in free text, to whom the official posts
+    it. The citizen is not told: the law asks a notice only when the request extends the
+    term (R9, ``extend``)."""
+    workflow.check(appeal, actor, "request_documents")
+    subject, text, addressee = subject.strip(), text.strip(), addressee.strip()
+    if body is not None and to_cabinet is not None:
+        raise TransitionNotAllowed(
+            _(
+                "Choose one addressee: a body of the directory, a cabinet, or a name for a letter by post."
+            )
         )
-        or not Status(appeal.status).is_open
-    ):
-        raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
-    if not addressee.strip() or not subject.strip():
+    if body is not None:
+        if not body.is_active:
+            raise TransitionNotAllowed(_("This body is no longer in the directory."))
+        addressee = addressee or body.name
+    if to_cabinet is not None:
+        if to_cabinet.pk == appeal.cabinet_id or not to_cabinet.is_active:
+            raise TransitionNotAllowed(_("Choose another active cabinet of the portal."))
+        addressee = addressee or to_cabinet.name
+    if not addressee or not subject:
         raise TransitionNotAllowed(_("Name the body and what is requested."))
+    files = list(files)
+    if any(f.appeal_id != appeal.pk for f in files):
+        raise TransitionNotAllowed(_("Only files of this appeal can be sent with the request."))
     today = timezone.localdate()
     due = deadlines.external_request_deadline(today, get_profile())
     request = ExternalRequest.objects.create(
         appeal=appeal,
-        addressee=addressee.strip(),
-        subject=subject.strip(),
+        addressee=addressee,
+        subject=subject,
+        text=text,
         body=body,
+        to_cabinet=to_cabinet,
         sent_by=actor,
         sent_on=today,
         due_on=due.legal_due,
     )
+    request.files.set(files)
+    if to_cabinet is not None:
+        request.notification = _tell_cabinet(request)
+        request.save(update_fields=["notification"])
     record(
         appeal,
         actor=actor,
         action="external_request",
         from_status=appeal.status,
         is_public=False,
-        addressee=addressee.strip(),
+        addressee=addressee,
         request=request.pk,
         to_body=body.pk if body else None,
-        note=subject.strip(),
+        to_cabinet=to_cabinet.pk if to_cabinet else None,
+        due=due.legal_due.isoformat(),
+        files=[f.pk for f in files],
+        note=subject,
     )
     return request
+
+
+def _tell_cabinet(request):
+    """The registrars of the cabinet asked (else its official address) get the request; the
+    first message is the one whose sending the case shows."""
+    appeal, cabinet = request.appeal, request.to_cabinet
+    context = {
+        "cabinet": appeal.cabinet.name,
+        "reply_to": appeal.cabinet.email,
+        "number": appeal.number or f"#{appeal.pk}",
+        "subject": request.subject,
+        "text": request.text,
+        "due": request.due_on.isoformat(),
+        "files": [f.original_name for f in request.files.all()],
+    }
+    mail = {
+        "template": "appeals/external_request",
+        "context": context,
+        "attachments": [
+            {"name": f.file.name, "filename": f.original_name, "mimetype": f.content_type}
+            for f in request.files.all()
+        ],
+        "headers": {"Reply-To": appeal.cabinet.email} if appeal.cabinet.email else None,
+    }
+    people = [p for p in staff_with("cabinets.register_appeal", cabinet) if p.email]
+    sent = [
+        notify(recipient=person, key=f"external_request:{request.pk}:{person.pk}", **mail)
+        for person in people
+    ]
+    if not sent and cabinet.email:
+        sent.append(notify(email=cabinet.email, key=f"external_request:{request.pk}", **mail))
+    return sent[0] if sent else None
 
 
 MAX_COSIGNERS = 100

@@ -9,16 +9,21 @@ from django.utils.translation import gettext as _
 
 from cabinets.access import staff_with
 from edem.core.uploads import MAX_FILES, UploadRefused, clean_upload, store
+from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
+from .. import workflow
 from ..models import Attachment, ExternalRequest
 from .common import record
 
 
 @transaction.atomic
-def record_external_letter(*, appeal, body, kind, notification, files=()):
+def record_external_letter(*, appeal, body, kind, notification, files=(), request=None):
     """The case records that a letter went to ``body`` by e-mail (R5, R7, R11 part 1):
-    which body, to which address, with which files, and the outbox row that carries it."""
+    which body, to which address, with which files, and the outbox row that carries it (for a
+    request for documents, also on the request, whose sending the card shows)."""
+    if request is not None:
+        ExternalRequest.objects.filter(pk=request.pk).update(notification=notification)
     return record(
         appeal,
         actor=None,
@@ -48,7 +53,28 @@ def responsible_officials(appeal):
 
 
 @transaction.atomic
-def file_external_reply(*, appeal, sender, subject, text, files=(), request=None):
+def record_external_reply(*, appeal, actor, request, text="", files=()):
+    """An official files a reply to a request for documents that came by post or through a
+    cabinet of the portal (R7): the same filing as a reply read by the mail gateway, with the
+    official named on the history line. ``files`` are ``(filename, bytes)``."""
+    workflow.check(appeal, actor, "request_documents")
+    if request.appeal_id != appeal.pk:
+        raise TransitionNotAllowed(_("This request belongs to another appeal."))
+    if not text.strip() and not files:
+        raise TransitionNotAllowed(_("Give the text of the reply or attach its scan."))
+    return file_external_reply(
+        appeal=appeal,
+        sender=request.addressee,
+        subject=request.subject,
+        text=text,
+        files=files,
+        request=request,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def file_external_reply(*, appeal, sender, subject, text, files=(), request=None, actor=None):
     """File another body's reply into the case: its text as a history line (not shown to the
     citizen), each attached file through the same content checks as an upload (a refused file
     is named with its reason on the line), the document request answered (R7); the responsible
@@ -65,7 +91,7 @@ def file_external_reply(*, appeal, sender, subject, text, files=(), request=None
             refused.append({"name": filename, "reason": str(exc)})
             continue
         attachment = store(
-            Attachment(appeal=appeal, uploaded_by=None, stage=Attachment.Stage.EXTERNAL),
+            Attachment(appeal=appeal, uploaded_by=actor, stage=Attachment.Stage.EXTERNAL),
             clean,
             filename,
         )
@@ -77,7 +103,7 @@ def file_external_reply(*, appeal, sender, subject, text, files=(), request=None
     ]
     line = record(
         appeal,
-        actor=None,
+        actor=actor,
         action="external_reply",
         from_status=appeal.status,
         is_public=False,
@@ -89,6 +115,8 @@ def file_external_reply(*, appeal, sender, subject, text, files=(), request=None
         request=request.pk if request else None,
     )
     for person in responsible_officials(appeal):
+        if actor is not None and person.pk == actor.pk:
+            continue  # who filed it knows
         notify(
             template="appeals/external_reply",
             recipient=person,

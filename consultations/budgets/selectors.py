@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cabinets.access import roles_by_cabinet
+from consultations._shared import staff_cabinet_ids
 from consultations.eligibility import voter_key
 
 from .models import BudgetCycle, BudgetEvent, Project, Vote
@@ -132,10 +132,6 @@ def results(cycle):
 
 
 # --- Service cabinet -----------------------------------------------------------------------
-
-
-def staff_cabinet_ids(user):
-    return set(roles_by_cabinet(user))
 
 
 def staff_cycles(user):

@@ -4,7 +4,8 @@ comments, and what officials of the responsible cabinet may see."""
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
-from cabinets.access import cabinets_where, roles_by_cabinet
+from cabinets.access import cabinets_where
+from consultations._shared import staff_cabinet_ids
 
 from .models import Comment, Discussion, Paragraph
 from .workflow import PUBLIC_STATES, Status
@@ -123,10 +124,6 @@ def my_discussions(user):
 
 
 # The service cabinet ---------------------------------------------------------------------
-
-
-def staff_cabinet_ids(user):
-    return set(roles_by_cabinet(user))
 
 
 def staff_discussions(user, filters=None):

@@ -4,7 +4,7 @@ service cabinet's queue (staff see only their cabinets' petitions; outsiders get
 from django.db.models import Count, F, Q
 from django.http import Http404
 
-from cabinets.access import roles_by_cabinet
+from consultations._shared import staff_cabinet_ids
 
 from .models import Petition, Signature
 from .workflow import PUBLIC_STATES, Status
@@ -78,10 +78,6 @@ def my_signatures(user):
 
 
 # --- Service cabinet ----------------------------------------------------------------------
-
-
-def staff_cabinet_ids(user):
-    return sorted(roles_by_cabinet(user))
 
 
 def petition_for_staff(user, pk):

@@ -25,7 +25,7 @@ from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from cabinets.access import roles_by_cabinet
+from consultations._shared import staff_cabinet_ids
 from edem.core import disclosure
 from edem.geo.models import Territory
 
@@ -79,10 +79,6 @@ def public_poll(pk):
     if poll is None:
         raise Http404
     return poll
-
-
-def staff_cabinet_ids(user):
-    return sorted(roles_by_cabinet(user))
 
 
 def staff_polls(user, filters=None):

@@ -57,7 +57,10 @@ def send_letter(*, line, body, kind, request=None):
         return existing
     appeal = line.appeal
     token = new_token()
-    files = list(appeal.attachments.exclude(stage="external").order_by("pk"))
+    if request is not None:  # R7: only the files the official chose go with a request
+        files = list(request.files.order_by("pk"))
+    else:
+        files = list(appeal.attachments.exclude(stage="external").order_by("pk"))
     language = settings.LANGUAGE_CODE
     context = {
         "appeal": appeal,
@@ -105,5 +108,6 @@ def send_letter(*, line, body, kind, request=None):
         kind=kind,
         notification=letter.notification,
         files=[f.original_name for f in files],
+        request=request,
     )
     return letter

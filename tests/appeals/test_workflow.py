@@ -38,6 +38,7 @@ EXPECTED_WHO = {
     "reopen": {"author"},
     "reopen_by_head": {"head"},
     "defer": set(),  # R17: only a request for information (test_R17_information_requests)
+    "request_documents": {"head", "executor"},  # R7: the executor of the appeal or the head
 }
 
 
@@ -58,7 +59,15 @@ def test_available_actions_match_refusals(cast):
     appeal, people = cast
     appeal.status = Status.REGISTERED
     names = [a.name for a in workflow.available_actions(appeal, people["head"])]
-    assert names == ["forward", "return", "assign", "extend", "close_no_merits", "merge"]
+    assert names == [
+        "forward",
+        "return",
+        "assign",
+        "extend",
+        "request_documents",
+        "close_no_merits",
+        "merge",
+    ]
     assert [a.name for a in workflow.available_actions(appeal, people["author"])] == ["withdraw"]
     assert workflow.available_actions(appeal, people["citizen"]) == []
 
