@@ -15,7 +15,7 @@ CELERY_ARGS := -A edem worker -B -l info --concurrency 2 \
 	--scheduler django_celery_beat.schedulers:DatabaseScheduler
 COMPILEMESSAGES := $(MANAGE) compilemessages --ignore=.venv --ignore=var --ignore=node_modules --verbosity 0
 
-.PHONY: help venv run test faults lint security messages migrations-check
+.PHONY: help venv run test faults lint security messages migrations-check bench-throughput
 
 help:
 	@echo "make run               install into .venv, migrate, seed the demo town, start the portal"
@@ -25,6 +25,7 @@ help:
 	@echo "make security          bandit: no finding of high severity in the portal's code"
 	@echo "make messages          update and compile the ru/uk/en message catalogues"
 	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make bench-throughput  every page's req/s beside a floor page (DATABASE_URL: a seeded bench DB)"
 
 # The virtual environment, reinstalled only when pyproject.toml is newer than the stamp.
 venv: $(VENV)/.installed
@@ -90,3 +91,8 @@ messages: venv
 
 migrations-check: venv
 	$(MANAGE) makemigrations --check --dry-run
+
+# Throughput of every page under gunicorn and wrk, beside a floor page (bench/README.md).
+bench-throughput: venv
+	@$(COMPILEMESSAGES)
+	$(PY) bench/throughput.py

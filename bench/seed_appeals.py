@@ -263,7 +263,12 @@ def copy_batch(cursor, batch):
 
 def fill_projection():
     """(Re)build the projection of every public appeal and the cluster grid from it, in SQL."""
-    from appeals.problems.models import CLUSTER_LEVELS, STATE_OF_STATUS
+    from appeals.problems.models import (
+        CLUSTER_LEVELS,
+        DAY_CELL_LEVELS,
+        FILL_DAY_CELLS_SQL,
+        STATE_OF_STATUS,
+    )
     from appeals.problems.sync import cell_size
 
     started = time.perf_counter()
@@ -271,6 +276,7 @@ def fill_projection():
     values = ", ".join(["(%s, %s)"] * len(STATE_OF_STATUS))
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE problems_problemcell")
+        cursor.execute("TRUNCATE problems_problemdaycell")
         cursor.execute(
             """
             INSERT INTO problems_publicproblem (
@@ -313,9 +319,12 @@ def fill_projection():
                 """,
                 [level, cell_size(level), cell_size(level)],
             )
+        for level in DAY_CELL_LEVELS:
+            cursor.execute(FILL_DAY_CELLS_SQL, [level, cell_size(level), cell_size(level)])
         # VACUUM sets the visibility map, so the map's covering indexes serve index-only scans.
         cursor.execute("VACUUM ANALYZE problems_publicproblem")
         cursor.execute("VACUUM ANALYZE problems_problemcell")
+        cursor.execute("VACUUM ANALYZE problems_problemdaycell")
         cursor.execute("SELECT count(*) FROM problems_publicproblem")
         (count,) = cursor.fetchone()
     print(f"projected {count} public problems in {time.perf_counter() - started:.1f} s")

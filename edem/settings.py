@@ -138,6 +138,9 @@ MIDDLEWARE = [
     "edem.core.locale.MunicipalityLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Whole anonymous pages from the cache (issue 15): inside CSRF (a hit gets the visitor's
+    # own token and cookie) and the language (part of the key), before authentication.
+    "edem.core.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,7 +175,13 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'edem.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (issue 15): a new PostgreSQL connection per request halves what a
+# worker serves. Production keeps each one a minute; development closes it after each request
+# (runserver starts a thread per request, and each would keep its own). The embedded SQLite
+# default opens a file, not a connection: nothing to keep.
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+)
 # A persistent connection broken by a database restart is replaced, not used for one more 5xx.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -237,6 +246,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole anonymous pages from the cache (edem.core.pagecache); off only to rule it out.
+EDEM_PAGE_CACHE = env.bool("EDEM_PAGE_CACHE", default=True)
 
 # Sessions live in the database, so a Redis outage logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -148,6 +148,14 @@ class PublicProblem(models.Model):
                 include=["lon", "lat", "state", "category", "territory"],
                 condition=Q(lat__isnull=False),
             ),
+            # The home page's month counts: answered since a date, on time or not, resolved or
+            # not, from the index alone (an index-only scan instead of reading every row).
+            models.Index(
+                fields=["answered_at"],
+                name="problem_answered_idx",
+                include=["answered_on_time", "state", "appeal"],
+                condition=Q(answered_at__isnull=False),
+            ),
             models.Index(fields=["-support_count", "-received_at"], name="problem_support_idx"),
             models.Index(fields=["category", "-received_at"], name="problem_category_idx"),
             models.Index(fields=["territory", "-received_at"], name="problem_territory_idx"),
@@ -224,6 +232,21 @@ def cell_size(zoom):
     return 360.0 / (2**zoom) / CELLS_PER_TILE
 
 
+# Zoom levels with a grid per day of receipt (``ProblemDayCell``): the town and district views,
+# where a period filter would otherwise group every recent row in SQL.
+DAY_CELL_LEVELS = range(0, 15)
+
+# The SQL that fills ``ProblemDayCell`` from the projection for one level (the migration that
+# creates the table and bench/seed_appeals.py); parameters: level, cell size, cell size.
+FILL_DAY_CELLS_SQL = """
+    INSERT INTO problems_problemdaycell (level, cx, cy, day, state, n, sum_lat, sum_lon)
+    SELECT %s, floor(lon / %s)::int, floor(lat / %s)::int, (received_at AT TIME ZONE 'UTC')::date,
+        state, count(*), sum(lat), sum(lon)
+    FROM problems_publicproblem WHERE lat IS NOT NULL AND lon IS NOT NULL
+    GROUP BY 2, 3, 4, 5
+"""
+
+
 class ProblemCell(models.Model):
     """A precomputed cluster: how many public problems with a point fall in one grid cell of
     one zoom level, per public status, category and territory, with the sums of their coordinates (for
@@ -260,3 +283,41 @@ class ProblemCell(models.Model):
 
     def __str__(self):
         return f"z{self.level} ({self.cx}, {self.cy}): {self.n}"
+
+
+class ProblemDayCell(models.Model):
+    """The cluster grid per day of receipt (UTC) and public status, on the town and district
+    levels (``DAY_CELL_LEVELS``): the map with a period filter (and a status) sums a few
+    thousand of these rows instead of grouping every problem received in the period, so it
+    stays as fast whatever the number of problems. Kept in step by ``sync.py`` with
+    ``ProblemCell``."""
+
+    level = models.PositiveSmallIntegerField(_("zoom level"))
+    cx = models.IntegerField(_("cell column"))
+    cy = models.IntegerField(_("cell row"))
+    day = models.DateField(_("day received (UTC)"))
+    state = models.PositiveSmallIntegerField(_("public status"), choices=PublicState.choices)
+    n = models.IntegerField(_("problems"), default=0)
+    sum_lat = models.FloatField(default=0)
+    sum_lon = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("problem map cell of a day")
+        verbose_name_plural = _("problem map cells of a day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "cx", "cy", "day", "state"],
+                name="problem_day_cell_key",
+                violation_error_message=_("This map cell is already counted."),
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["level", "day", "cx", "cy", "state", "n"],
+                name="problem_day_cell_idx",
+                include=["sum_lat", "sum_lon"],
+            )
+        ]
+
+    def __str__(self):
+        return f"z{self.level} ({self.cx}, {self.cy}) {self.day}: {self.n}"

@@ -3,7 +3,8 @@ which holds only public fields, so no public page can reach the appeal's persona
 
 import hashlib
 import math
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.apps import apps
 from django.core.cache import cache
@@ -20,8 +21,10 @@ from edem.geo.models import Territory
 
 from .models import (
     CLUSTER_LEVELS,
+    DAY_CELL_LEVELS,
     STATE_CODES,
     ProblemCell,
+    ProblemDayCell,
     PublicProblem,
     PublicState,
     cell_size,
@@ -196,12 +199,57 @@ def _live_cells(qs):
     return [[round(lat, 5), round(lon, 5), n] for lat, lon, n in rows]
 
 
+def _day_filters(filters, zoom):
+    """Whether the grid per day can answer: a period, alone or with a status, at a town or
+    district zoom."""
+    return bool(
+        zoom in DAY_CELL_LEVELS
+        and filters.get("period")
+        and not any(filters.get(name) for name in ("category", "territory", "mine", "supported"))
+    )
+
+
+def day_cells(cells, box, zoom, filters):
+    """Clusters of the problems received in the period: its whole days (UTC) summed from
+    ``ProblemDayCell``, the rest of its first day grouped live (at most a day of rows), so the
+    cost follows the cells in view, not the number of problems in the period."""
+    cx0, cx1, cy0, cy1 = cells
+    cutoff = timezone.now() - timedelta(days=filters["period"])
+    first_day = cutoff.astimezone(UTC).date() + timedelta(days=1)
+    grid = ProblemDayCell.objects.filter(
+        level=zoom, day__gte=first_day, cx__gte=cx0, cx__lte=cx1, cy__gte=cy0, cy__lte=cy1, n__gt=0
+    )
+    partial = in_cells(
+        PublicProblem.objects.filter(
+            received_at__gte=cutoff, received_at__lt=datetime.combine(first_day, time.min, UTC)
+        ),
+        cells,
+        box,
+        zoom,
+    )
+    if filters.get("state"):
+        grid = grid.filter(state=filters["state"])
+        partial = partial.filter(state=filters["state"])
+    sums = defaultdict(lambda: [0, 0.0, 0.0])
+    for rows in (
+        grid.values("cx", "cy").annotate(t=Sum("n"), a=Sum("sum_lat"), o=Sum("sum_lon")),
+        partial.order_by().values("cx", "cy").annotate(t=Count("*"), a=Sum("lat"), o=Sum("lon")),
+    ):
+        for cx, cy, n, slat, slon in rows.values_list("cx", "cy", "t", "a", "o"):
+            total = sums[(int(cx), int(cy))]
+            total[0] += n
+            total[1] += slat
+            total[2] += slon
+    return [[round(slat / n, 5), round(slon / n, 5), n] for n, slat, slon in sums.values() if n > 0]
+
+
 def map_data(bbox, zoom, filters, user=None):
     """Points when at most POINTS_LIMIT problems are in the box, else grid clusters whose
     counts add up to the number of problems in the box (the box grown to whole cells, returned
     as ``bbox``). Status, category and territory filters at zoom levels up to 16 read the
     precomputed grid (``ProblemCell``); a period, "mine", "supported by me" and deeper zooms
-    group the rows in view in SQL.
+    group the rows in view in SQL, but a period (alone or with a status) at zoom levels up to 14
+    reads the grid per day (``ProblemDayCell``).
     Cached briefly unless the filters are personal ("mine", "supported by me")."""
     cells, box = snapped(bbox, zoom)
     key = None if personal(filters) else cache_key("map", cells, zoom, sorted(filters.items()))
@@ -213,6 +261,10 @@ def map_data(bbox, zoom, filters, user=None):
     clusters = None
     if _cell_filters(filters) and zoom in CLUSTER_LEVELS:
         clusters = precomputed_cells(cells, zoom, filters)
+        total = sum(c[2] for c in clusters)
+        points = _points(live) if total <= POINTS_LIMIT else None
+    elif _day_filters(filters, zoom):
+        clusters = day_cells(cells, box, zoom, filters)
         total = sum(c[2] for c in clusters)
         points = _points(live) if total <= POINTS_LIMIT else None
     else:

@@ -7,12 +7,20 @@ greeting line when that line named the citizen ("Dear Ivan Petrovich,")."""
 
 import math
 import re
+from datetime import UTC
 
 from django.db import connection, transaction
 
 from edem.core.events import ProblemHidden, ProblemPublished, publish
 
-from .models import CLUSTER_LEVELS, STATE_OF_STATUS, PublicProblem, PublicState, cell_size
+from .models import (
+    CLUSTER_LEVELS,
+    DAY_CELL_LEVELS,
+    STATE_OF_STATUS,
+    PublicProblem,
+    PublicState,
+    cell_size,
+)
 from .selectors import bump_version
 
 REDACTED = "[…]"
@@ -126,6 +134,7 @@ def _cell_key(problem):
         int(problem.state),
         problem.category_id or 0,
         problem.territory_id or 0,
+        problem.received_at.astimezone(UTC).date(),
     )
 
 
@@ -144,17 +153,28 @@ def move_in_cells(old, new):
         "sum_lat = problems_problemcell.sum_lat + EXCLUDED.sum_lat, "
         "sum_lon = problems_problemcell.sum_lon + EXCLUDED.sum_lon"
     )
-    params = []
+    day_sql = (
+        "INSERT INTO problems_problemdaycell (level, cx, cy, day, state, n, sum_lat, sum_lon) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (level, cx, cy, day, state) DO UPDATE SET "
+        "n = problems_problemdaycell.n + EXCLUDED.n, "
+        "sum_lat = problems_problemdaycell.sum_lat + EXCLUDED.sum_lat, "
+        "sum_lon = problems_problemdaycell.sum_lon + EXCLUDED.sum_lon"
+    )
+    params, day_params = [], []
     for key, sign in ((old, -1), (new, 1)):
         if key is None:
             continue
-        lat, lon, state, category, territory = key
+        lat, lon, state, category, territory, day = key
         for level in CLUSTER_LEVELS:
             size = cell_size(level)
             cx, cy = math.floor(lon / size), math.floor(lat / size)
             params.append((level, cx, cy, state, category, territory, sign, sign * lat, sign * lon))
+            if level in DAY_CELL_LEVELS:
+                day_params.append((level, cx, cy, day, state, sign, sign * lat, sign * lon))
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+        cursor.executemany(day_sql, day_params)
 
 
 def _bump():

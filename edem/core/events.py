@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.module_loading import import_string
 
+from . import pagecache
 from .models import EventDelivery
 
 logger = logging.getLogger(__name__)
@@ -312,6 +313,8 @@ def publish(event):
         EventDelivery(event_type=type(event).__name__, payload=payload, subscriber=s.name)
         for s in subscribers_of(type(event))
     )
+    # Whatever changed may show on a public page: cached pages are out of date once it commits.
+    transaction.on_commit(pagecache.bump, robust=True)
     if rows:
         ids = [row.pk for row in rows]
         transaction.on_commit(lambda: deliver_all(ids), robust=True)

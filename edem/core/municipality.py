@@ -7,8 +7,10 @@ environment works as before. Code that shows one of these values reads it here, 
 ``settings`` directly.
 
 The record is cached (DESIGN §5: the cache is an optimisation, never a dependency): a read
-asks the cache, then the database; a save deletes the cached copy at once and again after
-commit, so the next page shows the change without a restart. The cache's own time-out bounds
+asks this process's memory (for ``LOCAL_TTL`` seconds: nothing per request that can be per
+process), then the cache, then the database; a save deletes the cached copies at once and again
+after commit, so the next page of the process that saved shows the change at once and the
+other processes' pages within ``LOCAL_TTL`` seconds, without a restart. The cache's own time-out bounds
 how long a copy can outlive a save made while Redis was away. A database that cannot be read
 (no table yet, or down) gives the environment's values and is not cached.
 """
@@ -16,6 +18,8 @@ how long a copy can outlive a save made while Redis was away. A database that ca
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -29,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 CACHE_KEY = "core:municipality:v1"
 CACHE_TIMEOUT = 300  # seconds
+LOCAL_TTL = 10.0  # seconds a process keeps its own copy
+# This process's copy of the record: (the cache's key prefix it mirrors, the values, expiry).
+_local = (None, None, 0.0)
+_local_lock = threading.Lock()
 
 FIELDS = (
     "name",
@@ -146,17 +154,26 @@ def _cache_set(values):
 
 def current() -> Municipality:
     """The municipality's settings in force now."""
+    global _local
+    scope, values, until = _local
+    if values is not None and scope == cache.key_prefix and time.monotonic() < until:
+        return _from_values(values)  # the environment's defaults are read each time, as below
     values = _cache_get()
     if values is None:
         values = _read_record()
         if values is None:
             return _from_values({})
         _cache_set(values)
+    with _local_lock:
+        _local = (cache.key_prefix, values, time.monotonic() + LOCAL_TTL)
     return _from_values(values)
 
 
 def forget():
-    """Drop the cached copy (after a save); never raises."""
+    """Drop the cached copies (after a save); never raises."""
+    global _local
+    with _local_lock:
+        _local = (None, None, 0.0)
     try:
         cache.delete(CACHE_KEY)
     except Exception as error:

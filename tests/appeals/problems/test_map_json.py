@@ -72,6 +72,37 @@ def test_precomputed_and_live_clusters_agree(client, monkeypatch):
     assert sorted(precomputed["clusters"]) == sorted(live["clusters"])
 
 
+@pytest.mark.parametrize("state", [None, "answered"])
+def test_a_period_summed_from_the_day_grid_agrees_with_the_rows(client, monkeypatch, state):
+    """Problems received over 40 days, some on the period's first (partial) day: the grid per
+    day plus that day's rows give the clusters that grouping every row in the period gives."""
+    from datetime import timedelta
+
+    from django.db.models import Avg, Count
+    from django.utils import timezone
+
+    monkeypatch.setattr(selectors, "POINTS_LIMIT", 0)  # always clusters
+    now = timezone.now()
+    for i in range(60):
+        received = now - timedelta(days=i * 40 / 60, hours=i % 5)
+        status = "answered" if i % 3 else "registered"
+        public_appeal(lat=56.0 + (i % 8) * 0.004, lon=38.0 + (i // 8) * 0.004,
+                      received_at=received, status=status)  # fmt: skip
+    params = {"bbox": "37.95,55.95,38.2,56.2", "zoom": 13, "period": "30"}
+    if state:
+        params["status"] = state
+    data = client.get(URL, params).json()
+    cells, box = selectors.snapped((37.95, 55.95, 38.2, 56.2), 13)
+    filters = {"period": 30, "state": 3 if state else None}
+    rows = (
+        selectors.in_cells(selectors.filtered(filters), cells, box, 13)
+        .order_by().values("cx", "cy").annotate(n=Count("*"), a=Avg("lat"), o=Avg("lon"))
+    )  # fmt: skip
+    expected = sorted([round(r["a"], 5), round(r["o"], 5), r["n"]] for r in rows)
+    assert sorted(data["clusters"]) == expected
+    assert data["total"] == sum(c[2] for c in expected) > 0
+
+
 def test_grid_follows_changes_of_the_appeal(client, monkeypatch):
     from appeals.models import Appeal
 
