@@ -57,7 +57,7 @@ def test_rotated_token_old_one_refused_new_one_works():
 
 def test_address_outside_allowed_networks_is_403(settings):
     _client, token = register_client(allowed_ips="10.0.0.0/8\n192.0.2.7")
-    response = http(token, REMOTE_ADDR="203.0.113.9").get(LIST)
+    response = http(token, REMOTE_ADDR="203.0.113.9", HTTP_ACCEPT_LANGUAGE="en").get(LIST)
     body = assert_problem(response, 403)
     assert "address" in body["detail"]
     assert http(token, REMOTE_ADDR="10.1.2.3").get(LIST).status_code == 200
