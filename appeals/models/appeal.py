@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -244,6 +245,9 @@ class Appeal(models.Model):
             # Likely duplicates on the official's card: the same topic near a point.
             models.Index(fields=["category", "latitude", "longitude"], name="appeal_near_idx"),
             models.Index(fields=["author", "-received_at"], name="appeal_author_idx"),
+            # The same citizen by e-mail (``email__iexact``): the card's earlier answers (R11
+            # part 5) and merge candidates, which otherwise read the whole table.
+            models.Index(Upper("email"), name="appeal_email_idx"),
         ]
         constraints = [
             models.CheckConstraint(
