@@ -11,6 +11,7 @@ from appeals.community.selectors import likely_duplicates
 from cabinets.access import cabinets_where, staff_with
 from cabinets.models import Cabinet, ExternalBody
 from edem.core.jurisdiction import get_profile
+from edem.core.widgets import QuickCheckboxInput, QuickDateInput, QuickSelect, QuickTextInput
 from edem.geo.models import Territory
 
 from .categories import CategoryChoiceField
@@ -21,10 +22,14 @@ from .workflow import WORKING, Status
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    """The work queue's filter. Its widgets render without the template engine
+    (``edem.core.widgets``): it is drawn on every visit of the queue."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=QuickTextInput)
     scope = forms.ChoiceField(
         label=_("Show"),
         required=False,
+        widget=QuickSelect,
         choices=[
             (Scope.HELD, _("Held by my cabinet")),
             (Scope.PASSED, _("Forwarded elsewhere (read-only)")),
@@ -33,10 +38,14 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=QuickSelect,
         choices=[(OPEN, _("Open (in work)")), ("", _("All"))] + list(Status.choices),
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All"))] + list(Appeal.Kind.choices)
+        label=_("Kind"),
+        required=False,
+        widget=QuickSelect,
+        choices=[("", _("All"))] + list(Appeal.Kind.choices),
     )
     category = CategoryChoiceField(
         Category.objects.all(),
@@ -44,11 +53,13 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
         whole_groups=True,
+        widget=QuickSelect,
     )
     territory = forms.ModelChoiceField(
         label=_("Territory"),
         queryset=Territory.objects.defer("boundary"),
         required=False,
+        widget=QuickSelect,
         empty_label=_("All"),
     )
     executor = forms.ModelChoiceField(
@@ -56,27 +67,28 @@ class QueueFilterForm(forms.Form):
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("Anyone"),
+        widget=QuickSelect,
     )
     received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received from"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
     received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received to"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
     registered_from = forms.DateField(
-        label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Registered from"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
     registered_to = forms.DateField(
-        label=_("Registered to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Registered to"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
     due_from = forms.DateField(
-        label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due from"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
     due_to = forms.DateField(
-        label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due to"), required=False, widget=QuickDateInput(attrs={"type": "date"})
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    due_soon = forms.BooleanField(label=_("Due soon"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False, widget=QuickCheckboxInput)
+    due_soon = forms.BooleanField(label=_("Due soon"), required=False, widget=QuickCheckboxInput)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
-from cabinets.access import roles_by_cabinet, roles_in, roles_with, staff_with
+from cabinets.access import members, roles_by_cabinet, roles_in, roles_with
 from cabinets.roles import Role
 
 from . import workflow
@@ -81,6 +81,39 @@ def appeal_for_staff(user, pk):
     appeal = (
         Appeal.objects.filter(visibility(user))
         .select_related("cabinet", "category", "territory", "executor", "author", "classifier")
+        .filter(pk=pk)
+        .first()
+    )
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
+def appeal_for_card(user, pk):
+    """``appeal_for_staff`` with what the card shows of it in the same query: the appeal it was
+    merged into, the respondents of a complaint, and whether it has answers, files, notes and
+    repeat appeals joined to it (the card reads those lists only when there is something)."""
+    from .models import Answer, Attachment, InternalNote
+
+    appeal = (
+        Appeal.objects.filter(visibility(user))
+        .select_related(
+            "cabinet",
+            "category",
+            "territory",
+            "executor",
+            "author",
+            "classifier",
+            "merged_into",
+            "respondent_cabinet",
+            "respondent_official",
+        )
+        .annotate(
+            has_answers=Exists(Answer.objects.filter(appeal=OuterRef("pk"))),
+            has_attachments=Exists(Attachment.objects.filter(appeal=OuterRef("pk"))),
+            has_notes=Exists(InternalNote.objects.filter(appeal=OuterRef("pk"))),
+            has_merged=Exists(Appeal.objects.filter(merged_into=OuterRef("pk"))),
+        )
         .filter(pk=pk)
         .first()
     )
@@ -331,18 +364,31 @@ class AuthorNextStep:
 def next_step_for_staff(appeal, user):
     """The appeal's next step on the main path (``workflow.next_step``) and who may take it,
     asked of the workflow's own rule for each member of the cabinet holding the permission.
-    None for an answered or closed appeal."""
+    None for an answered or closed appeal.
+
+    The cabinet's staff and their roles there come from one query of its memberships, and the
+    appeal's co-executors from one more, whatever the number of people."""
     action = workflow.next_step(appeal.status)
     if action is None:
         return None
     granting = roles_with(action.who)
     if workflow.refusal(appeal, user, action.name) is None:
         return StaffNextStep(action=action, yours=True, people=[], roles=granting)
-    people = [
-        (person, [role for role in granting if role in roles_in(person, appeal.cabinet_id)])
-        for person in staff_with(action.who, appeal.cabinet_id)
-        if workflow.refusal(appeal, person, action.name) is None
-    ]
+    staff = {}
+    for membership in members(appeal.cabinet_id):
+        if membership.user.is_active:
+            person = staff.setdefault(membership.user_id, membership.user)
+            person.__dict__.setdefault("_active_roles", []).append(
+                (appeal.cabinet_id, membership.role)
+            )  # their roles here: all this question asks (the instances are this list's own)
+    prefetch_related_objects([appeal], "co_executors")
+    people = []
+    for _pk, person in sorted(staff.items()):
+        held = roles_in(person, appeal.cabinet_id)
+        if not any(role in held for role in granting):
+            continue
+        if workflow.refusal(appeal, person, action.name) is None:
+            people.append((person, [role for role in granting if role in held]))
     return StaffNextStep(action=action, yours=False, people=people, roles=granting)
 
 

@@ -165,7 +165,8 @@ def likely_duplicates(user, appeal, now=None):
     now = now or timezone.now()
     lat, lon = float(appeal.latitude), float(appeal.longitude)
     # The place, topic and period first (index appeal_near_idx), then who may see them: the
-    # visibility condition has an OR that no index serves, so it runs on the few found.
+    # visibility condition has an OR that no index serves, so it runs on the few found (the
+    # found ones as a subquery: one round trip).
     near = (
         _near(
             Appeal.objects.all(),
@@ -186,7 +187,7 @@ def likely_duplicates(user, appeal, now=None):
         .values_list("pk", flat=True)[:200]
     )
     qs = (
-        Appeal.objects.filter(visibility(user), pk__in=list(near))
+        Appeal.objects.filter(visibility(user), pk__in=near)
         .select_related("cabinet")
         .order_by("-received_at")
     )

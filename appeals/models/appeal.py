@@ -301,13 +301,17 @@ class Appeal(models.Model):
     def due_state(self):
         """ "overdue" (past legal_due), "soon" (control_due within 3 days) or "" — shown in colour
         and in words on the work queue."""
-        today = timezone.localdate()
+        if not self.legal_due or not Status(self.status).is_open:
+            return ""
+        return self.due_state_on(timezone.localdate(), DeadlinePolicy.current().due_soon_days)
+
+    def due_state_on(self, today, due_soon_days):
+        """``due_state`` for a list of appeals, with the day and the policy read once."""
         if not self.legal_due or not Status(self.status).is_open:
             return ""
         if self.is_overdue(today):
             return "overdue"
-        soon = timedelta(days=DeadlinePolicy.current().due_soon_days)
-        if self.control_due and self.control_due <= today + soon:
+        if self.control_due and self.control_due <= today + timedelta(days=due_soon_days):
             return "soon"
         return ""
 

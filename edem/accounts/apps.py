@@ -15,10 +15,13 @@ class AccountsConfig(AppConfig):
 
         social_account_added.connect(identity_connected, dispatch_uid="edem-identity-connected")
 
-        from allauth.mfa.signals import authenticator_added
+        from allauth.mfa.signals import authenticator_added, authenticator_removed
 
-        from .mfa import count_setup_as_second_factor
+        from .mfa import count_setup_as_second_factor, forget_authenticator_check
 
         authenticator_added.connect(
             count_setup_as_second_factor, dispatch_uid="edem.accounts.mfa.setup_counts"
+        )
+        authenticator_removed.connect(
+            forget_authenticator_check, dispatch_uid="edem.accounts.mfa.removed_forgets"
         )
