@@ -1,14 +1,18 @@
 """Forms of the service cabinet: the work-queue filter and one small form per action."""
 
+import time
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from appeals.community.selectors import likely_duplicates
-from cabinets.access import cabinets_where, staff_with
+from cabinets.access import cabinets_where, roles_by_cabinet, staff_with
 from cabinets.models import Cabinet, ExternalBody
 from edem.core.jurisdiction import get_profile
 from edem.core.widgets import QuickCheckboxInput, QuickDateInput, QuickSelect, QuickTextInput
@@ -99,6 +103,64 @@ class QueueFilterForm(forms.Form):
         self.fields["executor"].queryset = staff_with(
             "cabinets.answer_appeal", cabinets_where(user)
         )
+        # The lists to choose from, built once per language, set of cabinets and version of
+        # the data they come from; the querysets still check what is sent.
+        cabinets = tuple(sorted(roles_by_cabinet(user)))
+        for name, choices in filter_choices(cabinets, self._build_choices).items():
+            self.fields[name].choices = choices
+
+    def _build_choices(self):
+        return {name: [_plain(c) for c in self.fields[name].choices] for name in FROM_DATA}
+
+
+def _plain(choice):
+    """A choice as plain values (no model instance, no lazy text) to keep between requests;
+    a group's choices too."""
+    value, label = choice
+    if isinstance(label, list | tuple):
+        return (str(value), [_plain(item) for item in label])
+    return (getattr(value, "value", value), str(label))
+
+
+# The filter's fields whose choices come from the data: topics, territories, the executors of
+# the user's cabinets.
+FROM_DATA = ("category", "territory", "executor")
+CHOICES_VERSION_KEY = "appeals:filter-choices-version"
+CHOICES_TTL = 300  # seconds: the longest a lost bump (cache server away) leaves them stale
+_choices = {}
+
+
+def filter_choices(cabinets, build):
+    """{field: choices} of the queue's filter for a set of cabinets, kept in this process per
+    language and data version (``choices_changed`` moves the version)."""
+    try:
+        version = cache.get(CHOICES_VERSION_KEY, 0)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation (DESIGN §5)
+        return build()
+    key = (get_language(), cabinets, version)
+    kept = _choices.get(key)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > CHOICES_TTL:
+        if len(_choices) > 200:
+            _choices.clear()
+        kept = _choices[key] = (now, build())
+    return kept[1]
+
+
+def choices_changed(**kwargs):
+    """A topic, territory, membership or person changed: the filter's lists are built again
+    (now, and once the change is committed). Connected in ``AppealsConfig.ready``."""
+
+    def bump():
+        try:
+            cache.incr(CHOICES_VERSION_KEY)
+        except ValueError:
+            cache.set(CHOICES_VERSION_KEY, 1, None)
+        except Exception:  # noqa: BLE001, S110 - the TTL bounds what a lost bump costs
+            pass
+
+    bump()
+    transaction.on_commit(bump, using=kwargs.get("using"))
 
 
 def _staff_of(cabinet):

@@ -115,8 +115,7 @@ def can(user, perm, cabinet):
     by_cabinet = roles_by_cabinet(user)
     cabinets = [cabinet] if isinstance(cabinet, Cabinet | int | str) else cabinet
     return any(
-        codename in permissions_for_roles(by_cabinet.get(_int_pk(item), ()))
-        for item in cabinets
+        codename in permissions_for_roles(by_cabinet.get(_int_pk(item), ())) for item in cabinets
     )
 
 

@@ -15,13 +15,10 @@ class AccountsConfig(AppConfig):
 
         social_account_added.connect(identity_connected, dispatch_uid="edem-identity-connected")
 
-        from allauth.mfa.signals import authenticator_added, authenticator_removed
+        from allauth.mfa.signals import authenticator_added
 
-        from .mfa import count_setup_as_second_factor, forget_authenticator_check
+        from .mfa import count_setup_as_second_factor
 
         authenticator_added.connect(
             count_setup_as_second_factor, dispatch_uid="edem.accounts.mfa.setup_counts"
-        )
-        authenticator_removed.connect(
-            forget_authenticator_check, dispatch_uid="edem.accounts.mfa.removed_forgets"
         )

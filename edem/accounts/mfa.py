@@ -4,7 +4,6 @@ Members of a service cabinet before entering it (``service_cabinet_required``), 
 superusers before the Django admin (``edem.accounts.middleware``): an authenticator app set
 up, and used by this very session."""
 
-import time
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -33,41 +32,10 @@ def requires_second_factor(user):
     )
 
 
-# Whether the account has an authenticator app is asked of the database once per session and
-# then again every few minutes, not on every page (removing the app in this session forgets the
-# answer at once: ``forget_authenticator_check``).
-APP_CHECKED_KEY = "edem_mfa_app_checked"
-APP_RECHECK_SECONDS = 300
-
-
-def has_authenticator_app(request):
-    """Whether the signed-in user has an authenticator app (TOTP) set up."""
-    checked = request.session.get(APP_CHECKED_KEY)
-    now = time.time()
-    if (
-        isinstance(checked, dict)
-        and checked.get("user") == request.user.pk
-        and 0 <= now - checked.get("at", 0) < APP_RECHECK_SECONDS
-    ):
-        return True
-    if not is_mfa_enabled(request.user, types=["totp"]):
-        request.session.pop(APP_CHECKED_KEY, None)
-        return False
-    request.session[APP_CHECKED_KEY] = {"user": request.user.pk, "at": now}
-    return True
-
-
-def forget_authenticator_check(sender, request, user, **kwargs):
-    """An authenticator was removed: this session asks the database again on its next page.
-    Connected in ``AccountsConfig.ready``."""
-    if request is not None and hasattr(request, "session"):
-        request.session.pop(APP_CHECKED_KEY, None)
-
-
 def second_factor_redirect(request):
     """None when the signed-in user has an authenticator app and this session used it;
     otherwise the response that leads there: the setup page, or the code prompt."""
-    if not has_authenticator_app(request):
+    if not is_mfa_enabled(request.user, types=["totp"]):
         return redirect("accounts:mfa_required")
     if not session_used_second_factor(request):
         # Having a device is not enough: this session must have used it (a password alone,
