@@ -96,7 +96,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        days = DeadlinePolicy.current().due_soon_days
+        days = self.due_soon_days = DeadlinePolicy.current().due_soon_days
         self.fields["due_soon"].label = ngettext(
             "Due in %(days)d day or less", "Due in %(days)d days or less", days
         ) % {"days": days}

@@ -24,7 +24,7 @@ from .actions import CARD_ACTIONS
 from .form_uploads import collect_uploads
 from .forms_service import QueueFilterForm
 from .letters import registration_card_pdf
-from .models import AccessLog, DeadlinePolicy
+from .models import AccessLog
 from .workflow import Status
 
 PAGE_SIZE = 25
@@ -55,9 +55,9 @@ def queue(request):
     paginator = Paginator(appeals, PAGE_SIZE)
     paginator.count = selectors.queue_total(counts, filters.get("status"))  # no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    today, due_soon_days = timezone.localdate(), DeadlinePolicy.current().due_soon_days
-    for appeal in page.object_list:  # the rows' deadline marks, the policy read once
-        appeal.queue_due_state = appeal.due_state_on(today, due_soon_days)
+    today = timezone.localdate()
+    for appeal in page.object_list:  # the rows' deadline marks, with the form's policy
+        appeal.queue_due_state = appeal.due_state_on(today, form.due_soon_days)
     query = data.copy()
     query.pop("page", None)
     other_filters = query.copy()
