@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from appeals.community.selectors import likely_duplicates
 from cabinets.access import cabinets_where, roles_by_cabinet, staff_with
 from cabinets.models import Cabinet, ExternalBody
+from edem.core import widgets as quick
 from edem.core.jurisdiction import get_profile
-from edem.core.widgets import QuickCheckboxInput, QuickDateInput, QuickSelect, QuickTextInput
 from edem.geo.models import Territory
 
 from .categories import CategoryChoiceField
@@ -29,11 +29,11 @@ class QueueFilterForm(forms.Form):
     """The work queue's filter. Its widgets render without the template engine
     (``edem.core.widgets``): it is drawn on every visit of the queue."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=QuickTextInput)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=quick.TextInput)
     scope = forms.ChoiceField(
         label=_("Show"),
         required=False,
-        widget=QuickSelect,
+        widget=quick.Select,
         choices=[
             (Scope.HELD, _("Held by my cabinet")),
             (Scope.PASSED, _("Forwarded elsewhere (read-only)")),
@@ -42,13 +42,13 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        widget=QuickSelect,
+        widget=quick.Select,
         choices=[(OPEN, _("Open (in work)")), ("", _("All"))] + list(Status.choices),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
-        widget=QuickSelect,
+        widget=quick.Select,
         choices=[("", _("All"))] + list(Appeal.Kind.choices),
     )
     category = CategoryChoiceField(
@@ -57,13 +57,13 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
         whole_groups=True,
-        widget=QuickSelect,
+        widget=quick.Select,
     )
     territory = forms.ModelChoiceField(
         label=_("Territory"),
         queryset=Territory.objects.defer("boundary"),
         required=False,
-        widget=QuickSelect,
+        widget=quick.Select,
         empty_label=_("All"),
     )
     executor = forms.ModelChoiceField(
@@ -71,28 +71,30 @@ class QueueFilterForm(forms.Form):
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("Anyone"),
-        widget=QuickSelect,
+        widget=quick.Select,
     )
     received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=QuickDateInput(attrs={"type": "date"})
+        label=_("Received from"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=QuickDateInput(attrs={"type": "date"})
+        label=_("Received to"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     registered_from = forms.DateField(
-        label=_("Registered from"), required=False, widget=QuickDateInput(attrs={"type": "date"})
+        label=_("Registered from"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     registered_to = forms.DateField(
-        label=_("Registered to"), required=False, widget=QuickDateInput(attrs={"type": "date"})
+        label=_("Registered to"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     due_from = forms.DateField(
-        label=_("Due from"), required=False, widget=QuickDateInput(attrs={"type": "date"})
+        label=_("Due from"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     due_to = forms.DateField(
-        label=_("Due to"), required=False, widget=QuickDateInput(attrs={"type": "date"})
+        label=_("Due to"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False, widget=QuickCheckboxInput)
-    due_soon = forms.BooleanField(label=_("Due soon"), required=False, widget=QuickCheckboxInput)
+    overdue = forms.BooleanField(
+        label=_("Overdue only"), required=False, widget=quick.CheckboxInput
+    )
+    due_soon = forms.BooleanField(label=_("Due soon"), required=False, widget=quick.CheckboxInput)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,8 +178,13 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["executor"].queryset = _staff_of(appeal.cabinet)
-        self.fields["co_executors"].queryset = _staff_of(appeal.cabinet)
+        staff = _staff_of(appeal.cabinet)
+        self.fields["executor"].queryset = staff
+        self.fields["co_executors"].queryset = staff
+        # Both lists from one read of the staff (the querysets still check what is sent).
+        people = [(person.pk, str(person)) for person in staff]
+        self.fields["executor"].choices = [("", self.fields["executor"].empty_label), *people]
+        self.fields["co_executors"].choices = people
 
     def clean_co_executors(self):
         return list(self.cleaned_data["co_executors"])

@@ -1,7 +1,9 @@
 """Form widgets that render without the template engine, for forms shown on every visit of a
 busy page (the work queue's filter): the same markup as Django's own widget templates
 (``django/forms/widgets/input.html``, ``select.html``, ``select_option.html``), written by a
-few lines of Python instead of an include per field and per option."""
+few lines of Python instead of an include per field and per option. The classes keep Django's
+names, so that a bound field's ``widget_type`` ("select", "checkbox", ...) is the same; import
+the module (``from edem.core import widgets as quick``)."""
 
 from django import forms
 from django.utils.html import format_html
@@ -30,19 +32,19 @@ class QuickInputMixin:
         )  # fmt: skip
 
 
-class QuickTextInput(QuickInputMixin, forms.TextInput):
+class TextInput(QuickInputMixin, forms.TextInput):
     pass
 
 
-class QuickDateInput(QuickInputMixin, forms.DateInput):
+class DateInput(QuickInputMixin, forms.DateInput):
     pass
 
 
-class QuickCheckboxInput(QuickInputMixin, forms.CheckboxInput):
+class CheckboxInput(QuickInputMixin, forms.CheckboxInput):
     pass
 
 
-class QuickSelect(forms.Select):
+class Select(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
