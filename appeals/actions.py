@@ -39,7 +39,12 @@ def _draft_initial(appeal):
 
 
 def _has_earlier_appeal(form):
-    return form.fields["into"].queryset.exists()
+    """Whether there is an earlier appeal to merge into; the list read for this question is
+    the one the form shows (one query, not two)."""
+    field = form.fields["into"]
+    found = [(appeal.pk, field.label_from_instance(appeal)) for appeal in field.queryset]
+    field.choices = [("", field.empty_label), *found]
+    return bool(found)
 
 
 @dataclass(frozen=True)

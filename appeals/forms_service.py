@@ -1,15 +1,20 @@
 """Forms of the service cabinet: the work-queue filter and one small form per action."""
 
+import time
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from appeals.community.selectors import likely_duplicates
-from cabinets.access import cabinets_where, staff_with
+from cabinets.access import cabinets_where, roles_by_cabinet, staff_with
 from cabinets.models import Cabinet, ExternalBody
+from edem.core import widgets as quick
 from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES, UploadRefused, clean_upload
 from edem.geo.models import Territory
@@ -22,10 +27,14 @@ from .workflow import WORKING, Status
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    """The work queue's filter. Its widgets render without the template engine
+    (``edem.core.widgets``): it is drawn on every visit of the queue."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=quick.TextInput)
     scope = forms.ChoiceField(
         label=_("Show"),
         required=False,
+        widget=quick.Select,
         choices=[
             (Scope.HELD, _("Held by my cabinet")),
             (Scope.PASSED, _("Forwarded elsewhere (read-only)")),
@@ -34,10 +43,14 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=quick.Select,
         choices=[(OPEN, _("Open (in work)")), ("", _("All"))] + list(Status.choices),
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All"))] + list(Appeal.Kind.choices)
+        label=_("Kind"),
+        required=False,
+        widget=quick.Select,
+        choices=[("", _("All"))] + list(Appeal.Kind.choices),
     )
     category = CategoryChoiceField(
         Category.objects.all(),
@@ -45,11 +58,13 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
         whole_groups=True,
+        widget=quick.Select,
     )
     territory = forms.ModelChoiceField(
         label=_("Territory"),
         queryset=Territory.objects.defer("boundary"),
         required=False,
+        widget=quick.Select,
         empty_label=_("All"),
     )
     executor = forms.ModelChoiceField(
@@ -57,37 +72,98 @@ class QueueFilterForm(forms.Form):
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("Anyone"),
+        widget=quick.Select,
     )
     received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received from"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received to"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     registered_from = forms.DateField(
-        label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Registered from"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     registered_to = forms.DateField(
-        label=_("Registered to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Registered to"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     due_from = forms.DateField(
-        label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due from"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
     due_to = forms.DateField(
-        label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due to"), required=False, widget=quick.DateInput(attrs={"type": "date"})
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    due_soon = forms.BooleanField(label=_("Due soon"), required=False)
+    overdue = forms.BooleanField(
+        label=_("Overdue only"), required=False, widget=quick.CheckboxInput
+    )
+    due_soon = forms.BooleanField(label=_("Due soon"), required=False, widget=quick.CheckboxInput)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        days = DeadlinePolicy.current().due_soon_days
+        days = self.due_soon_days = DeadlinePolicy.current().due_soon_days
         self.fields["due_soon"].label = ngettext(
             "Due in %(days)d day or less", "Due in %(days)d days or less", days
         ) % {"days": days}
         self.fields["executor"].queryset = staff_with(
             "cabinets.answer_appeal", cabinets_where(user)
         )
+        # The lists to choose from, built once per language, set of cabinets and version of
+        # the data they come from; the querysets still check what is sent.
+        cabinets = tuple(sorted(roles_by_cabinet(user)))
+        for name, choices in filter_choices(cabinets, self._build_choices).items():
+            self.fields[name].choices = choices
+
+    def _build_choices(self):
+        return {name: [_plain(c) for c in self.fields[name].choices] for name in FROM_DATA}
+
+
+def _plain(choice):
+    """A choice as plain values (no model instance, no lazy text) to keep between requests;
+    a group's choices too."""
+    value, label = choice
+    if isinstance(label, list | tuple):
+        return (str(value), [_plain(item) for item in label])
+    return (getattr(value, "value", value), str(label))
+
+
+# The filter's fields whose choices come from the data: topics, territories, the executors of
+# the user's cabinets.
+FROM_DATA = ("category", "territory", "executor")
+CHOICES_VERSION_KEY = "appeals:filter-choices-version"
+CHOICES_TTL = 300  # seconds: the longest a lost bump (cache server away) leaves them stale
+_choices = {}
+
+
+def filter_choices(cabinets, build):
+    """{field: choices} of the queue's filter for a set of cabinets, kept in this process per
+    language and data version (``choices_changed`` moves the version)."""
+    try:
+        version = cache.get(CHOICES_VERSION_KEY, 0)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation (DESIGN §5)
+        return build()
+    key = (get_language(), cabinets, version)
+    kept = _choices.get(key)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > CHOICES_TTL:
+        if len(_choices) > 200:
+            _choices.clear()
+        kept = _choices[key] = (now, build())
+    return kept[1]
+
+
+def choices_changed(**kwargs):
+    """A topic, territory, membership or person changed: the filter's lists are built again
+    (now, and once the change is committed). Connected in ``AppealsConfig.ready``."""
+
+    def bump():
+        try:
+            cache.incr(CHOICES_VERSION_KEY)
+        except ValueError:
+            cache.set(CHOICES_VERSION_KEY, 1, None)
+        except Exception:  # noqa: BLE001, S110 - the TTL bounds what a lost bump costs
+            pass
+
+    bump()
+    transaction.on_commit(bump, using=kwargs.get("using"))
 
 
 def _staff_of(cabinet):
@@ -103,8 +179,13 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["executor"].queryset = _staff_of(appeal.cabinet)
-        self.fields["co_executors"].queryset = _staff_of(appeal.cabinet)
+        staff = _staff_of(appeal.cabinet)
+        self.fields["executor"].queryset = staff
+        self.fields["co_executors"].queryset = staff
+        # Both lists from one read of the staff (the querysets still check what is sent).
+        people = [(person.pk, str(person)) for person in staff]
+        self.fields["executor"].choices = [("", self.fields["executor"].empty_label), *people]
+        self.fields["co_executors"].choices = people
 
     def clean_co_executors(self):
         return list(self.cleaned_data["co_executors"])

@@ -6,16 +6,16 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
-from cabinets.access import roles_by_cabinet, roles_in, roles_with, staff_with
+from cabinets.access import members, roles_by_cabinet, roles_in, roles_with
 from cabinets.roles import Role
 
 from . import workflow
 from .categories import category_ids
-from .models import Appeal, AppealEvent, Attachment, DeadlinePolicy
+from .models import Appeal, AppealEvent, Attachment, DeadlinePolicy, StatusCount
 from .workflow import OPEN_STATES, Status
 
 FULL_VIEW_ROLES = frozenset({Role.HEAD, Role.REGISTRAR, Role.OBSERVER})
@@ -87,6 +87,31 @@ def appeal_for_staff(user, pk):
     if appeal is None:
         raise Http404
     return appeal
+
+
+def appeal_for_card(user, pk):
+    """``appeal_for_staff`` with what the card shows of it in the same query: whether it has
+    answers, files, notes and repeat appeals joined to it (the card reads those lists only when
+    there is something). Only the rows every card shows are joined: each join more costs
+    PostgreSQL more to plan than the rare appeal that needs it (merged, a complaint about
+    someone) costs to read on its own."""
+    from .models import Answer, Attachment, InternalNote
+
+    found = list(
+        Appeal.objects.filter(visibility(user))
+        .select_related("cabinet", "category", "territory", "executor", "classifier")
+        .annotate(
+            has_answers=Exists(Answer.objects.filter(appeal=OuterRef("pk"))),
+            has_attachments=Exists(Attachment.objects.filter(appeal=OuterRef("pk"))),
+            has_notes=Exists(InternalNote.objects.filter(appeal=OuterRef("pk"))),
+            has_merged=Exists(Appeal.objects.filter(merged_into=OuterRef("pk"))),
+        )
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def _search(queryset, text):
@@ -186,18 +211,75 @@ def bump_queue_version(*cabinet_ids):
             cache.set(_version_key(cabinet_id), 1, None)
 
 
+# The filters a count kept by the database answers (``models.StatusCount``): one at a time.
+COUNTED_BY = ("kind", "category", "territory", "executor")
+_NOT_FILTERS = ("status", "scope", "cabinet")
+
+
+def _counted_values(name, value):
+    if name == "category":  # a group: its categories too
+        return [str(pk) for pk in category_ids(getattr(value, "pk", value))]
+    return [str(getattr(value, "pk", value))]
+
+
+def _kept_counts(user, filters, full, executor_in):
+    """{status: count} from the counts the database keeps, or None when the filters need a
+    count of their own (dates, search, deadlines, forwarded elsewhere, two fields at once, or
+    a field on an executor's own appeals)."""
+    if filters.get("scope") == Scope.PASSED:
+        return None
+    if any(value for name, value in filters.items() if name not in (*COUNTED_BY, *_NOT_FILTERS)):
+        return None
+    by = [name for name in COUNTED_BY if filters.get(name)]
+    if len(by) > 1 or (by and executor_in):
+        return None
+    if filters.get("cabinet"):
+        only = getattr(filters["cabinet"], "pk", filters["cabinet"])
+        full, executor_in = full & {only}, executor_in & {only}
+    if not full and not executor_in:
+        return {}
+    rows = Q(pk__in=[])
+    if full:
+        dimension, values = (by[0], _counted_values(by[0], filters[by[0]])) if by else ("", [""])
+        rows |= Q(cabinet_id__in=sorted(full), dimension=dimension, value__in=values)
+    if executor_in:
+        rows |= Q(cabinet_id__in=sorted(executor_in), dimension="executor", value=str(user.pk))
+    counts = dict(
+        StatusCount.objects.filter(rows)
+        .values_list("status")
+        .annotate(total=Sum("n"))
+        .values_list("status", "total")
+    )
+    if executor_in:  # and those the user works on as a co-executor
+        co_executed = (
+            Appeal.objects.filter(cabinet_id__in=sorted(executor_in), co_executors=user)
+            .exclude(executor=user)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("*"))
+        )
+        for status, n in co_executed:
+            counts[status] = counts.get(status, 0) + n
+    return counts
+
+
 def status_counts(user, filters=None):
     """{status: count} for the sidebar, over the queue with every filter but the status.
 
-    A group-by over a cabinet's whole history (every closed appeal included) is the one part of
-    the queue whose cost grows with the archive, so the result is cached per user, filters, day
-    and the version of every cabinet involved; saving any appeal of a cabinet bumps its version
-    (``bump_queue_version``, after commit, from the services), so a count is not stale after a
-    change. Only a bump lost while the cache server was down can leave a count stale, for at
-    most ``COUNTS_TTL``."""
+    The whole queue, and the queue filtered by one of kind, topic, territory or executor, is
+    counted by the database as appeals change (``models.StatusCount``, kept by triggers in the
+    same transaction): a few rows read, whatever the size of the archive, and never stale.
+    Other filters are counted on the appeals themselves; that result is cached per user,
+    filters, day and the version of every cabinet involved; saving any appeal of a cabinet bumps
+    its version (``bump_queue_version``, after commit, from the services), so a count is not
+    stale after a change. Only a bump lost while the cache server was down can leave such a
+    count stale, for at most ``COUNTS_TTL``."""
     filters = dict(filters or {})
     filters.pop("status", None)
     qs, full, executor_in = _queue(user, filters)
+    counts = _kept_counts(user, filters, full, executor_in)
+    if counts is not None:
+        return counts
     cabinets = sorted(full | executor_in)
     versions = cache.get_many([_version_key(c) for c in cabinets]) if cabinets else {}
     signature = repr(
@@ -274,18 +356,31 @@ class AuthorNextStep:
 def next_step_for_staff(appeal, user):
     """The appeal's next step on the main path (``workflow.next_step``) and who may take it,
     asked of the workflow's own rule for each member of the cabinet holding the permission.
-    None for an answered or closed appeal."""
+    None for an answered or closed appeal.
+
+    The cabinet's staff and their roles there come from one query of its memberships, and the
+    appeal's co-executors from one more, whatever the number of people."""
     action = workflow.next_step(appeal.status)
     if action is None:
         return None
     granting = roles_with(action.who)
     if workflow.refusal(appeal, user, action.name) is None:
         return StaffNextStep(action=action, yours=True, people=[], roles=granting)
-    people = [
-        (person, [role for role in granting if role in roles_in(person, appeal.cabinet_id)])
-        for person in staff_with(action.who, appeal.cabinet_id)
-        if workflow.refusal(appeal, person, action.name) is None
-    ]
+    staff = {}
+    for membership in members(appeal.cabinet_id):
+        if membership.user.is_active:
+            person = staff.setdefault(membership.user_id, membership.user)
+            person.__dict__.setdefault("_active_roles", []).append(
+                (appeal.cabinet_id, membership.role)
+            )  # their roles here: all this question asks (the instances are this list's own)
+    prefetch_related_objects([appeal], "co_executors")
+    people = []
+    for _pk, person in sorted(staff.items()):
+        held = roles_in(person, appeal.cabinet_id)
+        if not any(role in held for role in granting):
+            continue
+        if workflow.refusal(appeal, person, action.name) is None:
+            people.append((person, [role for role in granting if role in held]))
     return StaffNextStep(action=action, yours=False, people=people, roles=granting)
 
 

@@ -56,6 +56,9 @@ def queue(request):
     paginator = Paginator(appeals, PAGE_SIZE)
     paginator.count = selectors.queue_total(counts, filters.get("status"))  # no second COUNT
     page = paginator.get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for appeal in page.object_list:  # the rows' deadline marks, with the form's policy
+        appeal.queue_due_state = appeal.due_state_on(today, form.due_soon_days)
     query = data.copy()
     query.pop("page", None)
     other_filters = query.copy()
@@ -71,7 +74,7 @@ def queue(request):
             "open_count": selectors.queue_total(counts, selectors.OPEN),
             "open_value": selectors.OPEN,
             "other_filters": other_filters.urlencode(),
-            "today": timezone.localdate(),
+            "today": today,
             # R4: registrars (and heads) enter appeals received on paper.
             # (from the roles read once per request: no query; the form's view asks access)
             "can_enter": any(
@@ -159,6 +162,16 @@ def _card(request, appeal, forms=None, status=200, reply_forms=None):
     )  # R14/R18
     personal_data = selectors.sees_personal_data(request.user, appeal)
     holds = selectors.holds(request.user, appeal)
+    # The lists are read only when the card's query found something in them; the answers'
+    # files are among the appeal's files (one query for both).
+    attachments = list(appeal.attachments.all()) if appeal.has_attachments else []
+    answers = (
+        list(appeal.answers.select_related("signed_by", "drafted_by", "delivery", "mail_batch"))
+        if appeal.has_answers
+        else []
+    )
+    for answer in answers:
+        answer.card_files = [item for item in attachments if item.answer_id == answer.pk]
     return render(
         request,
         "appeals/service/card.html",
@@ -167,11 +180,10 @@ def _card(request, appeal, forms=None, status=200, reply_forms=None):
             "personal_data": personal_data,
             "citizen_actions": CITIZEN_ACTIONS,
             "events": appeal.events.select_related("actor"),
-            "answers": appeal.answers.select_related(
-                "signed_by", "drafted_by", "delivery", "mail_batch"
-            ),
-            "attachments": appeal.attachments.all(),
-            "notes": appeal.notes.select_related("author"),
+            "answers": answers,
+            "attachments": attachments,
+            "notes": appeal.notes.select_related("author") if appeal.has_notes else [],
+            "merged_appeals": appeal.merged_appeals.all() if appeal.has_merged else [],
             "external_requests": _external_requests(appeal, actions, reply_forms or {}),
             "action_forms": action_forms,
             "read_only": not holds,
@@ -186,13 +198,13 @@ def _card(request, appeal, forms=None, status=200, reply_forms=None):
 
 @service_cabinet_required
 def card(request, pk):
-    return _card(request, selectors.appeal_for_staff(request.user, pk))
+    return _card(request, selectors.appeal_for_card(request.user, pk))
 
 
 @service_cabinet_required
 @require_POST
 def act(request, pk, action):
-    appeal = selectors.appeal_for_staff(request.user, pk)
+    appeal = selectors.appeal_for_card(request.user, pk)
     card_action = CARD_ACTIONS.get(action)
     if card_action is None:
         raise Http404

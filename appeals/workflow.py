@@ -173,7 +173,11 @@ def next_step(status):
 
 
 def _is_executor(appeal, user):
-    return appeal.executor_id == user.pk or appeal.co_executors.filter(pk=user.pk).exists()
+    if appeal.executor_id == user.pk:
+        return True
+    if "co_executors" in getattr(appeal, "_prefetched_objects_cache", {}):
+        return any(person.pk == user.pk for person in appeal.co_executors.all())
+    return appeal.co_executors.filter(pk=user.pk).exists()
 
 
 # R6: the decisions on a complaint that neither the official nor the body complained about may
@@ -247,7 +251,7 @@ def _rule(appeal, user, action):
     if not can(user, action.who, appeal.cabinet_id):
         return _("Your role in this cabinet does not allow this.")
     if EXECUTOR_ONLY in action.flags and not (
-        _is_executor(appeal, user) or can(user, "cabinets.sign_answer", appeal.cabinet_id)
+        can(user, "cabinets.sign_answer", appeal.cabinet_id) or _is_executor(appeal, user)
     ):
         if action.name == "draft_answer":
             return _("Only the executor of this appeal or the head may draft its answer.")

@@ -13,9 +13,9 @@ django-guardian, or ``user.has_perm(..., cabinet)``.
   messages addressed to a role (reminders to registrars, escalation to heads);
 - ``position_in(user, cabinet)``: the position printed under the user's signature there.
 
-Roles are the ``Membership`` rows; permissions are the django-guardian object permissions
-on the ``Cabinet`` that ``cabinets.services`` keeps equal to the union of the active roles'
-grants (``roles.ROLE_PERMISSIONS``). A permission is held only through a role: being a
+Roles are the ``Membership`` rows; permissions are the union of the active roles' grants
+(``roles.ROLE_PERMISSIONS``), which ``cabinets.services`` also stores as django-guardian object
+permissions on the ``Cabinet`` (``staff_with`` and ``cabinets_where`` query those). A permission is held only through a role: being a
 superuser of the portal grants nothing in a cabinet (so an administrator never signs answers,
 R12, or registers appeals), and an inactive account holds nothing anywhere.
 
@@ -30,7 +30,7 @@ from django.db.models.functions import Cast
 from guardian.utils import get_user_obj_perms_model
 
 from .models import Cabinet, Membership
-from .roles import CABINET_PERMISSIONS, ROLE_PERMISSIONS, Role
+from .roles import CABINET_PERMISSIONS, ROLE_PERMISSIONS, Role, permissions_for_roles
 
 __all__ = [
     "cabinets_where",
@@ -101,11 +101,27 @@ def roles_in(user, cabinet):
 
 def can(user, perm, cabinet):
     """Whether ``user`` holds ``perm`` (``"cabinets.<codename>"``) in ``cabinet`` through their
-    roles there."""
+    roles there.
+
+    Asked of the roles read once per user instance (``roles_by_cabinet``): the guardian rows
+    are kept equal to the active roles' grants (``cabinets.services``), so the card, its list
+    of actions and its next-step hint ask as often as they need without a query each. Only a
+    queryset of cabinets is asked of guardian's rows."""
     codename = _codename(perm)
     if not _acting(user) or cabinet is None:
         return False
-    return _on(_grants(codename), cabinet).filter(user=user).exists()
+    if isinstance(cabinet, QuerySet):
+        return _on(_grants(codename), cabinet).filter(user=user).exists()
+    by_cabinet = roles_by_cabinet(user)
+    cabinets = [cabinet] if isinstance(cabinet, Cabinet | int | str) else cabinet
+    return any(
+        codename in permissions_for_roles(by_cabinet.get(_int_pk(item), ())) for item in cabinets
+    )
+
+
+def _int_pk(cabinet):
+    pk = _pk(cabinet)
+    return int(pk) if isinstance(pk, str) and pk.isdigit() else pk
 
 
 def roles_with(perm):

@@ -162,10 +162,19 @@ def likely_duplicates(user, appeal, now=None):
     category within 150 m and 90 days with a similar subject: [(appeal, metres, shared)]."""
     if appeal.latitude is None or appeal.longitude is None or not appeal.category_id:
         return []
+    # The card asks twice (its list, and the merge form's candidates): found once per request.
+    found = appeal.__dict__.setdefault("_likely_duplicates", {})
+    if (user.pk, now) not in found:
+        found[(user.pk, now)] = _likely_duplicates(user, appeal, now)
+    return found[(user.pk, now)]
+
+
+def _likely_duplicates(user, appeal, now):
     now = now or timezone.now()
     lat, lon = float(appeal.latitude), float(appeal.longitude)
     # The place, topic and period first (index appeal_near_idx), then who may see them: the
-    # visibility condition has an OR that no index serves, so it runs on the few found.
+    # visibility condition has an OR that no index serves, so it runs on the few found (the
+    # found ones as a subquery: one round trip).
     near = (
         _near(
             Appeal.objects.all(),
@@ -186,7 +195,7 @@ def likely_duplicates(user, appeal, now=None):
         .values_list("pk", flat=True)[:200]
     )
     qs = (
-        Appeal.objects.filter(visibility(user), pk__in=list(near))
+        Appeal.objects.filter(visibility(user), pk__in=near)
         .select_related("cabinet")
         .order_by("-received_at")
     )

@@ -20,6 +20,7 @@ from .casefile import (  # noqa: F401
     Reminder,
 )
 from .classifier import ClassifierCode  # noqa: F401
+from .counts import StatusCount  # noqa: F401
 from .notices import WorkNotice  # noqa: F401
 from .setup import (  # noqa: F401
     AnswerTemplate,

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -244,6 +245,9 @@ class Appeal(models.Model):
             # Likely duplicates on the official's card: the same topic near a point.
             models.Index(fields=["category", "latitude", "longitude"], name="appeal_near_idx"),
             models.Index(fields=["author", "-received_at"], name="appeal_author_idx"),
+            # The same citizen by e-mail (``email__iexact``): the card's earlier answers (R11
+            # part 5) and merge candidates, which otherwise read the whole table.
+            models.Index(Upper("email"), name="appeal_email_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -297,13 +301,17 @@ class Appeal(models.Model):
     def due_state(self):
         """ "overdue" (past legal_due), "soon" (control_due within 3 days) or "" — shown in colour
         and in words on the work queue."""
-        today = timezone.localdate()
+        if not self.legal_due or not Status(self.status).is_open:
+            return ""
+        return self.due_state_on(timezone.localdate(), DeadlinePolicy.current().due_soon_days)
+
+    def due_state_on(self, today, due_soon_days):
+        """``due_state`` for a list of appeals, with the day and the policy read once."""
         if not self.legal_due or not Status(self.status).is_open:
             return ""
         if self.is_overdue(today):
             return "overdue"
-        soon = timedelta(days=DeadlinePolicy.current().due_soon_days)
-        if self.control_due and self.control_due <= today + soon:
+        if self.control_due and self.control_due <= today + timedelta(days=due_soon_days):
             return "soon"
         return ""
 
