@@ -5,6 +5,7 @@ cabinet, and can be corrected here."""
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Indicator, IndicatorValue, Report, ReportSubscription
 
@@ -18,7 +19,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(TranslationAdmin):
     list_display = (
         "name",
         "code",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from appeals.initiatives.selectors import counts as initiative_counts
 from cabinets.models import Cabinet
 from edem.core.disclosure import SMALL, shown
+from edem.core.i18n import localized_lookup
 from edem.geo.models import Territory
 
 from . import charts
@@ -50,7 +51,7 @@ def _topics(start, end):
     rows = (
         AppealDay.objects.filter(day__gte=start, day__lte=end)
         .order_by()
-        .values("territory_id", "category__name")
+        .values("territory_id", category_name=localized_lookup("category__name"))
         .annotate(n=Sum("received"))
     )
     per_territory, topics = {}, {}
@@ -59,7 +60,7 @@ def _topics(start, end):
             continue
         per_territory[row["territory_id"]] = per_territory.get(row["territory_id"], 0) + row["n"]
         topics.setdefault(row["territory_id"], []).append(
-            (row["n"], row["category__name"] or _("No category"))
+            (row["n"], row["category_name"] or _("No category"))
         )
     territories = list(Territory.objects.order_by("name").values("pk", "name", "boundary"))
     totals = [per_territory.get(t["pk"], 0) for t in territories]

@@ -15,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from appeals.models import Appeal, DeadlinePolicy, Rating
 from appeals.workflow import OPEN_STATES
 from cabinets.models import Cabinet
+from consultations.budgets.models import BudgetCycle
+from consultations.discussions.models import Discussion
+from consultations.polls.models import Poll
+from edem.core.i18n import localized_lookup
 
 from .models import AppealDay, ExecutorDay, NoMeritsDay, Participation, ProcessingDays
 
@@ -114,7 +118,7 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
     # slowest categories.
     cells = list(
         days.annotate(month=TruncMonth("day"))
-        .values("month", "category__name", "kind")
+        .values("month", "kind", category_name=localized_lookup("category__name"))
         .annotate(**sums)
     )
     totals = {key: sum((row[key] or 0) for row in cells) for key in sums}
@@ -122,7 +126,7 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
     for row in cells:
         for group, key in (
             (by_month, row["month"]),
-            (by_category, row["category__name"]),
+            (by_category, row["category_name"]),
             (by_kind, row["kind"]),  # R17: requests for information counted apart
         ):
             into = group.setdefault(key, dict.fromkeys(sums, 0))
@@ -351,6 +355,25 @@ def _worst_rated(cabinets, start, end, territory):
     return table
 
 
+# The instruments whose titles the cabinet writes in every language (the rollup keeps a copy in
+# the default language): read in the reader's language from the instrument itself.
+TRANSLATED_TITLES = {
+    Participation.Instrument.POLL: Poll,
+    Participation.Instrument.DISCUSSION: Discussion,
+    Participation.Instrument.BUDGET: BudgetCycle,
+}
+
+
+def _current_titles(rows):
+    titles = {}
+    for instrument, model in TRANSLATED_TITLES.items():
+        ids = [p.object_id for p in rows if p.instrument == instrument]
+        if ids:
+            for obj in model.objects.filter(pk__in=ids):
+                titles[(instrument, obj.pk)] = obj.title
+    return titles
+
+
 def _participation(cabinets):
     table = Table(
         "participation",
@@ -365,13 +388,15 @@ def _participation(cabinets):
             _("Answered, %"),
         ],
     )
-    for p in Participation.objects.filter(cabinet_id__in=cabinets).order_by("-started", "id")[
-        :LIST_SIZE
-    ]:
+    rows = list(
+        Participation.objects.filter(cabinet_id__in=cabinets).order_by("-started", "id")[:LIST_SIZE]
+    )
+    titles = _current_titles(rows)
+    for p in rows:
         table.rows.append(
             [
                 p.get_instrument_display(),
-                p.title,
+                titles.get((p.instrument, p.object_id), p.title),
                 p.participants,
                 p.signatures,
                 p.votes,

@@ -69,3 +69,27 @@ def load(model, profile, pairs, *, deactivate_missing=False):
 def load_starter(model):
     for path in sorted(STARTER.glob("*.csv")):
         load(model, path.stem, read(path.read_text(encoding="utf-8")))
+
+
+def load_translations(model, profile):
+    """Fill the empty Ukrainian and English names of ``profile``'s codes from the starter's
+    ``translations/<profile>.csv`` (``code;name_uk;name_en``); returns how many codes changed.
+    A name an administrator has written is kept."""
+    path = STARTER / "translations" / f"{profile}.csv"
+    if not path.exists():
+        return 0
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")), delimiter=";")
+    names = {row["code"]: row for row in rows}
+    changed = 0
+    for code in model.objects.filter(profile=profile, code__in=names):
+        fields = [
+            f"name_{lang}"
+            for lang in ("uk", "en")
+            if not getattr(code, f"name_{lang}") and names[code.code].get(f"name_{lang}")
+        ]
+        for field in fields:
+            setattr(code, field, names[code.code][field])
+        if fields:
+            code.save(update_fields=fields)
+            changed += 1
+    return changed

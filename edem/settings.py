@@ -287,6 +287,18 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "edem.accounts.forms.SignupProfileForm"
+# The forms with an address field, labelled from the portal's catalogue (edem.accounts.login_forms).
+ACCOUNT_FORMS = {
+    name: f"edem.accounts.login_forms.{form}"
+    for name, form in (
+        ("login", "LoginForm"),
+        ("signup", "SignupForm"),
+        ("add_email", "AddEmailForm"),
+        ("change_email", "ChangeEmailForm"),
+        ("reset_password", "ResetPasswordForm"),
+        ("request_login_code", "RequestLoginCodeForm"),
+    )
+}
 ACCOUNT_ADAPTER = "edem.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"

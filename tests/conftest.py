@@ -35,6 +35,19 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request of the test client activates the
+    reader's language for the thread and leaves it so, and a translated field's lookup
+    (``Poll.objects.get(title=...)``, django-modeltranslation) reads the active language's
+    column."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process unless a test starts a real worker (tests/notifications)."""
     from edem.celery import app

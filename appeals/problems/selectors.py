@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Floor
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -121,7 +121,9 @@ def personal(filters):
 
 
 def cache_key(prefix, *parts):
-    raw = repr(parts).encode()
+    """The key of a cached read: the data version, the reader's language (names of categories
+    and territories are in it) and the parts."""
+    raw = repr((translation.get_language(), parts)).encode()
     return f"problems:{prefix}:{data_version()}:{hashlib.sha256(raw).hexdigest()}"
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Booking, ReceptionCard, ReceptionEvent, ReceptionSchedule
 
 
 @admin.register(ReceptionSchedule)
-class ReceptionScheduleAdmin(admin.ModelAdmin):
+class ReceptionScheduleAdmin(TranslationAdmin):
     list_display = (
         "cabinet",
         "official",

@@ -10,12 +10,17 @@ from django.utils.translation import pgettext_lazy
 
 from appeals.models import Appeal, Category
 from cabinets.access import members
+from edem.core.translated_forms import TranslatedFieldsMixin
 
 from .models import PrivilegedCategory, ReceptionCard, ReceptionSchedule
 from .services import SCHEDULE_FIELDS
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(TranslatedFieldsMixin, forms.ModelForm):
+    """A reception of the cabinet; the position, the place and the topics in every language."""
+
+    translated_fields = ("official_position", "place", "topics")
+
     class Meta:
         model = ReceptionSchedule
         fields = SCHEDULE_FIELDS

@@ -21,7 +21,7 @@ from appeals.models import Appeal
 from cabinets.access import can, roles_in
 from cabinets.roles import Role
 from edem.core import calendar
-from edem.core.i18n import in_every_language
+from edem.core.i18n import in_columns, in_every_language
 from edem.core.jurisdiction import get_profile
 from edem.core.locking import locked
 from edem.core.recording import record
@@ -64,6 +64,8 @@ def history(*, actor, action, booking=None, card=None, note="", **data):
 
 # --- schedule -----------------------------------------------------------------------------
 
+# Written by the cabinet in every language: a string or {"ru": ..., "uk": ..., "en": ...}.
+TRANSLATED = ("official_position", "place", "topics")
 SCHEDULE_FIELDS = (
     "official",
     "official_position",
@@ -94,7 +96,10 @@ def save_schedule(*, actor, cabinet, schedule=None, **fields):
     created = schedule is None
     schedule = schedule or ReceptionSchedule(cabinet=cabinet)
     for name in SCHEDULE_FIELDS:
-        if name in fields:
+        if name in TRANSLATED and name in fields:  # a string: the default language's text
+            for column, value in in_columns(name, fields[name]).items():
+                setattr(schedule, column, value)
+        elif name in fields:
             setattr(schedule, name, fields[name])
     if (schedule.weekday is None) == (schedule.date is None):
         raise ReceptionRefused(_("Choose either a weekday or a date."))

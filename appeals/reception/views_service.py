@@ -85,7 +85,12 @@ def schedule_edit(request, code, pk=None):
                 actor=request.user,
                 cabinet=cabinet,
                 schedule=instance,
-                **{name: form.cleaned_data[name] for name in services.SCHEDULE_FIELDS},
+                **{
+                    name: form.by_language(name)
+                    if name in form.translated_fields
+                    else form.cleaned_data[name]
+                    for name in services.SCHEDULE_FIELDS
+                },
             )
         except services.ReceptionRefused as exc:
             form.add_error(None, str(exc))

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from edem.core.markup import render_markdown
 
@@ -29,14 +30,14 @@ class ReadOnlyMixin:
         return False
 
 
-class CategoryInline(admin.TabularInline):
+class CategoryInline(TranslationTabularInline):
     model = BudgetCategory
     extra = 0
-    fields = ["name", "fund", "max_project_cost", "position"]
+    fields = ["name", "description", "fund", "max_project_cost", "position"]
 
 
 @admin.register(BudgetCycle)
-class BudgetCycleAdmin(admin.ModelAdmin):
+class BudgetCycleAdmin(TranslationAdmin):
     list_display = [
         "title",
         "year",
@@ -62,7 +63,7 @@ class BudgetCycleAdmin(admin.ModelAdmin):
     date_hierarchy = "submission_start"
 
     def save_model(self, request, obj, form, change):
-        obj.description_html = render_markdown(obj.description)
+        obj.render_description()
         super().save_model(request, obj, form, change)
 
 
@@ -103,7 +104,7 @@ class ProjectAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
 
     def save_model(self, request, obj, form, change):
-        obj.description_html = render_markdown(obj.description)
+        obj.render_description()
         super().save_model(request, obj, form, change)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cabinets.access import roles_by_cabinet
 from cabinets.models import Cabinet
 from edem.accounts.models import DocumentKind
+from edem.core.translated_forms import TranslatedFieldsMixin
 
 from .forms import PendingPhotosMixin, photo_field
 from .models import BudgetCategory, BudgetCycle, Project
@@ -18,7 +19,11 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_WIDGET = forms.TextInput(attrs={"inputmode": "decimal", "size": 16})
 
 
-class CycleForm(forms.ModelForm):
+class CycleForm(TranslatedFieldsMixin, forms.ModelForm):
+    """The cycle's parameters; its title and description in every language."""
+
+    translated_fields = ("title", "description")
+
     class Meta:
         model = BudgetCycle
         fields = [
@@ -81,7 +86,9 @@ class CycleForm(forms.ModelForm):
             self.initial.setdefault("min_age", 16)
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(TranslatedFieldsMixin, forms.ModelForm):
+    translated_fields = ("name", "description")
+
     class Meta:
         model = BudgetCategory
         fields = ["name", "fund", "max_project_cost", "position", "description"]
@@ -93,14 +100,17 @@ class CategoryForm(forms.ModelForm):
         localized_fields = ["fund", "max_project_cost"]
 
 
+NAME = "name"  # two categories may not share their default-language name
+
+
 class BaseCategoryFormSet(BaseModelFormSet):
     def clean(self):
         super().clean()
         names = [
-            form.cleaned_data["name"].strip().casefold()
+            form.cleaned_data[NAME].strip().casefold()
             for form in self.forms
             if form.cleaned_data
-            and form.cleaned_data.get("name")
+            and form.cleaned_data.get(NAME)
             and not self._should_delete_form(form)
         ]
         if len(names) != len(set(names)):

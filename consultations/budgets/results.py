@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from edem.core.i18n import in_every_language
 from edem.notifications.services import notify
 
 from .history import record_event
@@ -75,7 +76,7 @@ def compute_results(cycle):
             recipient=project.author,
             context={
                 "role": "author",
-                "cycle": cycle.title,
+                "cycle": in_every_language(cycle, "title"),
                 "title": project.title,
                 "selected": project.pk in winners,
                 "votes": project.final_votes,
@@ -88,6 +89,6 @@ def compute_results(cycle):
         notify(
             template="budgets/results",
             recipient=ballot.user,
-            context={"role": "voter", "cycle": cycle.title, "path": path},
+            context={"role": "voter", "cycle": in_every_language(cycle, "title"), "path": path},
             key=f"budgets:results:{cycle.pk}:voter:{ballot.user_id}",
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cabinets.access import roles_in
 from consultations.eligibility import NotEligible, ensure_eligible, voter_key
+from edem.core.i18n import in_every_language
 from edem.core.locking import locked
 from edem.core.markup import render_markdown
 from edem.core.uploads import UploadRefused, clean_upload, store
@@ -58,7 +59,7 @@ def save_cycle(*, actor, cycle, categories=(), deleted_categories=()):
         workflow.check(stored, actor, "edit_cycle")
         if not roles_in(actor, cycle.cabinet_id) & workflow.MANAGERS:
             raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
-    cycle.description_html = render_markdown(cycle.description)
+    cycle.render_description()
     cycle.save()
     for category in deleted_categories:
         if category.pk and category.projects.exists():
@@ -184,7 +185,7 @@ def _notify_author(project, event, **extra):
             "event": event,
             "title": project.title,
             "number": project.number,
-            "cycle": project.cycle.title,
+            "cycle": in_every_language(project.cycle, "title"),
             "path": _project_path(project),
             **extra,
         },

@@ -1,11 +1,15 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from edem.core.workflow import TransitionNotAllowed
 
 from . import services
 from .models import Comment, Decision, Discussion, DiscussionEvent, DraftVersion
+
+# The discussion's text of the cabinet in each language: editable in the admin.
+TRANSLATED = ("title", "summary")
 
 
 class DraftVersionInline(admin.TabularInline):
@@ -32,10 +36,11 @@ class DiscussionEventInline(admin.TabularInline):
 
 
 @admin.register(Discussion)
-class DiscussionAdmin(admin.ModelAdmin):
+class DiscussionAdmin(TranslationAdmin):
     """Discussions change through the service cabinet (the workflow and its history); here an
     administrator finds them, sees their versions and history, and the moderation queue
-    (filter: status = on moderation)."""
+    (filter: status = on moderation), and may complete or correct the title and the summary in
+    each language (their translations change nothing of the workflow)."""
 
     list_display = ("title", "cabinet", "status", "starts_at", "ends_at", "proposed_by_resident")
     list_filter = ("status", "proposed_by_resident", "cabinet", "territory")
@@ -45,7 +50,8 @@ class DiscussionAdmin(admin.ModelAdmin):
     inlines = [DraftVersionInline, DiscussionEventInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        editable = {*TRANSLATED, *self.replace_orig_field(TRANSLATED)}
+        return [f.name for f in self.model._meta.fields if f.name not in editable]
 
     def has_add_permission(self, request):
         return False

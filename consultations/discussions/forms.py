@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from cabinets.access import cabinets_where
 from cabinets.models import Cabinet
+from edem.core.translated_forms import TranslatedFieldsMixin
 from edem.geo.models import Territory
 
 from .models import Comment, Decision, Discussion
@@ -73,11 +74,15 @@ class TextFields(forms.Form):
         return data
 
 
-class VersionForm(TextFields):
-    pass
+class VersionForm(TranslatedFieldsMixin, TextFields):
+    translated_fields = ("note",)
 
 
-class DiscussionForm(forms.ModelForm):
+class DiscussionForm(TranslatedFieldsMixin, forms.ModelForm):
+    """The cabinet's discussion: the title and the summary in every language."""
+
+    translated_fields = ("title", "summary")
+
     class Meta:
         model = Discussion
         fields = [
@@ -118,6 +123,8 @@ class DiscussionForm(forms.ModelForm):
 
 
 class DiscussionCreateForm(DiscussionForm, TextFields):
+    translated_fields = ("title", "summary", "note")
+
     def clean(self):
         data = DiscussionForm.clean(self)  # BaseModelForm.clean does not call super()
         TextFields.clean(self)

@@ -64,8 +64,8 @@ def create(request):
             discussion = services.create_discussion(
                 actor=request.user,
                 cabinet=data["cabinet"],
-                title=data["title"],
-                summary=data["summary"],
+                title=form.by_language("title"),
+                summary=form.by_language("summary"),
                 territory=data["territory"],
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
@@ -74,7 +74,7 @@ def create(request):
                 min_age=data["min_age"],
                 markdown=data["markdown"],
                 upload=data["document"],
-                note=data["note"],
+                note=form.by_language("note"),
             )
         except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
@@ -145,7 +145,13 @@ def edit(request, pk):
         return redirect("discussions_service:card", pk=discussion.pk)
     form = DiscussionForm(request.POST or None, instance=discussion, user=request.user)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+        fields = {
+            name: form.by_language(name)
+            if name in form.translated_fields
+            else form.cleaned_data[name]
+            for name in services.EDITABLE_FIELDS
+            if name in form.translated_fields or name in form.cleaned_data
+        }
         discussion.refresh_from_db()  # the form wrote into the instance; the service decides
         try:
             services.update_discussion(discussion=discussion, actor=request.user, **fields)
@@ -177,7 +183,7 @@ def new_version(request, pk):
                 actor=request.user,
                 markdown=form.cleaned_data["markdown"],
                 upload=form.cleaned_data["document"],
-                note=form.cleaned_data["note"],
+                note=form.by_language("note"),
             )
         except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))

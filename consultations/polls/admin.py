@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from edem.core.workflow import TransitionNotAllowed
 
@@ -39,7 +40,22 @@ class PollAdminForm(forms.ModelForm):
 
     class Meta:
         model = Poll
-        fields = ("starts_at", "ends_at")  # the admin adds the rest
+        fields = (  # each translated one in every language (TranslationAdmin)
+            "cabinet",
+            "initiator_kind",
+            "initiator",
+            "organisation_name",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "results_visibility",
+            "ballots_changeable",
+            "decision",
+            "eligible_verification",
+            "eligible_territory",
+            "min_age",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -54,7 +70,16 @@ class PollAdminForm(forms.ModelForm):
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = ("kind", "min_choices", "max_choices")  # the admin adds the rest
+        fields = (
+            "poll",
+            "order",
+            "text",
+            "help_text",
+            "kind",
+            "required",
+            "min_choices",
+            "max_choices",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -104,7 +129,7 @@ class OptionsEnough(forms.BaseInlineFormSet):
             raise ValidationError(exc.messages) from exc
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(TranslationTabularInline):
     model = Question
     form = QuestionForm
     formset = AtLeastOneQuestion
@@ -116,7 +141,7 @@ class QuestionInline(admin.TabularInline):
         return obj is not None and obj.status not in EDITABLE_STATES  # R29
 
     def get_readonly_fields(self, request, obj=None):
-        return self.fields if self._frozen(obj) else ()
+        return self.replace_orig_field(self.fields) if self._frozen(obj) else ()
 
     def has_add_permission(self, request, obj=None):
         return not self._frozen(obj) and super().has_add_permission(request, obj)
@@ -137,7 +162,7 @@ class PollEventInline(admin.TabularInline):
 
 
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
+class PollAdmin(TranslationAdmin):
     form = PollAdminForm
     list_display = (
         "title",
@@ -178,7 +203,7 @@ class PollAdmin(admin.ModelAdmin):
             fields += [
                 f.name
                 for f in Poll._meta.fields
-                if f.name not in fields and f.name not in ("id", "decision")
+                if f.name not in fields and f.name != "id" and not f.name.startswith("decision")
             ]
         return fields
 
@@ -186,7 +211,7 @@ class PollAdmin(admin.ModelAdmin):
         return obj is None or obj.status in (Status.DRAFT, Status.REFUSED)
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(TranslationTabularInline):
     model = Option
     formset = OptionsEnough
     extra = 0
@@ -196,7 +221,7 @@ class OptionInline(admin.TabularInline):
         return obj is not None and obj.poll.status not in EDITABLE_STATES
 
     def get_readonly_fields(self, request, obj=None):
-        return self.fields if self._frozen(obj) else ()
+        return self.replace_orig_field(self.fields) if self._frozen(obj) else ()
 
     def has_add_permission(self, request, obj=None):
         return not self._frozen(obj) and super().has_add_permission(request, obj)
@@ -206,7 +231,7 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(TranslationAdmin):
     form = QuestionForm
     list_display = ("text", "poll", "kind", "order", "required")
     list_filter = ("kind", "poll__status")

@@ -3,10 +3,13 @@
 back beside the field they concern."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cabinets.models import Cabinet
+from edem.core.i18n import language_codes
+from edem.core.translated_forms import TranslatedFieldsMixin
 from edem.geo.models import Territory
 
 from .models import InitiatorKind, Poll, Question, TerminationReason
@@ -14,6 +17,10 @@ from .services import BallotInvalid, validate_answers
 from .workflow import PUBLIC_STATES, Status
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _by_code(obj, field):
+    return {code: getattr(obj, f"{field}_{code}") or "" for code in language_codes()}
 
 
 def option_lines(text):
@@ -39,8 +46,11 @@ class FilterForm(forms.Form):
         self.fields["territory"].empty_label = _("Any")
 
 
-class PollForm(forms.ModelForm):
-    """The staff's form for their cabinet's poll (and for a proposal in moderation)."""
+class PollForm(TranslatedFieldsMixin, forms.ModelForm):
+    """The staff's form for their cabinet's poll (and for a proposal in moderation): the title
+    and the description in every language."""
+
+    translated_fields = ("title", "description")
 
     class Meta:
         model = Poll
@@ -86,10 +96,21 @@ class PollForm(forms.ModelForm):
         return data
 
     def service_fields(self):
-        return {k: v for k, v in self.cleaned_data.items() if k != "cabinet"}
+        fields = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k != "cabinet"
+            and k not in self.translated_fields
+            and k.rpartition("_")[0] not in self.translated_fields
+        }
+        return fields | {name: self.by_language(name) for name in self.translated_fields}
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(TranslatedFieldsMixin, forms.Form):
+    """A question with its options, in every language: the options' lines of a language
+    translate the default language's lines in the same order."""
+
+    translated_fields = ("text", "help_text", "options")
     text = forms.CharField(label=_("Question"), max_length=500)
     help_text = forms.CharField(label=_("Explanation (optional)"), max_length=500, required=False)
     kind = forms.ChoiceField(
@@ -112,7 +133,14 @@ class QuestionForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        options = option_lines(data.get("options"))
+        lines = {code: option_lines(text) for code, text in self.by_language("options").items()}
+        options = lines[settings.LANGUAGE_CODE]
+        for code, translated in lines.items():
+            if translated and len(translated) != len(options):
+                self.add_error(
+                    f"options_{code}",
+                    _("Give as many lines as the options have, in the same order."),
+                )
         if kind in Question.CHOICE_KINDS and len(options) < 2:
             self.add_error("options", _("Give at least two options, one per line."))
         if len(options) > 30:
@@ -125,14 +153,17 @@ class QuestionForm(forms.Form):
                 self.add_error("max_choices", _("There are fewer options than that."))
             if low and low > len(options) >= 2:
                 self.add_error("min_choices", _("There are fewer options than that."))
-        data["option_list"] = options
+        data["option_list"] = [
+            {code: texts[i] for code, texts in lines.items() if len(texts) == len(options)}
+            for i in range(len(options))
+        ]
         return data
 
     def service_fields(self):
         data = self.cleaned_data
         return {
-            "text": data["text"],
-            "help_text": data.get("help_text", ""),
+            "text": self.by_language("text"),
+            "help_text": self.by_language("help_text"),
             "kind": data["kind"],
             "required": bool(data.get("required")),
             "min_choices": data.get("min_choices"),
@@ -142,14 +173,18 @@ class QuestionForm(forms.Form):
 
     @classmethod
     def initial_for(cls, question):
+        options = list(question.options.all())
         return {
-            "text": question.text,
-            "help_text": question.help_text,
+            "text": _by_code(question, "text"),
+            "help_text": _by_code(question, "help_text"),
             "kind": question.kind,
             "required": question.required,
             "min_choices": question.min_choices,
             "max_choices": question.max_choices,
-            "options": "\n".join(o.text for o in question.options.all()),
+            "options": {
+                code: "\n".join(getattr(o, f"text_{code}") or "" for o in options).strip()
+                for code in language_codes()
+            },
         }
 
 
@@ -250,7 +285,8 @@ class TerminateForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
+class PublishForm(TranslatedFieldsMixin, forms.Form):
+    translated_fields = ("decision",)
     decision = forms.CharField(
         label=_("Response and decision"),
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -205,7 +205,8 @@ def act(request, pk, action):
     form = form_class(request.POST, prefix=action)
     if form.is_valid():
         try:
-            _run(action, poll, request.user, form.cleaned_data)
+            translated = {n: form.by_language(n) for n in getattr(form, "translated_fields", ())}
+            _run(action, poll, request.user, form.cleaned_data | translated)
         except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         else:

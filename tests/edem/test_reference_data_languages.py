@@ -1,7 +1,7 @@
 """Reference data in every language (django-modeltranslation, issue 16): categories, cabinets,
-territories, positions, answer templates and news read in the reader's language, with the
-Russian value when the translation is empty; the admin edits every language; mails show the
-data in their recipient's language."""
+territories, positions, answer templates, news, monitoring indicators and reception schedules
+read in the reader's language, with the Russian value when the translation is empty; the admin
+edits every language; mails show the data in their recipient's language."""
 
 import pytest
 from django.conf import settings
@@ -121,6 +121,8 @@ def test_mail_context_keeps_every_language_and_resolves_to_the_recipients():
         ("admin:cabinets_publication_add", ["title", "summary", "body"]),
         ("admin:geo_territory_add", ["name"]),
         ("admin:appeals_classifiercode_add", ["name"]),
+        ("admin:analytics_indicator_add", ["name", "unit", "source", "description"]),
+        ("admin:reception_receptionschedule_add", ["official_position", "place", "topics"]),
     ],
 )
 def test_the_admin_edits_every_language(admin_client, url, fields):

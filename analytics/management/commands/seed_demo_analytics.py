@@ -24,6 +24,7 @@ from cabinets.models import Cabinet
 from cabinets.roles import Role
 from edem.accounts.models import User
 from edem.core.calendar import local_date
+from edem.core.i18n import in_columns
 from edem.geo.models import Territory
 
 MARK = "(история) "
@@ -39,13 +40,42 @@ SUBJECTS = [
 ]
 # code, name, unit, territory index (None: the whole town), category word, first value,
 # monthly drift, target, a higher value is better
+# code, name (ru, uk, en), unit (ru, uk, en), territory, category, start, step, target, better
 INDICATORS = (
-    ("unemployment", "Уровень регистрируемой безработицы", "%", None, None, 1.9, -0.02, 1.2, False),
-    ("road-repair", "Отремонтировано дорог", "км", None, "Дорог", 0.5, 0.05, 2.0, True),
+    (
+        "unemployment",
+        (
+            "Уровень регистрируемой безработицы",
+            "Рівень зареєстрованого безробіття",
+            "Registered unemployment rate",
+        ),
+        ("%", "%", "%"),
+        None,
+        None,
+        1.9,
+        -0.02,
+        1.2,
+        False,
+    ),
+    (
+        "road-repair",
+        ("Отремонтировано дорог", "Відремонтовано доріг", "Roads repaired"),
+        ("км", "км", "km"),
+        None,
+        "Дорог",
+        0.5,
+        0.05,
+        2.0,
+        True,
+    ),
     (
         "lighting",
-        "Исправные светильники уличного освещения",
-        "%",
+        (
+            "Исправные светильники уличного освещения",
+            "Справні світильники вуличного освітлення",
+            "Street lights in working order",
+        ),
+        ("%", "%", "%"),
         0,
         "освещ",
         82.0,
@@ -55,8 +85,12 @@ INDICATORS = (
     ),
     (
         "waste-complaints",
-        "Жалобы на вывоз мусора на 1000 жителей",
-        "жалоб",
+        (
+            "Жалобы на вывоз мусора на 1000 жителей",
+            "Скарги на вивезення сміття на 1000 жителів",
+            "Complaints about waste collection per 1,000 residents",
+        ),
+        ("жалоб", "скарг", "complaints"),
         1,
         "мусор",
         3.5,
@@ -65,6 +99,8 @@ INDICATORS = (
         False,
     ),
 )
+SOURCE = ("Демонстрационные данные", "Демонстраційні дані", "Demo data")
+LANGUAGES = ("ru", "uk", "en")  # the order of the names above
 PER_DAY = 2
 DAYS = 180
 
@@ -122,12 +158,12 @@ class Command(BaseCommand):
         for code, name, unit, territory, category, start, step, target, better in INDICATORS:
             indicator = Indicator.objects.create(
                 code=code,
-                name=name,
-                unit=unit,
+                **in_columns("name", dict(zip(LANGUAGES, name, strict=True))),
+                **in_columns("unit", dict(zip(LANGUAGES, unit, strict=True))),
+                **in_columns("source", dict(zip(LANGUAGES, SOURCE, strict=True))),
                 cabinet=keeper,
                 territory=territories[territory] if territory is not None and territories else None,
                 category=next((c for n, c in by_name.items() if category and category in n), None),
-                source="Демонстрационные данные",
                 target=target,
                 higher_is_better=better,
             )

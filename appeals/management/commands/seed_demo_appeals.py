@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appeals import services
-from appeals.classifier_data import load_starter
+from appeals.classifier_data import load_starter, load_translations
 from appeals.community import services as community
 from appeals.models import (
     AnswerTemplate,
@@ -39,7 +39,7 @@ from appeals.reception.models import ReceptionCard
 from cabinets.management.commands.seed_demo import FIXTURE
 from cabinets.models import Cabinet
 from edem.accounts.models import User
-from edem.core.i18n import translated_values
+from edem.core.i18n import row_languages, translated_values
 from edem.core.jurisdiction import get_profile
 from edem.geo.models import Territory
 
@@ -87,6 +87,7 @@ class Command(BaseCommand):
         profile = get_profile().code
         if not ClassifierCode.objects.filter(profile=profile).exists():  # a flushed database
             load_starter(ClassifierCode)
+        load_translations(ClassifierCode, profile)  # the demo town reads them in uk and en
         classifier = {c.code: c for c in ClassifierCode.objects.filter(profile=profile)}
         topics = self._topic_tree(rows)
         for name, category in topics.items():
@@ -307,14 +308,14 @@ class Command(BaseCommand):
             actor=self.person(row["by"]),
             cabinet=cabinet,
             official=self.person(row["official"]),
-            official_position=row.get("position", ""),
+            official_position=row_languages(row, "position"),
             weekday=row["weekday"],
             date=None,
             starts_at=clock.fromisoformat(row["starts_at"]),
             ends_at=clock.fromisoformat(row["ends_at"]),
             slot_minutes=row["slot_minutes"],
-            place=row["place"],
-            topics=row.get("topics", ""),
+            place=row_languages(row, "place"),
+            topics=row_languages(row, "topics"),
         )
         bookings = row.get("booking", ())
         day = next(

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -11,12 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.eligibility import EligibilityRules
 from edem.core.jurisdiction import get_profile
+from edem.core.markup import render_markdown
 
 from ..workflow import Phase, phase_index
 
 CENT = Decimal("0.01")
 MONEY = {"max_digits": 14, "decimal_places": 2}
 CURRENCIES = {"RU": "RUB", "UA": "UAH"}
+# The sign of a currency: the same in every language, unlike its code or its name.
+SYMBOLS = {"RUB": "₽", "UAH": "₴", "EUR": "€", "USD": "$"}
 
 
 def default_currency():
@@ -236,6 +240,21 @@ class BudgetCycle(EligibilityRules):
 
     def get_phase_display_now(self):
         return Phase(self.phase()).label
+
+    @property
+    def currency_symbol(self):
+        return SYMBOLS.get(self.currency, self.currency)
+
+    def render_description(self):
+        """The sanitised HTML of each language's description (``description_html`` reads the
+        reader's language, else the Russian one); a title or a description given in another
+        language than Russian fills the empty Russian one too, so the default is never blank."""
+        for name in ("title", "description"):
+            if not getattr(self, f"{name}_{settings.LANGUAGE_CODE}", None):
+                setattr(self, f"{name}_{settings.LANGUAGE_CODE}", getattr(self, name))
+        for code, _name in settings.LANGUAGES:
+            text = getattr(self, f"description_{code}", None)
+            setattr(self, f"description_html_{code}", render_markdown(text) if text else "")
 
     def cap_for(self, category):
         """The maximum cost of a project in ``category`` (R33)."""

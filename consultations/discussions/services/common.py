@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from consultations.eligibility import refusal
 from edem.accounts.models import User
+from edem.core.i18n import in_every_language
 from edem.core.recording import consultation_changed
 from edem.core.recording import record as record_history
 from edem.core.workflow import TransitionNotAllowed
@@ -77,8 +78,8 @@ def check_dates(starts_at, ends_at):
 def mail_context(discussion, event, **extra):
     return {
         "event": event,
-        "title": discussion.title,
-        "cabinet": discussion.cabinet.name,
+        "title": in_every_language(discussion, "title"),
+        "cabinet": in_every_language(discussion.cabinet, "name"),
         "path": reverse("discussions:detail", args=[discussion.pk]),
         **extra,
     }

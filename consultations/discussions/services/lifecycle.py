@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cabinets.access import can, staff_with
 from consultations.eligibility import NotEligible
+from edem.core.i18n import in_columns
 from edem.core.locking import locked
 from edem.core.uploads import UploadRefused, clean_upload
 from edem.core.workflow import TransitionNotAllowed
@@ -53,7 +54,7 @@ def store_version(discussion, actor, *, markdown="", upload=None, note=""):
         number=number,
         source=source,
         source_name=source_name,
-        note=(note or "").strip()[:500],
+        **{column: text[:500] for column, text in in_columns("note", note).items()},
         created_by=actor,
     )
     # Stable keys: what v2 keeps of v1 keeps v1's keys.
@@ -132,14 +133,15 @@ def create_discussion(
     note="",
 ):
     """A cabinet puts a draft act up for discussion (R27, R28): created as a draft with its
-    first version of the text."""
+    first version of the text. The title, the summary and the version's note are strings (the
+    default language's) or ``{"ru": ..., "uk": ..., "en": ...}``."""
     if not can(actor, "cabinets.publish", cabinet):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
     check_dates(starts_at, ends_at)
     discussion = Discussion.objects.create(
         cabinet=cabinet,
-        title=title.strip(),
-        summary=(summary or "").strip(),
+        **in_columns("title", title),
+        **in_columns("summary", summary),
         territory=territory,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -179,6 +181,7 @@ def propose_discussion(*, actor, cabinet, title, summary="", markdown="", upload
     return discussion
 
 
+TRANSLATED = {"title", "summary"}
 EDITABLE_FIELDS = (
     "title",
     "summary",
@@ -200,6 +203,8 @@ def update_discussion(*, discussion, actor, **fields):
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
+    for name in TRANSLATED & set(fields):  # by column: a string is the default language's
+        fields.update(in_columns(name, fields.pop(name)))
     check_dates(
         fields.get("starts_at", discussion.starts_at), fields.get("ends_at", discussion.ends_at)
     )

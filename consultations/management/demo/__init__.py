@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import models
 
+from edem.core.i18n import row_languages
+
 DATA = Path(settings.BASE_DIR) / "fixtures" / "demo" / "consultations"
 
 
@@ -25,6 +27,22 @@ def load(name):
 def markdown(name):
     """A Markdown text of ``fixtures/demo/consultations/texts/``."""
     return (DATA / "texts" / name).read_text(encoding="utf-8")
+
+
+def by_language(item, field):
+    """A field of the data in every language (``field``, ``field_uk``, ``field_en``)."""
+    return row_languages(item, field)
+
+
+def markdown_by_language(name):
+    """A Markdown text of ``texts/`` in every language: ``budget.md`` is the default
+    language's, ``budget.uk.md`` and ``budget.en.md`` (when there) the others'."""
+    stem = name.removesuffix(".md")
+    result = {}
+    for code, _name in settings.LANGUAGES:
+        path = DATA / "texts" / (name if code == settings.LANGUAGE_CODE else f"{stem}.{code}.md")
+        result[code] = path.read_text(encoding="utf-8") if path.exists() else ""
+    return result
 
 
 def age(delta, *querysets, dates=True):

@@ -21,7 +21,7 @@ from consultations.budgets.models import (
 )
 from consultations.budgets.workflow import ImplementationStatus
 
-from . import Story, age, markdown
+from . import Story, age, by_language, markdown_by_language
 
 
 class CycleStory(Story):
@@ -73,11 +73,19 @@ class CycleStory(Story):
 
     def do_create(self, on, by):
         item, common = self.item, self.common
+        titles = {
+            f"title_{code}": text.format(year=self.year)
+            for code, text in by_language(common, "title").items()
+        }
+        descriptions = {
+            f"description_{code}": text
+            for code, text in markdown_by_language(common["description"]).items()
+        }
         cycle = BudgetCycle(
-            title=common["title"].format(year=self.year),
+            **titles,
+            **descriptions,
             year=self.year,
             cabinet=self.town.cabinets[common["cabinet"]],
-            description=markdown(common["description"]),
             total_fund=Decimal(item["total_fund"]),
             currency=common["currency"],
             votes_per_voter=common["votes_per_voter"],
@@ -87,10 +95,13 @@ class CycleStory(Story):
         rows = []
         for position, row in enumerate(item["category"]):
             category = BudgetCategory(
-                name=row["name"],
+                **{f"name_{code}": text for code, text in by_language(row, "name").items()},
+                **{
+                    f"description_{code}": text
+                    for code, text in by_language(row, "description").items()
+                },
                 fund=Decimal(row["fund"]),
                 max_project_cost=Decimal(row["max_project_cost"]),
-                description=row["description"],
                 position=position,
             )
             category.full_clean(exclude=["cycle"])

@@ -15,7 +15,7 @@ from consultations.discussions.models import (
     Support,
 )
 
-from . import Story, markdown
+from . import Story, by_language, markdown
 
 
 class DiscussionStory(Story):
@@ -28,19 +28,19 @@ class DiscussionStory(Story):
             return discussion_services.propose_discussion(
                 actor=self.actor(),
                 cabinet=cabinet,
-                title=item["title"],
+                title=item["title"],  # a resident's: as written
                 summary=item["summary"],
                 markdown=markdown(item["text"]),
             )
         return discussion_services.create_discussion(
             actor=self.actor(),
             cabinet=cabinet,
-            title=item["title"],
-            summary=item["summary"],
+            title=by_language(item, "title"),
+            summary=by_language(item, "summary"),
             starts_at=now + timedelta(**item["starts"]),
             ends_at=now + timedelta(**item["ends"]),
             markdown=markdown(item["text"]),
-            note=item.get("note", ""),
+            note=by_language(item, "note"),
         )
 
     def rows(self):
@@ -54,9 +54,12 @@ class DiscussionStory(Story):
             Decision.objects.filter(comment__discussion=d),
         )
 
-    def do_add_version(self, text, note, by=None):
+    def do_add_version(self, text, note, by=None, note_uk="", note_en=""):
         discussion_services.add_version(
-            discussion=self.obj, actor=self.actor(by), markdown=markdown(text), note=note
+            discussion=self.obj,
+            actor=self.actor(by),
+            markdown=markdown(text),
+            note=by_language({"note": note, "note_uk": note_uk, "note_en": note_en}, "note"),
         )
 
     def do_submit(self, by=None):

@@ -16,7 +16,9 @@ from consultations.polls.models import (
     ResultsVisibility,
 )
 
-from . import Story
+from . import Story, by_language
+
+OPTIONS = ("options", "options_uk", "options_en")
 
 
 class PollStory(Story):
@@ -42,16 +44,27 @@ class PollStory(Story):
         poll = poll_services.create_poll(
             actor=self.actor(),
             cabinet=cabinet,
-            title=item["title"],
-            description=item["description"],
+            title=by_language(item, "title"),
+            description=by_language(item, "description"),
             starts_at=now + timedelta(**item["starts"]),
             ends_at=now + timedelta(**item["ends"]),
             results_visibility=ResultsVisibility(item["results_visibility"]),
         )
         self.questions = {}
         for row in item["question"]:
-            fields = dict(row)
+            fields = {k: v for k, v in row.items() if not k.endswith(("_uk", "_en"))}
             key, kind = fields.pop("key"), Question.Kind(fields.pop("kind"))
+            fields["text"] = by_language(row, "text")
+            if "help_text" in row:
+                fields["help_text"] = by_language(row, "help_text")
+            if "options" in row:
+                fields["options"] = [
+                    by_language(dict(zip(OPTIONS, texts, strict=True)), "options")
+                    for texts in zip(
+                        *(row.get(name) or [""] * len(row["options"]) for name in OPTIONS),
+                        strict=True,
+                    )
+                ]
             question = poll_services.save_question(
                 poll=poll, actor=self.actor(), kind=kind, **fields
             )
@@ -109,5 +122,12 @@ class PollStory(Story):
                 note=reject_note if is_rejected else "",
             )
 
-    def do_publish_results(self, decision, by=None):
-        poll_services.publish_results(poll=self.obj, actor=self.actor(by), decision=decision)
+    def do_publish_results(self, decision, by=None, decision_uk="", decision_en=""):
+        poll_services.publish_results(
+            poll=self.obj,
+            actor=self.actor(by),
+            decision=by_language(
+                {"decision": decision, "decision_uk": decision_uk, "decision_en": decision_en},
+                "decision",
+            ),
+        )

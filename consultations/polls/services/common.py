@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from edem.core.i18n import in_every_language
 from edem.core.recording import consultation_changed
 from edem.core.recording import record as record_history
 from edem.core.workflow import TransitionNotAllowed
@@ -46,8 +47,8 @@ def notify_about(poll, event, *, users=(), emails=(), **context):
     Keyed, so a task that runs twice sends nothing twice."""
     payload = {
         "event": event,
-        "title": poll.title,
-        "cabinet": poll.cabinet.name,
+        "title": in_every_language(poll, "title"),
+        "cabinet": in_every_language(poll.cabinet, "name"),
         "path": f"/polls/{poll.pk}/",
         **context,
     }

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinets.access import can
+from edem.core.i18n import columns, default_text, in_columns
 from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
@@ -20,9 +21,11 @@ from ..models import (
 from ..workflow import Status
 from .common import MAX_OPTIONS, check_dates, notify_about, participants, record
 
+# The poll's own text, in every language: a value is a plain string (the default language's)
+# or {"ru": ..., "uk": ..., "en": ...} (edem.core.i18n.in_columns).
+TRANSLATED = ("title", "description")
 POLL_FIELDS = (
-    "title",
-    "description",
+    *TRANSLATED,
     "starts_at",
     "ends_at",
     "results_visibility",
@@ -31,6 +34,17 @@ POLL_FIELDS = (
     "eligible_territory",
     "min_age",
 )
+
+
+def _columns(fields):
+    """The poll's fields by column: each translated field becomes its languages' columns."""
+    result = {}
+    for name, value in fields.items():
+        if name in TRANSLATED:
+            result.update(in_columns(name, value))
+        elif name in POLL_FIELDS:
+            result[name] = value
+    return result
 
 
 def _check_ready(poll):
@@ -66,7 +80,7 @@ def create_poll(*, actor, cabinet, **fields):
     """Cabinet staff create a poll of their own (R28): a DRAFT that skips moderation."""
     if not can(actor, workflow.STAFF, cabinet):
         raise TransitionNotAllowed(_("Only the staff of the responsible cabinet may do this."))
-    fields = {k: v for k, v in fields.items() if k in POLL_FIELDS}
+    fields = _columns(fields)
     check_dates(fields.get("starts_at"), fields.get("ends_at"))
     poll = Poll.objects.create(
         cabinet=cabinet,
@@ -108,7 +122,7 @@ def propose_poll(
         raise TransitionNotAllowed(_("Name the organisation that proposes the poll."))
     if not cabinet.is_active:
         raise TransitionNotAllowed(_("This authority does not accept proposals."))
-    fields = {k: v for k, v in fields.items() if k in POLL_FIELDS}
+    fields = _columns(fields)
     check_dates(fields.get("starts_at"), fields.get("ends_at"))
     poll = Poll.objects.create(
         cabinet=cabinet,
@@ -136,9 +150,7 @@ def update_poll(*, poll, actor, **fields):
     poll = locked(poll)
     workflow.check(poll, actor, "edit")
     changed = []
-    for name, value in fields.items():
-        if name not in POLL_FIELDS:
-            continue
+    for name, value in _columns(fields).items():
         if getattr(poll, name) != value:
             setattr(poll, name, value)
             changed.append(name)
@@ -150,19 +162,28 @@ def update_poll(*, poll, actor, **fields):
 
 
 def _clean_options(options):
-    cleaned = []
-    for text in options:
-        text = " ".join(str(text).split())
-        if text and text not in cleaned:
-            cleaned.append(text[:300])
+    """The options as ``{column: text}``, each given as a string or by language; an option
+    without its default-language text is left out, and so is a repeated one."""
+    cleaned, seen = [], set()
+    for option in options:
+        texts = {
+            column: " ".join(text.split())[:300]
+            for column, text in in_columns("text", option).items()
+        }
+        key = texts.get(columns("text")[0], "")
+        if key and key not in seen:
+            seen.add(key)
+            cleaned.append(texts)
     if len(cleaned) > MAX_OPTIONS:
         raise TransitionNotAllowed(_("A question has at most 30 options."))
     return cleaned
 
 
 def _save_question(poll, question, *, text, kind, options=(), **fields):
-    text = " ".join(str(text).split())
-    if not text:
+    """``text``, ``help_text`` and each option: a string (the default language's) or a
+    mapping by language (edem.core.i18n.in_columns)."""
+    texts = {c: " ".join(t.split())[:500] for c, t in in_columns("text", text).items()}
+    if not default_text(text):
         raise TransitionNotAllowed(_("Write the question."))
     if kind not in Question.Kind.values:
         raise TransitionNotAllowed(_("Choose the kind of question."))
@@ -170,8 +191,13 @@ def _save_question(poll, question, *, text, kind, options=(), **fields):
     if question is None:
         last = poll.questions.order_by("-order").values_list("order", flat=True).first()
         question = Question(poll=poll, order=(last or 0) + 1)
-    question.text, question.kind = text[:500], kind
-    for name in ("help_text", "required", "min_choices", "max_choices", "order"):
+    for column, value in texts.items():
+        setattr(question, column, value)
+    question.kind = kind
+    if fields.get("help_text") is not None:
+        for column, value in in_columns("help_text", fields["help_text"]).items():
+            setattr(question, column, value[:500])
+    for name in ("required", "min_choices", "max_choices", "order"):
         if name in fields and fields[name] is not None:
             setattr(question, name, fields[name])
     if kind != Question.Kind.MULTIPLE:
@@ -183,7 +209,7 @@ def _save_question(poll, question, *, text, kind, options=(), **fields):
     question.save()
     question.options.all().delete()
     Option.objects.bulk_create(
-        [Option(question=question, order=i, text=t) for i, t in enumerate(options, 1)]
+        [Option(question=question, order=i, **t) for i, t in enumerate(options, 1)]
     )
     return question
 
@@ -292,12 +318,12 @@ def publish_results(*, poll, actor, decision=""):
     voters are told."""
     poll = locked(poll)
     workflow.check(poll, actor, "publish_results")
-    decision = decision.strip()
-    if not decision:
+    if not default_text(decision):
         raise TransitionNotAllowed(
             _("Write the body's response to the results and its decision.")  # R31
         )
-    poll.decision = decision
+    for column, value in in_columns("decision", decision).items():
+        setattr(poll, column, value)
     poll.results_published_at = timezone.now()
     _transition(poll, actor, "publish_results")
     notify_about(

@@ -232,11 +232,11 @@ def test_admin_lists_and_frozen_questions(client, world):
         == 200
     )
     page = client.get(reverse("admin:polls_poll_change", args=[poll.pk])).content.decode()
-    assert 'name="questions-0-text"' not in page  # R29: read-only once active
+    assert 'name="questions-0-text_ru"' not in page  # R29: read-only once active
     draft = PollFactory(status=Status.DRAFT)
     question(draft)
     page = client.get(reverse("admin:polls_poll_change", args=[draft.pk])).content.decode()
-    assert 'name="questions-0-text"' in page
+    assert 'name="questions-0-text_ru"' in page  # in every language (issue 16)
 
 
 def test_results_are_published_with_the_decision_through_the_view(client, world):
