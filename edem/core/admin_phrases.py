@@ -24,6 +24,8 @@ ACCUSATIVE = (
     pgettext_lazy("accusative", "municipality settings"),
     pgettext_lazy("accusative", "local day off or working day"),
     pgettext_lazy("accusative", "event delivery"),
+    pgettext_lazy("accusative", "webhook subscription"),
+    pgettext_lazy("accusative", "webhook delivery"),
     pgettext_lazy("accusative", "territory"),
     pgettext_lazy("accusative", "user"),
     pgettext_lazy("accusative", "publication"),

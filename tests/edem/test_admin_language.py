@@ -30,7 +30,7 @@ ALLOWED = {
     "sms", "api", "oidc", "esia", "crontab", "cron", "iso", "utf", "csv", "xml", "ok",
     "mfa", "smtp", "uuid", "uri", "webauthn", "amqp", "rabbitmq", "redis", "markdown",
     "polygon", "multipolygon", "wgs", "oauth", "openid", "connect", "adm", "control", "command",
-    "mac", "ii", "uid", "e-mail", "celery", "open311", "imap", "imaps", "ru", "uk", "en",
+    "mac", "ii", "uid", "e-mail", "celery", "open311", "imap", "imaps", "ru", "uk", "en", "cidr",
 }  # fmt: skip
 # "ru", "uk", "en": the language of a translated field ("Название [uk]", modeltranslation).
 # Each language's own name is written in that language (the language pickers).
