@@ -1,14 +1,15 @@
 """The rollup the dashboards and the public statistics read instead of the raw tables.
 
-Three tables, all derived (``manage.py rebuild_analytics`` rebuilds them from scratch; the beat
-task ``analytics.tasks.refresh_rollup`` keeps them current):
+All derived (``manage.py rebuild_analytics`` rebuilds them from scratch; the beat task
+``analytics.tasks.refresh_rollup`` keeps them current appeal by appeal, and
+``analytics.tasks.refresh_participation`` recounts participation):
 
 * ``AppealDay``: one row per local day × cabinet × territory × category × channel × kind, with
   the counts of what happened that day (received, registered, answered, ...), the sums and
   counts for the averages. Every column is a count of history events (or answers, ratings,
   supports) dated that day, so any day can be recomputed from the raw tables alone.
 * ``OverdueDay``: the appeals of a cell open past their legal due date, as observed by the
-  refresh task at the end of each day. It is a snapshot, not an event count: a past day's
+  refresh task once an hour (the last snapshot of a day stands for its end). It is a snapshot, not an event count: a past day's
   figure cannot be recomputed later (a deadline moved by an extension or a reopening leaves no
   trace of the old date in the appeal row), so a rebuild keeps the past snapshots and writes
   today's.
@@ -20,6 +21,14 @@ task ``analytics.tasks.refresh_rollup`` keeps them current):
 * ``ExecutorDay``: answers and answers on time per executor (the drafter) and day.
 * ``Participation``: one row per petition, poll, discussion and budget cycle with its current
   participation figures.
+* ``AppealMonth``, ``ProcessingMonth``, ``NoMeritsMonth``, ``ExecutorMonth``: the same figures summed per local
+  month (the first day of it), so that a dashboard over a year reads twelve months and the
+  days of the partial months at its ends, not 365 days of rows.
+* ``AppealShare``: the ledger behind all of them: what each appeal contributes to each table,
+  one row per appeal and fact cell (day, cabinet, territory, category, channel, kind, and for
+  an answer its executor and processing days, for a closing its ground). Every table above is
+  the sum of the ledger, so the incremental refresh recomputes only the appeals that changed,
+  subtracts their old rows, adds their new ones, and touches nothing else.
 """
 
 from django.conf import settings
@@ -32,10 +41,18 @@ DAYS_CAP = 120
 
 class Cell(models.Model):
     """The cell every appeal table of the rollup is counted by (with its day): the cabinet
-    that held the appeal, its territory, category, channel and kind."""
+    that held the appeal, its territory, category, channel and kind.
+
+    The rollup's foreign keys carry no database constraint: the tables are derived, rewritten
+    in bulk by a rebuild (where a check per row and key was a third of its time), and the
+    rows they point at are archived, never deleted."""
 
     cabinet = models.ForeignKey(
-        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     territory = models.ForeignKey(
         "geo.Territory",
@@ -44,6 +61,7 @@ class Cell(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     category = models.ForeignKey(
         "appeals.Category",
@@ -52,6 +70,7 @@ class Cell(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     channel = models.CharField(_("channel"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20)
@@ -137,13 +156,18 @@ class ExecutorDay(models.Model):
 
     day = models.DateField(_("day answered"))
     cabinet = models.ForeignKey(
-        "cabinets.Cabinet", verbose_name=_("cabinet"), on_delete=models.CASCADE, related_name="+"
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     executor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("executor"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     answered = models.IntegerField(_("answered"), default=0)
     answered_on_time = models.IntegerField(_("answered on time"), default=0)
@@ -155,6 +179,165 @@ class ExecutorDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.executor_id}"
+
+
+class Measures(models.Model):
+    received = models.IntegerField(_("received"), default=0)
+    registered = models.IntegerField(_("registered"), default=0)
+    answered = models.IntegerField(_("answered"), default=0)
+    answered_on_time = models.IntegerField(_("answered on time"), default=0)
+    forwarded_out = models.IntegerField(_("forwarded to another body"), default=0)
+    no_merits = models.IntegerField(_("closed without an answer on the merits"), default=0)
+    reopened = models.IntegerField(_("reopened"), default=0)
+    processing_days_sum = models.IntegerField(_("processing days, sum"), default=0)
+    processing_days_count = models.IntegerField(_("processing days, answers counted"), default=0)
+    rating_sum = models.IntegerField(_("rating, sum of stars"), default=0)
+    rating_count = models.IntegerField(_("ratings"), default=0)
+    supports = models.IntegerField(_("supports of public problems"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class AppealMonth(Cell, Measures):
+    """``AppealDay`` summed per local month."""
+
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("monthly appeal figures")
+        verbose_name_plural = _("monthly appeal figures")
+        indexes = [models.Index(fields=["cabinet", "month"], name="analytics_month_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.cabinet_id}"
+
+
+class ProcessingMonth(models.Model):
+    """``ProcessingDays`` summed per local month, cabinet and territory (what the dashboard and
+    the rating filter by)."""
+
+    month = models.DateField(_("month answered"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    days = models.PositiveSmallIntegerField(_("processing days"))
+    answers = models.IntegerField(_("answers"))
+
+    class Meta:
+        verbose_name = _("processing days histogram of a month")
+        verbose_name_plural = _("processing days histograms of months")
+        indexes = [models.Index(fields=["cabinet", "month"], name="analytics_procm_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.cabinet_id} {self.days}"
+
+
+class NoMeritsMonth(models.Model):
+    """``NoMeritsDay`` summed per local month, cabinet, territory and ground."""
+
+    month = models.DateField(_("month"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    territory = models.ForeignKey(
+        "geo.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    ground = models.CharField(_("ground"), max_length=30)
+    appeals = models.IntegerField(_("appeals"))
+
+    class Meta:
+        verbose_name = _("no answer on the merits in a month, by ground")
+        verbose_name_plural = _("no answer on the merits in months, by ground")
+        indexes = [models.Index(fields=["cabinet", "month"], name="analytics_nmm_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.cabinet_id} {self.ground}"
+
+
+class ExecutorMonth(models.Model):
+    """``ExecutorDay`` summed per local month."""
+
+    month = models.DateField(_("month answered"))
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet",
+        verbose_name=_("cabinet"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executor"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    answered = models.IntegerField(_("answered"), default=0)
+    answered_on_time = models.IntegerField(_("answered on time"), default=0)
+
+    class Meta:
+        verbose_name = _("answers of an executor in a month")
+        verbose_name_plural = _("answers of executors in months")
+        indexes = [models.Index(fields=["cabinet", "month"], name="analytics_execm_cabinet_idx")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.executor_id}"
+
+
+class AppealShare(Measures):
+    """One appeal's share of the rollup in one fact cell (see the module docstring): a rebuild
+    writes one row per fact, a fold one row per cell, readers sum them. Plain
+    columns without foreign-key constraints: the ledger is rewritten in bulk by a rebuild and
+    row by row by the refresh, and the rows it points at are never deleted (appeals are
+    archived, not deleted)."""
+
+    appeal = models.ForeignKey(
+        "appeals.Appeal",
+        verbose_name=_("appeal"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    day = models.DateField(_("day"))
+    cabinet_id = models.BigIntegerField(_("cabinet"))
+    territory_id = models.BigIntegerField(_("territory"), null=True)
+    category_id = models.BigIntegerField(_("category"), null=True)
+    channel = models.CharField(_("channel"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
+    executor_id = models.BigIntegerField(_("executor"), null=True)
+    ground = models.CharField(_("ground"), max_length=30, blank=True)
+    days = models.PositiveSmallIntegerField(_("processing days"), null=True)
+
+    class Meta:
+        verbose_name = _("appeal's share of the rollup")
+        verbose_name_plural = _("appeals' shares of the rollup")
+
+    def __str__(self):
+        return f"{self.appeal_id} {self.day}"
 
 
 class Participation(models.Model):

@@ -3,7 +3,8 @@ authority handles appeals over the last twelve months, and one score built from 
 formula printed on the page (the seed's "evaluating the effectiveness of local
 self-government").
 
-Read from the rollup only (two queries whatever the size of the archive). An authority with
+Read from the rollup only (two queries whatever the size of the archive; whole months from
+the monthly tables). An authority with
 fewer than ``MIN_ANSWERS`` answers in the period is listed but not scored: a handful of
 answers says nothing about how it works.
 """
@@ -11,14 +12,14 @@ answers says nothing about how it works.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.models import Cabinet
 
-from .models import AppealDay, ProcessingDays
-from .selectors import median_from_histogram
+from .models import AppealDay, AppealMonth, ProcessingDays, ProcessingMonth
+from .selectors import median_from_histogram, over_period
 
 MIN_ANSWERS = 10
 MIN_RATINGS = 3
@@ -122,30 +123,35 @@ def effectiveness(cabinets=None, *, start=None, end=None):
         pk: Row(pk, name, code)
         for pk, name, code in active.order_by().values_list("pk", "short_name", "code")
     }
-    sums = (
-        AppealDay.objects.filter(cabinet_id__in=rows, day__gte=start, day__lte=end)
-        .order_by()
-        .values("cabinet_id")
-        .annotate(
-            answered=Sum("answered"),
-            on_time=Sum("answered_on_time"),
-            no_merits=Sum("no_merits"),
-            reopened=Sum("reopened"),
-            rating_sum=Sum("rating_sum"),
-            rating_count=Sum("rating_count"),
-        )
+    names = ("answered", "on_time", "no_merits", "reopened", "rating_sum", "rating_count")
+    sums = over_period(
+        (AppealDay, AppealMonth),
+        Q(cabinet_id__in=rows),
+        start,
+        end,
+        {"cabinet": F("cabinet_id")},
+        {
+            "answered": Sum("answered"),
+            "on_time": Sum("answered_on_time"),
+            "no_merits": Sum("no_merits"),
+            "reopened": Sum("reopened"),
+            "rating_sum": Sum("rating_sum"),
+            "rating_count": Sum("rating_count"),
+        },
     )
-    for line in sums:
-        row = rows[line["cabinet_id"]]
-        for name in ("answered", "on_time", "no_merits", "reopened", "rating_sum", "rating_count"):
-            setattr(row, name, line[name] or 0)
-    for cabinet_id, days, n in (
-        ProcessingDays.objects.filter(cabinet_id__in=rows, day__gte=start, day__lte=end)
-        .order_by()
-        .values_list("cabinet_id", "days")
-        .annotate(n=Sum("answers"))
-    ):
-        rows[cabinet_id].histogram.append((days, n))
+    for (cabinet_id,), line in sums.items():
+        row = rows[cabinet_id]
+        for name in names:
+            setattr(row, name, line[name])
+    for (cabinet_id, days), line in over_period(
+        (ProcessingDays, ProcessingMonth),
+        Q(cabinet_id__in=rows),
+        start,
+        end,
+        {"cabinet": F("cabinet_id"), "days": F("days")},
+        {"n": Sum("answers")},
+    ).items():
+        rows[cabinet_id].histogram.append((days, line["n"]))
     scored = sorted((r for r in rows.values() if r.rated), key=lambda r: (-r.score, r.name))
     previous, place = None, 0
     for i, row in enumerate(scored, start=1):

@@ -1,9 +1,12 @@
-"""Computing the rollup (``analytics.models``) from the raw tables with set-based SQL.
+"""Computing the rollup (``analytics.models``) from the raw tables with set-based SQL, and
+keeping it current appeal by appeal.
 
-Each rollup table is filled by one ``INSERT … SELECT … GROUP BY`` built from Django querysets
-(so the same code runs on SQLite and PostgreSQL): the querysets select one row per fact — a
+The ledger (``AppealShare``) holds each appeal's share: one row per appeal and fact cell, with
+the fact's measures. It is computed from fact querysets that select one row per fact — a
 history event, a signed answer, a rating, a support — with its cell (local day, cabinet,
-territory, category, channel, kind) and its measures; the outer statement sums them per cell.
+territory, category, channel, kind; the executor and processing days of an answer; the ground
+of a closing without an answer on the merits) and its measures. Every other rollup table is a
+sum of the ledger.
 
 A fact's cell:
 
@@ -13,13 +16,21 @@ A fact's cell:
   now. Answers, ratings and supports belong to the appeal's current cabinet (an appeal is only
   forwarded before it is answered);
 * territory, category, channel, kind: the appeal's current ones (a reclassification moves the
-  appeal's whole record, which the refresh handles by recomputing all of its days).
+  appeal's whole record).
 
-``refresh(days)`` recomputes some days (delete their rows, insert them again);
-``rebuild()`` recomputes everything. ``touched_days(since)`` finds the days to refresh.
+``rebuild()`` recomputes everything with one ``INSERT … SELECT … GROUP BY`` per table (built
+from Django querysets, so the same code runs on SQLite and PostgreSQL): the ledger from the
+facts, the day and month tables from the ledger. ``fold(appeals)`` is the incremental
+refresh: it computes the share of each given appeal again (a few index reads), compares it
+with the ledger, and adds the difference (new rows minus old rows) to exactly the rollup rows
+it concerns — so an event that changes no figure writes nothing, and one that does changes a
+handful of rows, whatever the size of the archive. ``touched_appeals(since)`` finds the
+appeals to fold.
 """
 
 import datetime
+import json
+import operator
 import zoneinfo
 
 from django.conf import settings
@@ -27,6 +38,7 @@ from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
+    CharField,
     Count,
     F,
     Func,
@@ -37,15 +49,28 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
 from appeals.community.models import Support
 from appeals.models import Answer, Appeal, AppealEvent, Rating
 from appeals.workflow import OPEN_STATES
 
-from .models import DAYS_CAP, AppealDay, ExecutorDay, NoMeritsDay, OverdueDay, ProcessingDays
+from .models import (
+    DAYS_CAP,
+    AppealDay,
+    AppealMonth,
+    AppealShare,
+    ExecutorDay,
+    ExecutorMonth,
+    NoMeritsDay,
+    NoMeritsMonth,
+    OverdueDay,
+    ProcessingDays,
+    ProcessingMonth,
+)
 
 DAY_MEASURES = (
     "received",
@@ -98,21 +123,6 @@ def _flag(condition):
     return Case(When(condition, then=_int(1)), default=_int(0), output_field=IntegerField())
 
 
-def _day_bounds(days):
-    """Q over a datetime field name -> the union of the local days' [start, next start)."""
-    tz = _tz()
-
-    def q(field):
-        cond = Q(pk__in=[])
-        for day in sorted(days):
-            start = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
-            end = start + datetime.timedelta(days=1)
-            cond |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
-        return cond
-
-    return q
-
-
 def _cell(prefix, day_field, cabinet=None):
     """The cell of a fact whose appeal is reached through ``prefix`` ("appeal__" or "")."""
     return {
@@ -125,8 +135,9 @@ def _cell(prefix, day_field, cabinet=None):
     }
 
 
-def cabinet_at_event():
-    """The cabinet that held the appeal when the event happened (see the module docstring)."""
+def cabinet_at_event(every=False):
+    """The cabinet that held the appeal when the event happened (see the module docstring).
+    ``every``: written for reading every event (a rebuild); otherwise for a few appeals'."""
     next_forward = (
         AppealEvent.objects.filter(appeal_id=OuterRef("appeal_id"), action="forward")
         .filter(id__gte=OuterRef("id"))
@@ -134,7 +145,22 @@ def cabinet_at_event():
         .annotate(from_cabinet=Cast(KT("data__from_cabinet"), BigIntegerField()))
         .values("from_cabinet")[:1]
     )
-    return Coalesce(Subquery(next_forward), F("appeal__cabinet_id"), output_field=BigIntegerField())
+    at_event = Coalesce(
+        Subquery(next_forward), F("appeal__cabinet_id"), output_field=BigIntegerField()
+    )
+    if not every:
+        return at_event
+    forwarded = AppealEvent.objects.filter(action="forward").order_by().values("appeal_id")
+    # Forwardings are few: the uncorrelated IN is one hashed set, so only the events of
+    # appeals that were ever forwarded look for their next forwarding.
+    return Case(
+        When(
+            appeal_id__in=forwarded,
+            then=at_event,
+        ),
+        default=F("appeal__cabinet_id"),
+        output_field=BigIntegerField(),
+    )
 
 
 def _measures(**given):
@@ -145,16 +171,42 @@ def _select(qs, annotations):
     return qs.order_by().annotate(**annotations).values(*annotations)
 
 
-def day_sources(days=None):
-    """The fact querysets of ``AppealDay`` (optionally only those dated on ``days``)."""
-    within = _day_bounds(days) if days is not None else (lambda field: Q())
+def _none(field):
+    return Cast(Value(None), field)
+
+
+def _share_key(prefix, day_field, cabinet=None, executor=None, ground=None, days=None):
+    """A fact's ledger key: its appeal and cell, the executor and processing days of an
+    answer, the ground of a closing without an answer on the merits."""
+    return {
+        "c_appeal": F("appeal_id"),
+        **_cell(prefix, day_field, cabinet),
+        "c_executor": executor if executor is not None else _none(BigIntegerField()),
+        "c_ground": ground if ground is not None else Cast(Value(""), CharField()),
+        "c_days": days if days is not None else _none(IntegerField()),
+    }
+
+
+def share_sources(appeals=None):
+    """The fact querysets of the ledger, one row per fact (optionally only those of
+    ``appeals``, ids or a subquery of them): history events, signed answers, ratings,
+    supports."""
+    mine = Q() if appeals is None else Q(appeal_id__in=appeals)
     events = _select(
         AppealEvent.objects.filter(
-            within("at"),
-            action__in=("receive", "register", "forward", "close_no_merits", *REOPEN_ACTIONS),
+            mine, action__in=("receive", "register", "forward", "close_no_merits", *REOPEN_ACTIONS)
         ),
         {
-            **_cell("appeal__", "at", cabinet_at_event()),
+            **_share_key(
+                "appeal__",
+                "at",
+                cabinet_at_event(every=appeals is None),
+                ground=Case(
+                    When(action="close_no_merits", then=F("appeal__no_merits_ground")),
+                    default=Value(""),
+                    output_field=CharField(),
+                ),
+            ),
             **_measures(
                 received=_flag(Q(action="receive")),
                 registered=_flag(Q(action="register")),
@@ -165,9 +217,14 @@ def day_sources(days=None):
         },
     )
     answers = _select(
-        Answer.objects.filter(within("signed_at"), signed_at__isnull=False),
+        Answer.objects.filter(mine, signed_at__isnull=False),
         {
-            **_cell("appeal__", "signed_at"),
+            **_share_key(
+                "appeal__",
+                "signed_at",
+                executor=Cast(F("drafted_by_id"), BigIntegerField()),
+                days=Least(processing_days(), _int(DAYS_CAP)),
+            ),
             **_measures(
                 answered=_int(1),
                 answered_on_time=_flag(Q(on_time=True)),
@@ -177,15 +234,15 @@ def day_sources(days=None):
         },
     )
     ratings = _select(
-        Rating.objects.filter(within("created_at")),
+        Rating.objects.filter(mine),
         {
-            **_cell("appeal__", "created_at"),
+            **_share_key("appeal__", "created_at"),
             **_measures(rating_sum=Cast("stars", IntegerField()), rating_count=_int(1)),
         },
     )
     supports = _select(
-        Support.objects.filter(within("created_at")),
-        {**_cell("appeal__", "created_at"), **_measures(supports=_int(1))},
+        Support.objects.filter(mine),
+        {**_share_key("appeal__", "created_at"), **_measures(supports=_int(1))},
     )
     return [events, answers, ratings, supports]
 
@@ -196,157 +253,343 @@ def processing_days():
     return Greatest(DaysBetween(local_day("signed_at"), local_day("appeal__received_at")), _int(0))
 
 
-def processing_sources(days=None):
-    within = _day_bounds(days) if days is not None else (lambda field: Q())
-    return [
-        _select(
-            Answer.objects.filter(within("signed_at"), signed_at__isnull=False),
-            {
-                **_cell("appeal__", "signed_at"),
-                "m_days": Least(processing_days(), _int(DAYS_CAP)),
-                "m_answers": _int(1),
-            },
-        )
-    ]
-
-
-def no_merits_sources(days=None):
-    within = _day_bounds(days) if days is not None else (lambda field: Q())
-    return [
-        _select(
-            AppealEvent.objects.filter(within("at"), action="close_no_merits"),
-            {
-                **_cell("appeal__", "at", cabinet_at_event()),
-                "m_ground": F("appeal__no_merits_ground"),
-                "m_count": _int(1),
-            },
-        )
-    ]
-
-
-def executor_sources(days=None):
-    within = _day_bounds(days) if days is not None else (lambda field: Q())
-    return [
-        _select(
-            Answer.objects.filter(within("signed_at"), signed_at__isnull=False),
-            {
-                "c_day": local_day("signed_at"),
-                "c_cabinet": F("appeal__cabinet_id"),
-                "c_executor": F("drafted_by_id"),
-                "m_answered": _int(1),
-                "m_on_time": _flag(Q(on_time=True)),
-            },
-        )
-    ]
-
-
-EXECUTOR_CELL = (("day", "c_day"), ("cabinet", "c_cabinet"), ("executor", "c_executor"))
-APPEAL_CELL = tuple(
-    zip(
-        ("day", "cabinet", "territory", "category", "channel", "kind"),
-        ("c_day", "c_cabinet", "c_territory", "c_category", "c_channel", "c_kind"),
-        strict=True,
-    )
+CELL = ("day", "cabinet_id", "territory_id", "category_id", "channel", "kind")
+SHARE_KEY = ("appeal_id", *CELL, "executor_id", "ground", "days")
+SHARE_ALIASES = (
+    "c_appeal",
+    "c_day",
+    "c_cabinet",
+    "c_territory",
+    "c_category",
+    "c_channel",
+    "c_kind",
+    "c_executor",
+    "c_ground",
+    "c_days",
 )
 
 
-def _insert(model, sources, group_extra=(), sums=(), cell=APPEAL_CELL):
-    """INSERT INTO model (cell, *group_extra, *sums) SELECT cell, extra, SUM(...) FROM (the
-    union of the sources) GROUP BY cell, extra. ``group_extra`` and ``sums`` are
-    (column, source alias) pairs."""
+def _insert(model, sources, group, sums, grouped=True):
+    """INSERT INTO model (group columns, sum columns) SELECT group, SUM(...) FROM (the union of
+    the sources) GROUP BY group. ``group`` and ``sums`` are (field, source alias) pairs.
+    Not ``grouped``: the rows are inserted as they are, one per fact."""
     compiled = sources[0] if len(sources) == 1 else sources[0].union(*sources[1:], all=True)
     sql, params = compiled.query.sql_with_params()
     qn = connection.ops.quote_name
-    group = [qn(alias) for _col, alias in (*cell, *group_extra)]
-    columns = [model._meta.get_field(col).column for col, _alias in (*cell, *group_extra)]
-    columns += [model._meta.get_field(col).column for col, _alias in sums]
-    select = group + [f"SUM({qn(alias)})" for _col, alias in sums]
+    keys = [qn(alias) for _field, alias in group]
+    columns = [model._meta.get_field(name).column for name, _alias in (*group, *sums)]
+    pattern = "SUM({})" if grouped else "{}"
+    select = keys + [pattern.format(qn(alias)) for _field, alias in sums]
     # Only quoted names and Django's compiled SQL are formatted in; values stay bound.
-    statement = "INSERT INTO {} ({}) SELECT {} FROM ({}) facts GROUP BY {}".format(  # noqa: S608
+    statement = "INSERT INTO {} ({}) SELECT {} FROM ({}) facts".format(  # noqa: S608
         qn(model._meta.db_table),
         ", ".join(qn(c) for c in columns),
         ", ".join(select),
         sql,
-        ", ".join(group),
     )
+    if grouped:
+        # In the order of the keys (the day or month first): the rows of a period then lie
+        # together on disk, so a dashboard's read of a few days touches few pages.
+        statement += " GROUP BY {0} ORDER BY {0}".format(", ".join(keys))
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 
 
-def _fill(days=None):
-    _insert(AppealDay, day_sources(days), sums=[(m, f"m_{m}") for m in DAY_MEASURES])
+def _rows(model, where=None, month=False, **columns):
+    """A table's rows (``where``) as the source of a derived table: ``columns`` maps each of
+    its fields to an expression on ``model``; ``month`` adds the month of the day."""
+    extra = {"s_month": TruncMonth("day")} if month else {}
+    return [
+        model.objects.filter(where or Q())
+        .order_by()
+        .annotate(**extra, **{f"s_{name}": expr for name, expr in columns.items()})
+        .values(*extra, *(f"s_{name}" for name in columns))
+    ]
+
+
+def _derive():
+    """Every rollup table with set-based SQL: the day tables from the ledger, the month
+    tables from the day tables."""
+    cell = {name.removesuffix("_id"): F(name) for name in CELL}
+    measures = {name: F(name) for name in DAY_MEASURES}
+
+    def pairs(names):
+        return [(name, f"s_{name}") for name in names]
+
+    _insert(AppealDay, _rows(AppealShare, **cell, **measures), pairs(cell), pairs(measures))
     _insert(
         ProcessingDays,
-        processing_sources(days),
-        group_extra=[("days", "m_days")],
-        sums=[("answers", "m_answers")],
+        _rows(
+            AppealShare,
+            Q(days__isnull=False),
+            **cell,
+            days=F("days"),
+            answers=F("processing_days_count"),
+        ),
+        pairs([*cell, "days"]),
+        pairs(["answers"]),
     )
     _insert(
         NoMeritsDay,
-        no_merits_sources(days),
-        group_extra=[("ground", "m_ground")],
-        sums=[("appeals", "m_count")],
+        _rows(AppealShare, Q(no_merits__gt=0), **cell, ground=F("ground"), appeals=F("no_merits")),
+        pairs([*cell, "ground"]),
+        pairs(["appeals"]),
     )
+    by_executor = {"cabinet": F("cabinet_id"), "executor": F("executor_id")}
+    executed = {"answered": F("answered"), "answered_on_time": F("answered_on_time")}
     _insert(
         ExecutorDay,
-        executor_sources(days),
-        sums=[("answered", "m_answered"), ("answered_on_time", "m_on_time")],
-        cell=EXECUTOR_CELL,
+        _rows(AppealShare, Q(executor_id__isnull=False), day=F("day"), **by_executor, **executed),
+        pairs(["day", *by_executor]),
+        pairs(executed),
+    )
+    month_cell = {k: v for k, v in cell.items() if k != "day"}
+    _insert(
+        AppealMonth,
+        _rows(AppealDay, month=True, **month_cell, **measures),
+        [("month", "s_month"), *pairs(month_cell)],
+        pairs(measures),
+    )
+    histogram = {"cabinet": F("cabinet_id"), "territory": F("territory_id"), "days": F("days")}
+    _insert(
+        ProcessingMonth,
+        _rows(ProcessingDays, month=True, **histogram, answers=F("answers")),
+        [("month", "s_month"), *pairs(histogram)],
+        pairs(["answers"]),
+    )
+    grounds = {"cabinet": F("cabinet_id"), "territory": F("territory_id"), "ground": F("ground")}
+    _insert(
+        NoMeritsMonth,
+        _rows(NoMeritsDay, month=True, **grounds, appeals=F("appeals")),
+        [("month", "s_month"), *pairs(grounds)],
+        pairs(["appeals"]),
+    )
+    _insert(
+        ExecutorMonth,
+        _rows(ExecutorDay, month=True, **by_executor, **executed),
+        [("month", "s_month"), *pairs(by_executor)],
+        pairs(executed),
     )
 
 
-DAY_TABLES = (AppealDay, ProcessingDays, NoMeritsDay, ExecutorDay)
+DERIVED = (
+    AppealDay,
+    AppealMonth,
+    ProcessingDays,
+    ProcessingMonth,
+    NoMeritsDay,
+    NoMeritsMonth,
+    ExecutorDay,
+    ExecutorMonth,
+)
 
 
-@transaction.atomic
-def refresh(days):
-    """Recompute the rows of these local days."""
-    days = sorted(set(days))
-    if not days:
-        return
-    for model in DAY_TABLES:
-        model.objects.filter(day__in=days).delete()
-    _fill(days)
+def _empty(*models):
+    """Empty these tables (TRUNCATE where the database has it: deleting millions of rows one
+    by one is most of a rebuild's time)."""
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses a table with foreign-key checks still pending in this
+            # transaction (rows a refresh wrote just before): run those checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 — a quoted table name
 
 
 @transaction.atomic
 def rebuild():
-    """Recompute every day-table from scratch, and today's overdue snapshot."""
-    for model in DAY_TABLES:
-        model.objects.all().delete()
-    _fill()
+    """Recompute the ledger and every table derived from it from scratch, and today's overdue
+    snapshot: one INSERT … SELECT … GROUP BY each."""
+    _empty(AppealShare, *DERIVED)
+    if connection.vendor == "postgresql":
+        # Room for the GROUP BYs over millions of facts to hash in memory rather than sort
+        # on disk (this transaction only).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            # Compiling these few big statements costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
+    _insert(
+        AppealShare,
+        share_sources(),
+        list(zip(SHARE_KEY, SHARE_ALIASES, strict=True)),
+        [(m, f"m_{m}") for m in DAY_MEASURES],
+        grouped=False,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(AppealShare._meta.db_table)}")
+    _derive()
     snapshot_overdue()
 
 
-def touched_days(since):
-    """The local days whose rows may have changed because of what happened since ``since``:
-    every day of every appeal with a history event or a support since then (a forwarding
-    moves the appeal's earlier events to another cabinet, a reclassification its whole
-    record). Found through the indexed ``at`` and ``created_at`` columns."""
-    # The appeals first (two index scans), then their facts by the appeal's index: an OR of
-    # the two subqueries inside each fact query would read every fact table whole.
-    appeals = set(AppealEvent.objects.filter(at__gte=since).values_list("appeal_id", flat=True))
-    appeals.update(
-        Support.objects.filter(created_at__gte=since).values_list("appeal_id", flat=True)
-    )
-    if not appeals:
-        return set()
-    appeals = Q(appeal_id__in=sorted(appeals))
-    days = set()
-    for model, field in (
-        (AppealEvent, "at"),
-        (Answer, "signed_at"),
-        (Rating, "created_at"),
-        (Support, "created_at"),
+# --- the incremental refresh ------------------------------------------------------------------
+
+
+class _Ids:
+    """A list of appeal ids as ONE bound parameter (a PostgreSQL array, a JSON text for
+    SQLite), so that the facts' statement is compiled once per process, not per refresh:
+    building and compiling its four querysets costs more than running it."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def subquery(self):
+        if connection.vendor == "postgresql":
+            return RawSQL("SELECT unnest(%s::bigint[])", [self])
+        return RawSQL("SELECT value FROM json_each(%s)", [self])
+
+    def value(self):
+        return list(self.ids) if connection.vendor == "postgresql" else json.dumps(self.ids)
+
+
+_FACTS_SQL = {}
+
+
+def _facts_statement(appeals):
+    """(sql, params) of the facts of these appeals (``share_sources`` for a few appeals)."""
+    if connection.vendor not in _FACTS_SQL:
+        placeholder = _Ids([])
+        sources = share_sources(placeholder.subquery())
+        sql, params = sources[0].union(*sources[1:], all=True).query.sql_with_params()
+        _FACTS_SQL[connection.vendor] = (sql, params, placeholder)
+    sql, params, placeholder = _FACTS_SQL[connection.vendor]
+    ids = _Ids(appeals).value()
+    return sql, [ids if p is placeholder else p for p in params]
+
+
+def _shares_now(appeals):
+    """The ledger rows these appeals should have now, computed from the raw tables:
+    {appeal: {key: measures}}."""
+    sql, params = _facts_statement(appeals)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    found = {}
+    for row in rows:
+        if isinstance(row["c_day"], str):  # SQLite gives the date as text
+            row["c_day"] = datetime.date.fromisoformat(row["c_day"][:10])
+        key = tuple(row[alias] for alias in SHARE_ALIASES)
+        measures = tuple(row[f"m_{m}"] for m in DAY_MEASURES)
+        cells = found.setdefault(key[0], {})
+        old = cells.get(key)
+        cells[key] = measures if old is None else tuple(map(operator.add, old, measures))
+    return found
+
+
+def _shares_kept(appeals):
+    """The ledger rows of these appeals, summed per key (a rebuild writes one row per fact,
+    a fold one per key): {appeal: {key: measures}}."""
+    found = {}
+    for row in AppealShare.objects.filter(appeal_id__in=appeals).values_list(
+        *SHARE_KEY, *DAY_MEASURES
     ):
-        days.update(
-            model.objects.filter(appeals, **{f"{field}__isnull": False})
-            .order_by()
-            .annotate(d=local_day(field))
-            .values_list("d", flat=True)
-            .distinct()
+        key, measures = row[: len(SHARE_KEY)], row[len(SHARE_KEY) :]
+        cells = found.setdefault(key[0], {})
+        old = cells.get(key)
+        cells[key] = measures if old is None else tuple(map(operator.add, old, measures))
+    return found
+
+
+def _targets(key, measures):
+    """(model, cell lookup, {field: amount}) for each rollup row a ledger row adds to."""
+    _appeal, day, cabinet, territory, category, channel, kind, executor, ground, days = key
+    m = dict(zip(DAY_MEASURES, measures, strict=True))
+    month = day.replace(day=1)
+    cell = {
+        "cabinet_id": cabinet,
+        "territory_id": territory,
+        "category_id": category,
+        "channel": channel,
+        "kind": kind,
+    }
+    yield AppealDay, {"day": day, **cell}, m
+    yield AppealMonth, {"month": month, **cell}, m
+    if days is not None:
+        answers = {"answers": m["processing_days_count"]}
+        yield ProcessingDays, {"day": day, **cell, "days": days}, answers
+        yield (
+            ProcessingMonth,
+            {"month": month, "cabinet_id": cabinet, "territory_id": territory, "days": days},
+            answers,
         )
-    return days
+    if m["no_merits"]:
+        closed = {"appeals": m["no_merits"]}
+        yield NoMeritsDay, {"day": day, **cell, "ground": ground}, closed
+        yield (
+            NoMeritsMonth,
+            {"month": month, "cabinet_id": cabinet, "territory_id": territory, "ground": ground},
+            closed,
+        )
+    if executor is not None:
+        executed = {"answered": m["answered"], "answered_on_time": m["answered_on_time"]}
+        yield ExecutorDay, {"day": day, "cabinet_id": cabinet, "executor_id": executor}, executed
+        yield (
+            ExecutorMonth,
+            {"month": month, "cabinet_id": cabinet, "executor_id": executor},
+            executed,
+        )
+
+
+def _apply(deltas):
+    """Add each delta to its row (a row that is not there yet is created)."""
+    for (model, lookup), amounts in deltas.items():
+        amounts = {name: n for name, n in amounts.items() if n}
+        if not amounts:
+            continue
+        lookup = dict(lookup)
+        updated = model.objects.filter(**lookup).update(
+            **{name: F(name) + n for name, n in amounts.items()}
+        )
+        if not updated:
+            model.objects.create(**lookup, **amounts)
+
+
+@transaction.atomic(savepoint=False)  # inside the refresh's transaction: no round trips
+def fold(appeals):
+    """Bring the rollup up to date for these appeals: compute each one's ledger rows from the
+    raw tables, and where they differ from the kept ones, add the difference to exactly the
+    rollup rows concerned and keep the new rows. Returns the appeals whose share changed."""
+    appeals = sorted(set(appeals))
+    if not appeals:
+        return []
+    now, kept = _shares_now(appeals), _shares_kept(appeals)
+    changed = [a for a in appeals if now.get(a, {}) != kept.get(a, {})]
+    if not changed:
+        return []
+    deltas = {}
+    for appeal in changed:
+        for sign, rows in ((-1, kept.get(appeal, {})), (1, now.get(appeal, {}))):
+            for key, measures in rows.items():
+                for model, lookup, amounts in _targets(key, measures):
+                    into = deltas.setdefault((model, tuple(lookup.items())), {})
+                    for name, n in amounts.items():
+                        into[name] = into.get(name, 0) + sign * n
+    _apply(deltas)
+    AppealShare.objects.filter(appeal_id__in=changed).delete()
+    AppealShare.objects.bulk_create(
+        AppealShare(
+            **dict(zip(SHARE_KEY, key, strict=True)),
+            **dict(zip(DAY_MEASURES, measures, strict=True)),
+        )
+        for appeal in changed
+        for key, measures in now.get(appeal, {}).items()
+    )
+    return changed
+
+
+def touched_appeals(since):
+    """The appeals with a history line or a support since ``since`` (through the indexed
+    ``at`` and ``created_at`` columns): the only ones whose share can have changed, since every
+    change of an appeal (a forwarding, a reclassification, an answer, a rating) writes its
+    history line."""
+    events = AppealEvent.objects.filter(at__gte=since).order_by().values("appeal_id")
+    supports = Support.objects.filter(created_at__gte=since).order_by().values("appeal_id")
+    return set(events.union(supports).values_list("appeal_id", flat=True))
 
 
 @transaction.atomic

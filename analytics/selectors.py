@@ -6,7 +6,8 @@ cut to a page."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Func, IntegerField, Q, Subquery, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,17 @@ from consultations.discussions.models import Discussion
 from consultations.polls.models import Poll
 from edem.core.i18n import localized_lookup
 
-from .models import AppealDay, ExecutorDay, NoMeritsDay, Participation, ProcessingDays
+from .models import (
+    AppealDay,
+    AppealMonth,
+    ExecutorDay,
+    ExecutorMonth,
+    NoMeritsDay,
+    NoMeritsMonth,
+    Participation,
+    ProcessingDays,
+    ProcessingMonth,
+)
 
 LIST_SIZE = 50
 
@@ -88,18 +99,68 @@ def _months(start, end):
     return months
 
 
-def _filtered(model, cabinets, start, end, territory=None):
-    qs = model.objects.filter(cabinet_id__in=cabinets, day__gte=start, day__lte=end)
-    if territory is not None:
-        qs = qs.filter(territory=territory)
-    return qs.order_by()
+def _next_month(day):
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def split_period(start, end):
+    """The whole months of [start, end] as (first month, last month), or None, and the day
+    ranges of the partial months at its ends."""
+    first = start if start.day == 1 else _next_month(start)
+    if (end + datetime.timedelta(days=1)).day == 1:  # end is the last day of its month
+        last = end.replace(day=1)
+    else:
+        last = (end.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if first > last:
+        return None, [(start, end)] if start <= end else []
+    edges = [(start, first - datetime.timedelta(days=1)), (_next_month(last), end)]
+    return (first, last), [(lo, hi) for lo, hi in edges if lo <= hi]
+
+
+def over_period(models, where, start, end, keys, sums, by_month=False):
+    """Rows of ``keys`` and ``sums`` over [start, end] from a (day table, month table) pair:
+    the whole months from the month table, the partial months at the ends from the day
+    table, in one query (a UNION ALL), summed here. ``keys`` maps names to expressions valid
+    on both tables; ``by_month`` adds the month as the first key."""
+    day_model, month_model = models
+    months, edges = split_period(start, end)
+    parts = []
+    if months:
+        qs = month_model.objects.filter(where, month__gte=months[0], month__lte=months[1])
+        parts.append((qs, F("month")))
+    for lo, hi in edges:
+        parts.append((day_model.objects.filter(where, day__gte=lo, day__lte=hi), TruncMonth("day")))
+    if not parts:  # an empty period
+        return {}
+    names = [f"k_{name}" for name in keys]
+    if by_month:
+        names.insert(0, "k_month")
+    queries = [
+        qs.order_by()
+        .annotate(**({"k_month": month} if by_month else {}))
+        .annotate(**{f"k_{name}": expr for name, expr in keys.items()})
+        .values(*names)
+        .annotate(**sums)
+        for qs, month in parts
+    ]
+    rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+    found = {}
+    for row in rows:
+        key = tuple(row[name] for name in names)
+        into = found.setdefault(key, dict.fromkeys(sums, 0))
+        for name in sums:
+            into[name] += row[name] or 0
+    return found
 
 
 def dashboard(cabinets, *, start, end, territory=None, today=None):
     """Everything the head's dashboard shows for these cabinets, as tables (nine queries
-    whatever the size of the data)."""
+    whatever the size of the data; the figures from the monthly tables for the whole months
+    of the period and from the daily ones for its ends)."""
     today = today or timezone.localdate()
-    days = _filtered(AppealDay, cabinets, start, end, territory)
+    where = Q(cabinet_id__in=cabinets)
+    if territory is not None:
+        where &= Q(territory=territory)
     sums = {
         "received": Sum("received"),
         "registered": Sum("registered"),
@@ -114,30 +175,39 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
         "rating_count": Sum("rating_count"),
         "supports": Sum("supports"),
     }
-    # One read of the rollup by month and category gives the totals, the trend and the
-    # slowest categories.
-    cells = list(
-        days.annotate(month=TruncMonth("day"))
-        .values("month", "kind", category_name=localized_lookup("category__name"))
-        .annotate(**sums)
+    # One read of the rollup by month and category (whole months from the monthly table)
+    # gives the totals, the trend and the slowest categories.
+    cells = over_period(
+        (AppealDay, AppealMonth),
+        where,
+        start,
+        end,
+        {"category": localized_lookup("category__name"), "kind": F("kind")},
+        sums,
+        by_month=True,
     )
-    totals = {key: sum((row[key] or 0) for row in cells) for key in sums}
+    totals = dict.fromkeys(sums, 0)
     by_month, by_category, by_kind = {}, {}, {}
-    for row in cells:
+    for (month, category, kind), row in cells.items():
         for group, key in (
-            (by_month, row["month"]),
-            (by_category, row["category_name"]),
-            (by_kind, row["kind"]),  # R17: requests for information counted apart
+            (by_month, month),
+            (by_category, category),
+            (by_kind, kind),  # R17: requests for information counted apart
         ):
             into = group.setdefault(key, dict.fromkeys(sums, 0))
             for name in sums:
-                into[name] += row[name] or 0
-    histogram = (
-        _filtered(ProcessingDays, cabinets, start, end, territory)
-        .values_list("days")
-        .annotate(n=Sum("answers"))
+                into[name] += row[name]
+        for name in sums:
+            totals[name] += row[name]
+    histogram = over_period(
+        (ProcessingDays, ProcessingMonth),
+        where,
+        start,
+        end,
+        {"days": F("days")},
+        {"n": Sum("answers")},
     )
-    median = median_from_histogram(histogram)
+    median = median_from_histogram((days, row["n"]) for (days,), row in histogram.items())
     open_list = _open_list(cabinets, territory, today)
 
     trend = Table(
@@ -208,7 +278,16 @@ def dashboard(cabinets, *, start, end, territory=None, today=None):
             *_lists(open_list, today),
             _executors(cabinets, start, end),
             _slowest(by_category),
-            _grounds(_filtered(NoMeritsDay, cabinets, start, end, territory)),
+            _grounds(
+                over_period(
+                    (NoMeritsDay, NoMeritsMonth),
+                    where,
+                    start,
+                    end,
+                    {"ground": F("ground")},
+                    {"n": Sum("appeals")},
+                )
+            ),
             _worst_rated(cabinets, start, end, territory),
             _participation(cabinets),
             kinds,
@@ -261,33 +340,52 @@ def _lists(open_list, today):
 
 
 def _executors(cabinets, start, end):
-    """Current load (open appeals, read live through the open-queue index) and the on-time
-    share of the period's answers (from the rollup)."""
+    """Current load (open appeals, read live through the open appeals' executor index) and the
+    on-time share of the period's answers (from the rollup)."""
     table = Table(
         "executors",
         _("Executors"),
         [_("Executor"), _("Open appeals now"), _("Answered"), _("On time, %")],
     )
     person = ("executor_id", "executor__last_name", "executor__first_name", "executor__email")
-    people, load, answered = {}, {}, {}
+    people, load = {}, {}
+    # The executors of the open appeals, each with a count of them: both read from the open
+    # appeals' (cabinet, executor) index alone, the names joined to the few executors only.
+    held = Appeal.objects.filter(cabinet_id__in=cabinets, status__in=sorted(OPEN_STATES))
+    counted = (
+        held.filter(executor_id=OuterRef("pk"))
+        .order_by()
+        .values("executor_id")
+        .annotate(n=Count("executor_id"))
+        .values("n")
+    )
     for row in (
-        Appeal.objects.filter(
-            cabinet_id__in=cabinets, status__in=sorted(OPEN_STATES), executor__isnull=False
+        get_user_model()
+        .objects.filter(pk__in=held.filter(executor__isnull=False).values("executor_id"))
+        .order_by()
+        .annotate(n=Subquery(counted, output_field=IntegerField()))
+        .values("pk", "last_name", "first_name", "email", "n")
+    ):
+        people[row["pk"]] = dict(
+            zip(person, (row["pk"], row["last_name"], row["first_name"], row["email"]), strict=True)
         )
-        .order_by()
-        .values(*person)
-        .annotate(n=Count("id"))
-    ):
-        people[row["executor_id"]] = row
-        load[row["executor_id"]] = row["n"]
-    for row in (
-        ExecutorDay.objects.filter(cabinet_id__in=cabinets, day__gte=start, day__lte=end)
-        .order_by()
-        .values(*person)
-        .annotate(answered=Sum("answered"), on_time=Sum("answered_on_time"))
-    ):
-        people[row["executor_id"]] = row
-        answered[row["executor_id"]] = row
+        load[row["pk"]] = row["n"] or 0
+    answered = {}
+    for key, row in over_period(
+        (ExecutorDay, ExecutorMonth),
+        Q(cabinet_id__in=cabinets),
+        start,
+        end,
+        {
+            "pk": F("executor_id"),
+            "last": F(person[1]),
+            "first": F(person[2]),
+            "email": F(person[3]),
+        },
+        {"answered": Sum("answered"), "on_time": Sum("answered_on_time")},
+    ).items():
+        people[key[0]] = dict(zip(person, key, strict=True))
+        answered[key[0]] = row
 
     def name(pk):
         row = people[pk]
@@ -319,11 +417,11 @@ def _slowest(by_category):
     return table
 
 
-def _grounds(qs):
+def _grounds(found):
     labels = dict(Appeal.NoMeritsGround.choices)
     table = Table("grounds", _("No answer on the merits, by ground"), [_("Ground"), _("Appeals")])
-    rows = qs.values("ground").annotate(n=Sum("appeals")).order_by("-n")
-    table.rows = [[labels.get(r["ground"], r["ground"]), r["n"]] for r in rows]
+    rows = sorted(((ground, row["n"]) for (ground,), row in found.items()), key=lambda r: -r[1])
+    table.rows = [[labels.get(ground, ground), n] for ground, n in rows if n]
     return table
 
 
@@ -334,11 +432,15 @@ def _worst_rated(cabinets, start, end, territory):
         _("Worst-rated answers"),
         [_("Appeal"), _("Subject"), _("Cabinet"), _("Rating")],
     )
+    tz = timezone.get_current_timezone()
     qs = Rating.objects.filter(
         appeal__cabinet_id__in=cabinets,
         stars__lte=3,
-        created_at__date__gte=start,
-        created_at__date__lte=end,
+        # Local days as a time range, so that the (stars, created_at) index serves the order.
+        created_at__gte=datetime.datetime.combine(start, datetime.time(), tzinfo=tz),
+        created_at__lt=datetime.datetime.combine(
+            end + datetime.timedelta(days=1), datetime.time(), tzinfo=tz
+        ),
     )
     if territory is not None:
         qs = qs.filter(appeal__territory=territory)

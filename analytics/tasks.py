@@ -6,8 +6,15 @@ from . import services
 @shared_task
 def refresh_rollup():
     """Fold the appeals' recent history into the rollup (beat: every few minutes)."""
-    days = services.refresh_rollup()
-    return None if days is None else len(days)
+    changed = services.refresh_rollup()
+    return None if changed is None else len(changed)
+
+
+@shared_task
+def refresh_participation():
+    """Recount participation per petition, poll, discussion and budget cycle (beat: every few
+    minutes)."""
+    services.refresh_participation()
 
 
 @shared_task

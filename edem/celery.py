@@ -28,6 +28,7 @@ BEAT_SCHEDULE = {
         60,
     ),
     "analytics: fold recent history into the rollup": ("analytics.tasks.refresh_rollup", 300),
+    "analytics: recount participation": ("analytics.tasks.refresh_participation", 300),
     "analytics: statutory reports of the past month and quarter": (
         "analytics.tasks.build_statutory_reports",
         3600,

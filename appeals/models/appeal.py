@@ -241,6 +241,20 @@ class Appeal(models.Model):
                 name="appeal_open_queue_idx",
                 condition=Q(status__in=sorted(OPEN_STATES)),
             ),
+            # The head's overdue and due-soon lists: open appeals in due-date order, read
+            # from the front of this index whatever the cabinets.
+            models.Index(
+                fields=["legal_due", "id"],
+                name="appeal_open_due_idx",
+                condition=Q(status__in=sorted(OPEN_STATES)),
+            ),
+            # The executors' current load on the head's dashboard: open appeals per executor,
+            # counted from this index alone.
+            models.Index(
+                fields=["cabinet", "executor"],
+                name="appeal_open_executor_idx",
+                condition=Q(status__in=sorted(OPEN_STATES)),
+            ),
             models.Index(fields=["status", "latitude", "longitude"], name="appeal_map_idx"),
             # Likely duplicates on the official's card: the same topic near a point.
             models.Index(fields=["category", "latitude", "longitude"], name="appeal_near_idx"),
@@ -380,6 +394,16 @@ class AppealEvent(HistoryEvent):
     class Meta(HistoryEvent.Meta):
         verbose_name = _("appeal event")
         verbose_name_plural = _("appeal history")
+        indexes = [
+            # The analytics rollup asks of every history line which cabinet held the appeal
+            # then: the first forwarding at or after it. Forwardings are few; this finds them
+            # (or their absence) without reading the appeal's whole history.
+            models.Index(
+                fields=["appeal", "id"],
+                condition=models.Q(action="forward"),
+                name="appealevent_forward_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.appeal} {self.action}"

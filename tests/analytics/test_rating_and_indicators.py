@@ -9,13 +9,21 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from openpyxl import Workbook
 
 from analytics import indicators, rating
-from analytics.models import AppealDay, Indicator, IndicatorValue, ProcessingDays
+from analytics.models import (
+    AppealDay,
+    AppealMonth,
+    Indicator,
+    IndicatorValue,
+    ProcessingDays,
+    ProcessingMonth,
+)
 from appeals.models import Category
 from cabinets.roles import Role
 from tests.factories import CabinetFactory, TerritoryFactory, member
@@ -31,24 +39,32 @@ def _english(client):
 
 
 def _day(cabinet, day=None, **figures):
-    return AppealDay.objects.create(
-        cabinet=cabinet,
-        day=day or timezone.localdate() - datetime.timedelta(days=10),
-        channel="portal",
-        kind="statement",
-        **figures,
+    """A day's row of the rollup and its month's (the monthly tables are the daily ones summed:
+    what a rebuild or a fold would write)."""
+    day = day or timezone.localdate() - datetime.timedelta(days=10)
+    cell = {"cabinet": cabinet, "channel": "portal", "kind": "statement", **figures}
+    month, _created = AppealMonth.objects.get_or_create(
+        month=day.replace(day=1), cabinet=cabinet, channel="portal", kind="statement"
     )
+    AppealMonth.objects.filter(pk=month.pk).update(
+        **{name: F(name) + n for name, n in figures.items()}
+    )
+    return AppealDay.objects.create(day=day, **cell)
 
 
 def _histogram(cabinet, *pairs):
+    day = timezone.localdate() - datetime.timedelta(days=10)
     for days, answers in pairs:
         ProcessingDays.objects.create(
             cabinet=cabinet,
-            day=timezone.localdate() - datetime.timedelta(days=10),
+            day=day,
             channel="portal",
             kind="statement",
             days=days,
             answers=answers,
+        )
+        ProcessingMonth.objects.create(
+            cabinet=cabinet, month=day.replace(day=1), days=days, answers=answers
         )
 
 

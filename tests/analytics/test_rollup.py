@@ -1,5 +1,6 @@
 """The rollup against a direct computation from the raw tables, on random appeals and
-histories (hypothesis), and the incremental refresh against a full rebuild."""
+histories (hypothesis), the monthly tables against the daily ones, and the incremental
+refresh (appeal by appeal, through the ledger) against a full rebuild."""
 
 import datetime
 import zoneinfo
@@ -8,12 +9,23 @@ from collections import Counter, defaultdict
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, Sum
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from analytics import services
-from analytics.models import DAYS_CAP, AppealDay, ExecutorDay, NoMeritsDay, ProcessingDays
+from analytics import selectors, services
+from analytics.models import (
+    DAYS_CAP,
+    AppealDay,
+    AppealMonth,
+    ExecutorDay,
+    ExecutorMonth,
+    NoMeritsDay,
+    NoMeritsMonth,
+    ProcessingDays,
+    ProcessingMonth,
+)
 from appeals.community.models import Support
 from appeals.models import Answer, Appeal, AppealEvent, Category, Rating
 from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, TerritoryFactory
@@ -201,6 +213,103 @@ def actual():
     return ({c: +m for c, m in days.items() if +m}, +hist, +grounds, +executors)
 
 
+def months_from_days():
+    """The monthly tables as the day tables summed per month."""
+    names = ("cabinet_id", "territory_id", "category_id", "channel", "kind")
+    cells, hist, executors = defaultdict(Counter), Counter(), Counter()
+    for row in AppealDay.objects.values():
+        cell = (row["day"].replace(day=1), *(row[n] for n in names))
+        for field in services.rollup.DAY_MEASURES:
+            cells[cell][field] += row[field]
+    for row in ProcessingDays.objects.values():
+        month = row["day"].replace(day=1)
+        hist[(month, row["cabinet_id"], row["territory_id"], row["days"])] += row["answers"]
+    for row in ExecutorDay.objects.values():
+        key = (row["day"].replace(day=1), row["cabinet_id"], row["executor_id"])
+        executors[(*key, "answered")] += row["answered"]
+        executors[(*key, "on_time")] += row["answered_on_time"]
+    grounds = Counter()
+    for row in NoMeritsDay.objects.values():
+        month = row["day"].replace(day=1)
+        grounds[(month, row["cabinet_id"], row["territory_id"], row["ground"])] += row["appeals"]
+    return {c: +m for c, m in cells.items() if +m}, +hist, +executors, +grounds
+
+
+def months():
+    names = ("cabinet_id", "territory_id", "category_id", "channel", "kind")
+    cells, hist, executors = defaultdict(Counter), Counter(), Counter()
+    for row in AppealMonth.objects.values():
+        cell = (row["month"], *(row[n] for n in names))
+        for field in services.rollup.DAY_MEASURES:
+            cells[cell][field] += row[field]
+    for row in ProcessingMonth.objects.values():
+        key = (row["month"], row["cabinet_id"], row["territory_id"], row["days"])
+        hist[key] += row["answers"]
+    for row in ExecutorMonth.objects.values():
+        key = (row["month"], row["cabinet_id"], row["executor_id"])
+        executors[(*key, "answered")] += row["answered"]
+        executors[(*key, "on_time")] += row["answered_on_time"]
+    grounds = Counter()
+    for row in NoMeritsMonth.objects.values():
+        grounds[(row["month"], row["cabinet_id"], row["territory_id"], row["ground"])] += row[
+            "appeals"
+        ]
+    return {c: +m for c, m in cells.items() if +m}, +hist, +executors, +grounds
+
+
+PERIODS = [
+    (datetime.date(2026, 3, 5), datetime.date(2026, 4, 20)),  # partial months at both ends
+    (datetime.date(2026, 3, 1), datetime.date(2026, 4, 30)),  # whole months only
+    (datetime.date(2026, 2, 10), datetime.date(2026, 3, 3)),
+    (datetime.date(2026, 3, 7), datetime.date(2026, 3, 19)),  # inside one month
+]
+
+
+def periods_agree():
+    """What the dashboard reads (whole months from the monthly tables, the ends from the
+    daily ones) equals the daily tables summed over the same days."""
+    for start, end in PERIODS:
+        read = selectors.over_period(
+            (AppealDay, AppealMonth),
+            Q(),
+            start,
+            end,
+            {"cabinet": F("cabinet_id")},
+            {"received": Sum("received"), "answered": Sum("answered")},
+            by_month=True,
+        )
+        direct = Counter()
+        for row in AppealDay.objects.filter(day__gte=start, day__lte=end).values():
+            key = (row["day"].replace(day=1), row["cabinet_id"])
+            direct[(*key, "received")] += row["received"]
+            direct[(*key, "answered")] += row["answered"]
+        got = Counter()
+        for key, row in read.items():
+            for name in ("received", "answered"):
+                got[(*key, name)] += row[name]
+        assert +got == +direct, (start, end)
+
+
+def test_split_period():
+    d = datetime.date
+    assert selectors.split_period(d(2026, 3, 5), d(2026, 6, 10)) == (
+        (d(2026, 4, 1), d(2026, 5, 1)),
+        [(d(2026, 3, 5), d(2026, 3, 31)), (d(2026, 6, 1), d(2026, 6, 10))],
+    )
+    assert selectors.split_period(d(2026, 3, 1), d(2026, 3, 31)) == (
+        (d(2026, 3, 1), d(2026, 3, 1)),
+        [],
+    )
+    assert selectors.split_period(d(2026, 3, 2), d(2026, 3, 30)) == (
+        None,
+        [(d(2026, 3, 2), d(2026, 3, 30))],
+    )
+    assert selectors.split_period(d(2025, 12, 15), d(2026, 1, 31)) == (
+        (d(2026, 1, 1), d(2026, 1, 1)),
+        [(d(2025, 12, 15), d(2025, 12, 31))],
+    )
+
+
 FEW = hsettings(
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     max_examples=12,
@@ -217,6 +326,8 @@ def test_rollup_equals_a_direct_count_of_the_raw_tables(world, specs):
             make_appeal(world, spec)
         services.rebuild_all()
         assert actual() == expected()
+        assert months() == months_from_days()
+        periods_agree()
         transaction.set_rollback(True)
 
 
@@ -240,7 +351,9 @@ def test_incremental_refresh_equals_a_full_rebuild(world, first, later, new):
         for spec in new:
             make_appeal(world, spec, offset=datetime.timedelta(days=40))
         services.refresh_rollup(now=first_run + datetime.timedelta(days=30))
-        incremental = actual()
+        incremental, incremental_months = actual(), months()
+        assert incremental_months == months_from_days()
         services.rebuild_all()
         assert incremental == actual() == expected()
+        assert incremental_months == months()
         transaction.set_rollback(True)
