@@ -12,11 +12,12 @@ four minutes in CI on two cores). A page shape is the URL's pattern in the URLco
 aside (a list's filters and pages are the same page). Each page is loaded once per language
 and visitor, at 1280 px: axe and the overflow check run; the window is then narrowed to 360 px
 (the page reflows without reloading) and the overflow is checked again. axe runs at 360 px on
-the home page of each language and visitor, where the header folds its menu; the rest of a
-page's markup is the same at both widths. A shape already checked in a language for one
-visitor is checked again for the next visitor only when that visitor's page differs from it
-(the officials' pages, the citizen's own ones): the public pages are the same for everyone but
-the header, which each visitor's own pages cover; they are then only fetched for their links.
+the home page of each language and visitor, where the header folds its menu (checked folded
+and open); the rest of a page's markup is the same at both widths. A shape already checked in
+a language for one visitor is checked again for the next visitor only when that visitor's page
+differs from it (the officials' pages, the citizen's own ones): the public pages are the same
+for everyone but the header, which each visitor's own pages cover; they are then only fetched
+for their links.
 
 The server-side crawl (tests/edem/test_crawl.py) checks the status codes and the words of the
 same pages; this one shares its roles, shapes and exclusions.
@@ -228,8 +229,15 @@ def crawl(context, origin, lang, role, checked, report):
             report.append(f"{where} at 1280 px: axe\n{findings}")
         page.set_viewport_size(NARROW)
         report += [f"{where} at 360 px: {problem}" for problem in overflow(page)]
-        if url == "/" and (findings := axe_findings(page)):  # the header folds its menu
-            report.append(f"{where} at 360 px: axe\n{findings}")
+        if url == "/":  # the header folds its menu on a phone: checked folded and open
+            if findings := axe_findings(page):
+                report.append(f"{where} at 360 px: axe\n{findings}")
+            toggle = page.locator("#nav-toggle")
+            if toggle.is_visible():
+                toggle.click()
+                report += [f"{where} at 360 px, menu open: {p}" for p in overflow(page)]
+                if findings := axe_findings(page):
+                    report.append(f"{where} at 360 px, menu open: axe\n{findings}")
     return len(checked)
 
 
