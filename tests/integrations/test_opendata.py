@@ -196,3 +196,39 @@ def test_licence_is_a_setting(settings):
     settings.EDEM_OPEN_DATA_LICENCE = "CC0-1.0"
     assert opendata.licence()["url"].startswith("https://creativecommons.org/publicdomain/")
     assert Decimal("1.50") == Decimal(opendata._default(Decimal("1.50")))
+
+
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "America/St_Johns"])
+def test_database_built_dumps_are_the_python_dumps_byte_for_byte(world, monkeypatch, zone):
+    """On PostgreSQL the big datasets are formatted by the database (for speed); every byte is
+    the same as the Python path's: quoting, escapes, floats, booleans, times and their zone."""
+    tricky = public_appeal(lat=55.0, lon=-0.0001, status="answered", number="01-2/3")
+    PublicProblem.objects.filter(pk=tricky.pk).update(
+        subject='Кавычки "ёлочки", запятая; и \\ слэш',
+        text="строка 1\nстрока 2\r\nтаб\tи \x01 и 🚧 и '' и %s",
+        place="",
+        answered_on_time=False,
+        answered_at=timezone.now().replace(month=7, microsecond=987654),
+        answer_text='Ответ "с кавычками",\nи строкой',
+        answer_signer_name="",
+        answer_signed_at=timezone.now().replace(month=1),
+    )
+    PublicProblem.objects.filter(pk=world["plain"].pk).update(answered_on_time=True)
+    generated_at, bodies = timezone.now(), {}
+    with timezone.override(zone):
+        for name in ("problems", "answers"):
+            dataset = opendata.DATASETS[name]
+            assert opendata._sql_ready(dataset)
+            for fmt in dataset.formats:
+                opendata.dump_dataset(dataset, fmt, generated_at)
+                record, by_sql = read(name, fmt)
+                with monkeypatch.context() as m:
+                    m.setattr(opendata, "_sql_ready", lambda dataset: False)
+                    opendata.dump_dataset(dataset, fmt, generated_at)
+                python_record, by_python = read(name, fmt)
+                assert by_sql == by_python, (name, fmt)
+                assert record.rows == python_record.rows
+                bodies[name, fmt] = by_sql
+    assert '"строка 1\\nстрока 2\\r\\nтаб\\tи \\u0001 и 🚧' in bodies["problems", "geojson"]
+    assert '"Ответ ""с кавычками"",\nи строкой"' in bodies["answers", "csv"]
+    assert bodies["problems", "csv"].count("\r\n") == 5  # the header, 3 rows, 1 in a text
