@@ -237,7 +237,7 @@ def act(request, pk, action):
 @require_POST
 def record_reply(request, pk, request_pk):
     """R7: file a reply to a request for documents that came by post or on the portal."""
-    appeal = selectors.appeal_for_staff(request.user, pk)
+    appeal = selectors.appeal_for_card(request.user, pk)
     asked = appeal.external_requests.filter(pk=request_pk).first()
     if asked is None:
         raise Http404

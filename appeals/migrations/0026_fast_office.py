@@ -218,7 +218,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="statuscount",
             constraint=models.UniqueConstraint(
-                fields=("cabinet", "status", "dimension", "value"), name="statuscount_key"
+                fields=("cabinet", "status", "dimension", "value"),
+                name="statuscount_key",
+                violation_error_message="This count is already kept for this cabinet.",
             ),
         ),
         migrations.RunPython(keep_counts, stop_counting),

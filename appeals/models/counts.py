@@ -44,7 +44,9 @@ class StatusCount(models.Model):
         verbose_name_plural = _("appeal counts")
         constraints = [
             models.UniqueConstraint(
-                fields=["cabinet", "status", "dimension", "value"], name="statuscount_key"
+                fields=["cabinet", "status", "dimension", "value"],
+                name="statuscount_key",
+                violation_error_message=_("This count is already kept for this cabinet."),
             )
         ]
 

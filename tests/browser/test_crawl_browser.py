@@ -280,7 +280,7 @@ FITTING_PAGE = """<!doctype html><html lang="en"><head><title>t</title></head><b
 </main></body></html>"""
 
 INACCESSIBLE_PAGE = """<!doctype html><html lang="en"><head><title>t</title></head><body><main>
-<h1>Title</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><p><a href="#"></a></p>
+<h1>Title</h1><img src="data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27/%3E"><p><a href="#"></a></p>
 </main></body></html>"""
 
 
