@@ -31,22 +31,6 @@ def issue_secret(subscription, *, grace=None, now=None):
 
 
 @transaction.atomic
-def create_subscription(*, client, url, event_types, description="", is_active=True):
-    """A new subscription with a fresh secret: returns (subscription, secret)."""
-    subscription = WebhookSubscription(
-        client=client,
-        url=url,
-        event_types=list(event_types),
-        description=description,
-        is_active=is_active,
-    )
-    secret = issue_secret(subscription)
-    subscription.full_clean()
-    subscription.save()
-    return subscription, secret
-
-
-@transaction.atomic
 def rotate_secret(*, subscription, grace=None, now=None):
     """A new secret; the old one signs as well until the grace period ends. Returns the new
     secret."""

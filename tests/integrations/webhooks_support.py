@@ -8,7 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from integrations.models import ApiClient
+from integrations.models import ApiClient, WebhookSubscription
 from integrations.webhooks import catalogue, services
 from tests.factories import UserFactory
 
@@ -94,6 +94,10 @@ def api_client(cabinet, scopes=("read", "webhooks")):
 
 def subscribe(client, url, *types):
     """A subscription of ``client`` to ``types`` (all by default): (subscription, secret)."""
-    return services.create_subscription(
-        client=client, url=url, event_types=types or list(catalogue.EVENT_TYPES)
+    subscription = WebhookSubscription(
+        client=client, url=url, event_types=list(types or catalogue.EVENT_TYPES)
     )
+    secret = services.issue_secret(subscription)  # as the admin's add page does
+    subscription.full_clean()
+    subscription.save()
+    return subscription, secret
