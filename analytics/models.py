@@ -39,9 +39,8 @@ from django.utils.translation import pgettext_lazy
 DAYS_CAP = 120
 
 
-class Cell(models.Model):
-    """The cell every appeal table of the rollup is counted by (with its day): the cabinet
-    that held the appeal, its territory, category, channel and kind.
+class Place(models.Model):
+    """Where a row of the rollup is counted: the cabinet that held the appeal, and its territory.
 
     The rollup's foreign keys carry no database constraint: the tables are derived, rewritten
     in bulk by a rebuild (where a check per row and key was a third of its time), and the
@@ -63,6 +62,15 @@ class Cell(models.Model):
         related_name="+",
         db_constraint=False,
     )
+
+    class Meta:
+        abstract = True
+
+
+class Cell(Place):
+    """The cell every appeal table of the rollup is counted by (with its day): its place, and
+    the appeal's category, channel and kind."""
+
     category = models.ForeignKey(
         "appeals.Category",
         verbose_name=_("category"),
@@ -151,10 +159,9 @@ class NoMeritsDay(Cell):
         return f"{self.day} {self.cabinet_id} {self.ground}"
 
 
-class ExecutorDay(models.Model):
-    """Answers per executor (who drafted them) and day: the dashboard's on-time share."""
+class ExecutorAnswers(models.Model):
+    """Answers per executor (who drafted them) in a cabinet, and how many came on time."""
 
-    day = models.DateField(_("day answered"))
     cabinet = models.ForeignKey(
         "cabinets.Cabinet",
         verbose_name=_("cabinet"),
@@ -171,6 +178,15 @@ class ExecutorDay(models.Model):
     )
     answered = models.IntegerField(_("answered"), default=0)
     answered_on_time = models.IntegerField(_("answered on time"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ExecutorDay(ExecutorAnswers):
+    """Answers per executor (who drafted them) and day: the dashboard's on-time share."""
+
+    day = models.DateField(_("day answered"))
 
     class Meta:
         verbose_name = _("answers of an executor")
@@ -213,27 +229,11 @@ class AppealMonth(Cell, Measures):
         return f"{self.month:%Y-%m} {self.cabinet_id}"
 
 
-class ProcessingMonth(models.Model):
+class ProcessingMonth(Place):
     """``ProcessingDays`` summed per local month, cabinet and territory (what the dashboard and
     the rating filter by)."""
 
     month = models.DateField(_("month answered"))
-    cabinet = models.ForeignKey(
-        "cabinets.Cabinet",
-        verbose_name=_("cabinet"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
-    territory = models.ForeignKey(
-        "geo.Territory",
-        verbose_name=_("territory"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
     days = models.PositiveSmallIntegerField(_("processing days"))
     answers = models.IntegerField(_("answers"))
 
@@ -246,26 +246,10 @@ class ProcessingMonth(models.Model):
         return f"{self.month:%Y-%m} {self.cabinet_id} {self.days}"
 
 
-class NoMeritsMonth(models.Model):
+class NoMeritsMonth(Place):
     """``NoMeritsDay`` summed per local month, cabinet, territory and ground."""
 
     month = models.DateField(_("month"))
-    cabinet = models.ForeignKey(
-        "cabinets.Cabinet",
-        verbose_name=_("cabinet"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
-    territory = models.ForeignKey(
-        "geo.Territory",
-        verbose_name=_("territory"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
     ground = models.CharField(_("ground"), max_length=30)
     appeals = models.IntegerField(_("appeals"))
 
@@ -278,26 +262,10 @@ class NoMeritsMonth(models.Model):
         return f"{self.month:%Y-%m} {self.cabinet_id} {self.ground}"
 
 
-class ExecutorMonth(models.Model):
+class ExecutorMonth(ExecutorAnswers):
     """``ExecutorDay`` summed per local month."""
 
     month = models.DateField(_("month answered"))
-    cabinet = models.ForeignKey(
-        "cabinets.Cabinet",
-        verbose_name=_("cabinet"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
-    executor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("executor"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-    )
-    answered = models.IntegerField(_("answered"), default=0)
-    answered_on_time = models.IntegerField(_("answered on time"), default=0)
 
     class Meta:
         verbose_name = _("answers of an executor in a month")
