@@ -59,6 +59,11 @@ PERMISSION_ACTIONS = (
 )
 
 PHRASES = (
+    # The admin index's table headers (visually hidden): Django's Ukrainian catalogue leaves
+    # them untranslated (5.2.19), and a screen reader would read them in English.
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("Model name"),
     gettext_noop("Delete selected %(verbose_name_plural)s"),
     gettext_noop("Successfully deleted %(count)d %(items)s."),
     gettext_noop("Cannot delete %(name)s"),
