@@ -4,7 +4,9 @@ PostgreSQL at DATABASE_URL and Redis at REDIS_URL (defaults: the local servers) 
 both answer; otherwise the suite falls back to SQLite and eager Celery, and the tests that need
 the real services are skipped. With EDEM_REQUIRE_SERVICES=1 (set by .ci/run) a missing service
 is an error instead. The first line printed says which environment was chosen. Remaining
-arguments go to pytest; EDEM_TEST_WORKERS=N runs the suite in N processes (pytest-xdist).
+arguments go to pytest. On the real services the suite runs in two processes (pytest-xdist, one
+test file per process at a time) when the machine has two cores; EDEM_TEST_WORKERS=N sets the
+number (0 or 1: one process).
 """
 
 import importlib.util
@@ -93,9 +95,18 @@ def media_root():
     return tempfile.mkdtemp(prefix="run-", dir=base)
 
 
+def default_workers():
+    """Two processes on the real services when the machine has two cores or more: the browser
+    tests wait on Chromium and the live server, the rest on PostgreSQL, so two processes halve
+    the wall time on CI's two cores. SQLite (the quick local loop) stays in one process."""
+    if os.environ.get("EDEM_TEST_SERVICES") != "1" or (os.cpu_count() or 1) < 2:
+        return ""
+    return "2"
+
+
 def pytest_args(argv):
     args = list(argv)
-    workers = os.environ.get("EDEM_TEST_WORKERS", "").strip()
+    workers = os.environ.get("EDEM_TEST_WORKERS", default_workers()).strip()
     passed_n = any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args)
     if workers and workers not in ("0", "1") and not passed_n:
         if importlib.util.find_spec("xdist") is None:
