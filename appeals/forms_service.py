@@ -245,9 +245,16 @@ class RequestDocumentsForm(forms.Form):
     )
     addressee = forms.CharField(
         label=_("Or the addressee of a letter by post"),
-        help_text=_("The body's name and address; you post the letter yourself."),
+        help_text=_("The body's name; you print the letter from the card and post it yourself."),
         required=False,
         max_length=255,
+    )
+    postal_address = forms.CharField(
+        label=_("Postal address of the letter"),
+        help_text=_("Printed on the letter under the addressee."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     subject = forms.CharField(label=_("What is requested"), max_length=500)
     text = forms.CharField(
@@ -288,9 +295,22 @@ class RequestDocumentsForm(forms.Form):
             )
         for name in chosen[1:]:
             self.add_error(name, _("Choose one addressee only."))
+        if data.get("postal_address") and not data.get("addressee"):
+            self.add_error(
+                "postal_address", _("A postal address goes with the addressee of a letter by post.")
+            )
         data.pop("confirm", None)
         data["files"] = list(data.get("files") or [])
         return data
+
+
+class RequestPostedForm(forms.Form):
+    """R7: the day the printed request for documents was posted."""
+
+    posted_on = forms.DateField(
+        label=_("Posted on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class ExternalReplyForm(forms.Form):

@@ -1,6 +1,7 @@
 """The answer letter (R12): rendered by WeasyPrint through ``edem.documents`` with the
 cabinet's letterhead, number and date, the citizen's name and address, the answer, the signer,
-and a verification code with a QR link to the public page that confirms the letter."""
+and a verification code with a QR link to the public page that confirms the letter. Also the
+registration card (R4) and the letter of a request for documents sent by post (R7)."""
 
 import base64
 import hashlib
@@ -12,6 +13,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.urls import reverse
 
+from cabinets.access import position_in
 from edem.documents.pdf import render_pdf
 
 
@@ -63,5 +65,26 @@ def registration_card_pdf(appeal, *, language=None):
     return render_pdf(
         "appeals/letters/registration_card.html",
         {"appeal": appeal, "cabinet": appeal.cabinet, "events": appeal.events.all()},
+        language=language,
+    )
+
+
+def request_letter_pdf(request, *, language=None):
+    """The letter of a request for documents to be posted (R7): the cabinet's letterhead, the
+    addressee and its postal address, what is requested, the files enclosed, where to reply and
+    with which appeal number, by when, and the signature block of the official who made it. The
+    citizen's data and the appeal's text stay in the case (59-FZ Art. 6(2))."""
+    appeal = request.appeal
+    signer = request.sent_by
+    return render_pdf(
+        "appeals/letters/request.html",
+        {
+            "appeal": appeal,
+            "cabinet": appeal.cabinet,
+            "request": request,
+            "files": list(request.files.order_by("pk")),
+            "signer_name": signer.get_full_name() or str(signer),
+            "signer_position": position_in(signer, appeal.cabinet_id),
+        },
         language=language,
     )

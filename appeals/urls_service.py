@@ -20,6 +20,16 @@ urlpatterns = [
         views_service.record_reply,
         name="record_reply",
     ),
+    path(  # R7: a request for documents by post: its printable letter, the day it was posted
+        "<int:pk>/requests/<int:request_pk>/letter.pdf",
+        views_service.request_letter,
+        name="request_letter",
+    ),
+    path(
+        "<int:pk>/requests/<int:request_pk>/posted/",
+        views_service.record_posted,
+        name="record_posted",
+    ),
     path("<int:pk>/letters/<int:answer_pk>/", views_service.letter, name="letter"),
     path("<int:pk>/files/<int:attachment_pk>/", views_service.attachment, name="attachment"),
     path("<int:pk>/<str:action>/", views_service.act, name="act"),

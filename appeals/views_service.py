@@ -23,9 +23,9 @@ from edem.core.workflow import TransitionNotAllowed
 from . import selectors, services, workflow
 from .actions import CARD_ACTIONS
 from .form_uploads import collect_uploads
-from .forms_service import ExternalReplyForm, QueueFilterForm
-from .letters import registration_card_pdf
-from .models import AccessLog
+from .forms_service import ExternalReplyForm, QueueFilterForm, RequestPostedForm
+from .letters import registration_card_pdf, request_letter_pdf
+from .models import AccessLog, ExternalRequest
 from .workflow import Status
 
 PAGE_SIZE = 25
@@ -125,9 +125,10 @@ def _csv(request, appeals):
     return response
 
 
-def _external_requests(appeal, actions, reply_forms):
+def _external_requests(appeal, actions, reply_forms, posted_forms):
     """The case file's requests for documents (R7), each with the form that files a reply
-    received by post or on the portal for whoever may send requests."""
+    received by post or on the portal for whoever may send requests, and, for a letter by post
+    not yet recorded as posted, the form that records the day."""
     requests = selectors.external_requests(appeal)
     may_record = "request_documents" in actions
     for item in requests:
@@ -136,10 +137,19 @@ def _external_requests(appeal, actions, reply_forms):
             if may_record
             else None
         )
+        item.by_post = item.sending == ExternalRequest.Sending.POST
+        item.posted_form = (
+            posted_forms.get(item.pk)
+            or RequestPostedForm(
+                prefix=f"posted-{item.pk}", initial={"posted_on": timezone.localdate()}
+            )
+            if may_record and item.by_post and item.posted_on is None
+            else None
+        )
     return requests
 
 
-def _card(request, appeal, forms=None, status=200, reply_forms=None):
+def _card(request, appeal, forms=None, status=200, reply_forms=None, posted_forms=None):
     actions = (
         workflow.available_actions(appeal, request.user)
         if selectors.holds(request.user, appeal)
@@ -184,7 +194,9 @@ def _card(request, appeal, forms=None, status=200, reply_forms=None):
             "attachments": attachments,
             "notes": appeal.notes.select_related("author") if appeal.has_notes else [],
             "merged_appeals": appeal.merged_appeals.all() if appeal.has_merged else [],
-            "external_requests": _external_requests(appeal, actions, reply_forms or {}),
+            "external_requests": _external_requests(
+                appeal, actions, reply_forms or {}, posted_forms or {}
+            ),
             "action_forms": action_forms,
             "read_only": not holds,
             "may_print_card": may_print_card(request.user, appeal),
@@ -258,6 +270,47 @@ def record_reply(request, pk, request_pk):
                 reverse("appeals_service:card", args=[appeal.pk]) + f"#request-{asked.pk}"
             )
     return _card(request, appeal, reply_forms={asked.pk: form}, status=400)
+
+
+def _post_request(appeal, request_pk):
+    asked = appeal.external_requests.filter(pk=request_pk).select_related("sent_by").first()
+    if asked is None or asked.sending != ExternalRequest.Sending.POST:
+        raise Http404
+    return asked
+
+
+@service_cabinet_required
+def request_letter(request, pk, request_pk):
+    """R7: the printable letter of a request for documents sent by post (no personal data of
+    the citizen is on it)."""
+    appeal = selectors.appeal_for_card(request.user, pk)
+    asked = _post_request(appeal, request_pk)
+    response = HttpResponse(request_letter_pdf(asked), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{appeal.pk}-request-{asked.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@service_cabinet_required
+@require_POST
+def record_posted(request, pk, request_pk):
+    """R7: record the day the printed request for documents was posted."""
+    appeal = selectors.appeal_for_card(request.user, pk)
+    asked = _post_request(appeal, request_pk)
+    form = RequestPostedForm(request.POST, prefix=f"posted-{asked.pk}")
+    if form.is_valid():
+        try:
+            services.record_request_posted(
+                appeal=appeal, actor=request.user, request=asked, **form.cleaned_data
+            )
+        except TransitionNotAllowed as exc:
+            form.add_error("posted_on", str(exc))
+        else:
+            messages.success(request, _("The day the letter was posted is recorded."))
+            return redirect(
+                reverse("appeals_service:card", args=[appeal.pk]) + f"#request-{asked.pk}"
+            )
+    return _card(request, appeal, posted_forms={asked.pk: form}, status=400)
 
 
 @service_cabinet_required

@@ -260,7 +260,7 @@ def _base():
 def request_list(query):
     """The requests matching the query, newest first, one page. With ``service_request_id``
     the other filters are ignored (the spec)."""
-    qs = _base()
+    qs = PublicProblem.objects.all()
     if query.ids:
         qs = qs.filter(appeal_id__in=query.ids)
     else:
@@ -276,11 +276,22 @@ def request_list(query):
             qs = qs.filter(received_at__gte=start)
         if end is not None:
             qs = qs.filter(received_at__lte=end)
+    # The page is chosen first, by its ids alone: an index-only walk down
+    # ``problem_open311_idx`` (the list's order, with the filtered columns included), so that
+    # the rows a deep page skips are read from the index, neither joined nor sorted. Only the
+    # page's own rows are then read, with their category, cabinet and control date, and the
+    # appeal's ``is_public`` checked again there (``_base``): a projection row always belongs to
+    # a public appeal (``problems.sync``), and were one left behind it would shorten its page,
+    # never show. One query.
     offset = (query.page - 1) * query.page_size
+    order = ("-received_at", "-appeal_id")
+    page = qs.order_by(*order).values("appeal_id")[offset : offset + query.page_size]
     rows = list(
-        qs.order_by("-received_at", "-appeal_id")
+        _base()
+        .filter(appeal_id__in=page)
+        .order_by(*order)
         .annotate(control_due=F("appeal__control_due"))
-        .values(*COLUMNS, "control_due")[offset : offset + query.page_size]
+        .values(*COLUMNS, "control_due")
     )
     return [_request(row, photos) for row, photos in _with_photos(rows)]
 

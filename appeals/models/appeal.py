@@ -417,6 +417,7 @@ class AppealEvent(HistoryEvent):
         "cosign": _("Co-signer confirmed"),
         "invite_cosigners": _("Co-signers invited"),
         "external_request": _("Documents requested from another body"),
+        "external_request_posted": _("Request for documents posted"),
         "merged_in": _("A repeat appeal was joined to this one"),
         "rate": _("Answer rated"),
         "reclassify": _("Kind changed"),

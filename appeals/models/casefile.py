@@ -373,6 +373,9 @@ class ExternalRequest(models.Model):
     )
     subject = models.TextField(_("what is requested"))
     text = models.TextField(_("text of the request"), blank=True)
+    # A letter by post: the address printed on it, and the day the official posted it.
+    postal_address = models.TextField(_("postal address"), blank=True)
+    posted_on = models.DateField(_("posted"), null=True, blank=True)
     files = models.ManyToManyField(
         "appeals.Attachment",
         verbose_name=_("files of the appeal sent with it"),

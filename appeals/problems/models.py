@@ -156,6 +156,14 @@ class PublicProblem(models.Model):
                 include=["answered_on_time", "state", "appeal"],
                 condition=Q(answered_at__isnull=False),
             ),
+            # Open311's request list (newest first, by status, category and period): its order
+            # with the filtered columns included, so a page deep in the list is found by an
+            # index-only scan (``integrations.open311.request_list``).
+            models.Index(
+                fields=["-received_at", "-appeal"],
+                name="problem_open311_idx",
+                include=["state", "category"],
+            ),
             models.Index(fields=["-support_count", "-received_at"], name="problem_support_idx"),
             models.Index(fields=["category", "-received_at"], name="problem_category_idx"),
             models.Index(fields=["territory", "-received_at"], name="problem_territory_idx"),

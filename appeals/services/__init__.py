@@ -18,6 +18,7 @@ from .casefile import (  # noqa: F401
     add_note,
     confirm_cosign,
     invite_cosigners,
+    record_request_posted,
     send_external_request,
 )
 from .common import (  # noqa: F401

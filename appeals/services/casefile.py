@@ -60,24 +60,37 @@ def add_documents(*, appeal, actor, attachments, note=""):
 
 @transaction.atomic
 def send_external_request(
-    *, appeal, actor, subject, addressee="", body=None, to_cabinet=None, text="", files=()
+    *,
+    appeal,
+    actor,
+    subject,
+    addressee="",
+    postal_address="",
+    body=None,
+    to_cabinet=None,
+    text="",
+    files=(),
 ):
     """Request documents from another body (R7): due 15 days after sending. It is also what
     allows an extension with the reason ``external_request`` (R9). The addressee is one of: a
     ``body`` from the directory of external bodies, which gets the request by e-mail (the
     gateway in ``integrations`` sends it on the history line's event, with the chosen ``files``
     of the appeal); a cabinet of the portal (``to_cabinet``), whose registrars are told on the
-    portal and by e-mail; or an ``addressee`` named in free text, to whom the official posts
-    it. The citizen is not told: the law asks a notice only when the request extends the
-    term (R9, ``extend``)."""
+    portal and by e-mail; or an ``addressee`` named in free text, with its ``postal_address``,
+    to whom the official posts the printed letter (``letters.request_letter_pdf``) and then
+    records the day (``record_request_posted``). The citizen is not told: the law asks a
+    notice only when the request extends the term (R9, ``extend``)."""
     workflow.check(appeal, actor, "request_documents")
     subject, text, addressee = subject.strip(), text.strip(), addressee.strip()
+    postal_address = postal_address.strip()
     if body is not None and to_cabinet is not None:
         raise TransitionNotAllowed(
             _(
                 "Choose one addressee: a body of the directory, a cabinet, or a name for a letter by post."
             )
         )
+    if postal_address and (body is not None or to_cabinet is not None):
+        raise TransitionNotAllowed(_("A postal address is only for a letter by post."))
     if body is not None:
         if not body.is_active:
             raise TransitionNotAllowed(_("This body is no longer in the directory."))
@@ -98,6 +111,7 @@ def send_external_request(
         addressee=addressee,
         subject=subject,
         text=text,
+        postal_address=postal_address,
         body=body,
         to_cabinet=to_cabinet,
         sent_by=actor,
@@ -121,6 +135,38 @@ def send_external_request(
         due=due.legal_due.isoformat(),
         files=[f.pk for f in files],
         note=subject,
+    )
+    return request
+
+
+@transaction.atomic
+def record_request_posted(*, appeal, actor, request, posted_on):
+    """The official records the day the printed request for documents went by post (R7): the
+    card shows it, an internal history line keeps it. Once only; not before the request was
+    made, not in the future."""
+    workflow.check(appeal, actor, "request_documents")
+    request = ExternalRequest.objects.select_for_update().get(pk=request.pk)
+    if request.appeal_id != appeal.pk:
+        raise TransitionNotAllowed(_("This request belongs to another appeal."))
+    if request.sending != ExternalRequest.Sending.POST:
+        raise TransitionNotAllowed(_("Only a request sent by post is posted."))
+    if request.posted_on is not None:
+        raise TransitionNotAllowed(_("The day this letter was posted is already recorded."))
+    if posted_on < request.sent_on or posted_on > timezone.localdate():
+        raise TransitionNotAllowed(
+            _("The letter is posted on the day of the request or later, and not in the future.")
+        )
+    request.posted_on = posted_on
+    request.save(update_fields=["posted_on"])
+    record(
+        appeal,
+        actor=actor,
+        action="external_request_posted",
+        from_status=appeal.status,
+        is_public=False,
+        note=request.addressee,
+        request=request.pk,
+        posted_on=posted_on.isoformat(),
     )
     return request
 

@@ -150,6 +150,7 @@ APPEAL_EVENTS = {
     "reclassify": AppealReclassified,
     "add_materials": AppealCaseFileChanged,
     "external_request": AppealCaseFileChanged,
+    "external_request_posted": AppealCaseFileChanged,
     "invite_cosigners": AppealCaseFileChanged,
     "cosign": AppealCaseFileChanged,
     "draft_answer": AppealCaseFileChanged,

@@ -226,6 +226,44 @@ def test_requests_filters(client, category):
     assert bad.status_code == 400 and bad.json()[0]["code"] == 400
 
 
+def test_requests_pages_neither_overlap_nor_lose_a_request_and_keep_the_filters(
+    client, django_assert_num_queries, category
+):
+    """Paged with ``page``/``page_size`` (our extension): the pages of a filtered list, read in
+    turn, are the whole list once, in its order (newest first, the id breaking a tie)."""
+    now = timezone.now().replace(microsecond=0)
+    other = Category.objects.create(name="Свет")
+    wanted = []
+    for n in range(7):
+        appeal = public_appeal(status="in_work" if n % 3 else "registered", category=category)
+        wanted.append(appeal.pk)
+        # Two by two on the same moment: the order must not depend on the row's place.
+        PublicProblem.objects.filter(pk=appeal.pk).update(received_at=now - timedelta(hours=n // 2))
+    public_appeal(status="answered", category=category)  # closed
+    public_appeal(status="in_work", category=other)  # another service
+    public_appeal(status="in_work", category=category, is_public=False)  # not public
+
+    def page(number):
+        response = client.get(
+            reverse("open311:requests", kwargs={"fmt": "json"}),
+            {"status": "open", "service_code": str(category.pk), "page_size": "3", "page": number},
+        )
+        assert response.status_code == 200, response.content
+        return [int(r["service_request_id"]) for r in response.json()]
+
+    with django_assert_num_queries(2):  # the page, and its photos
+        first = page(1)
+    pages = [first, page(2), page(3), page(4)]
+    assert [len(p) for p in pages] == [3, 3, 1, 0]
+    listed = [pk for p in pages for pk in p]
+    newest_first = sorted(
+        wanted,
+        key=lambda pk: (PublicProblem.objects.get(pk=pk).received_at, pk),
+        reverse=True,
+    )
+    assert listed == newest_first
+
+
 def client_key(**fields):
     client = Open311Client(name="Городское приложение", **fields)
     key = client.new_key()

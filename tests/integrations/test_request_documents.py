@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from appeals import services
 from appeals.models import ExternalRequest
@@ -333,3 +334,87 @@ def test_R7_a_reply_to_another_appeals_request_is_not_found(client, case, cabine
     for pk in (foreign.pk, 999999):
         url = reverse("appeals_service:record_reply", args=[appeal.pk, pk])
         assert client.post(url, {f"reply-{pk}-text": "x"}).status_code == 404
+
+
+def test_R7_a_request_by_post_has_a_printable_letter_and_the_day_it_was_posted(
+    client, case, prosecutor, django_capture_on_commit_callbacks
+):
+    appeal, executor = case
+    chosen = with_file(appeal, appeal.author)
+    client.force_login(executor)
+    response = client.post(
+        reverse("appeals_service:act", args=[appeal.pk, "request_documents"]),
+        {
+            "request_documents-addressee": "Городской архив",
+            "request_documents-postal_address": "ул. Мира, 1\nДемоград, 123456",
+            "request_documents-subject": "Копия плана двора",
+            "request_documents-text": "Просим направить заверенную копию.",
+            "request_documents-files": [chosen.pk],
+            "request_documents-confirm": "on",
+        },
+    )
+    assert response.status_code == 302
+    request = ExternalRequest.objects.get(appeal=appeal)
+    assert request.postal_address == "ул. Мира, 1\nДемоград, 123456"
+    letter_url = reverse("appeals_service:request_letter", args=[appeal.pk, request.pk])
+    page = _form(client, appeal)
+    assert letter_url in page and f'id="posted-form-{request.pk}"' in page
+
+    letter = client.get(letter_url)
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(letter.content).split())
+    for expected in (
+        "Городской архив",
+        "ул. Мира, 1",
+        "Копия плана двора",
+        "заверенную копию",
+        chosen.original_name,
+        appeal.number,
+        executor.full_name,
+    ):
+        assert expected in text, expected
+    assert "citizen@example.org" not in text and "Во дворе" not in text  # 59-FZ Art. 6(2)
+
+    url = reverse("appeals_service:record_posted", args=[appeal.pk, request.pk])
+    prefix = f"posted-{request.pk}"
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    future = client.post(url, {f"{prefix}-posted_on": tomorrow.isoformat()})
+    assert future.status_code == 400
+    assert f"id_{prefix}-posted_on_error" in future.content.decode()
+    request.refresh_from_db()
+    assert request.posted_on is None
+    today = timezone.localdate()
+    assert client.post(url, {f"{prefix}-posted_on": today.isoformat()}).status_code == 302
+    request.refresh_from_db()
+    assert request.posted_on == today
+    line = appeal.events.get(action="external_request_posted")
+    assert line.actor == executor and line.data == {
+        "request": request.pk,
+        "posted_on": today.isoformat(),
+    }
+    assert not line.is_public
+    page = _form(client, appeal)
+    with translation.override(settings.LANGUAGE_CODE):
+        shown = f'id="request-{request.pk}-posted">{date_format(today, "SHORT_DATE_FORMAT")}<'
+    assert shown in page and f'id="posted-form-{request.pk}"' not in page
+    again = client.post(url, {f"{prefix}-posted_on": (today - timedelta(days=1)).isoformat()})
+    assert again.status_code == 400  # recorded once
+    request.refresh_from_db()
+    assert request.posted_on == today
+
+
+def test_R7_a_request_sent_by_e_mail_has_no_letter_to_post(
+    client, case, prosecutor, django_capture_on_commit_callbacks
+):
+    appeal, executor = case
+    request = _send(
+        appeal, executor, django_capture_on_commit_callbacks, body=prosecutor, subject="Акт"
+    )
+    client.force_login(executor)
+    letter_url = reverse("appeals_service:request_letter", args=[appeal.pk, request.pk])
+    assert letter_url not in _form(client, appeal)
+    assert client.get(letter_url).status_code == 404
+    with pytest.raises(TransitionNotAllowed):
+        services.record_request_posted(
+            appeal=appeal, actor=executor, request=request, posted_on=timezone.localdate()
+        )
