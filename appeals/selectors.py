@@ -203,7 +203,7 @@ def _version_key(cabinet_id):
 
 def bump_queue_version(*cabinet_ids):
     """Invalidate the cached counts of these cabinets' queues (called after an appeal's change
-    commits, ``services.common.queue_changed``)."""
+    commits, ``services._common.queue_changed``)."""
     for cabinet_id in {c for c in cabinet_ids if c}:
         try:
             cache.incr(_version_key(cabinet_id))

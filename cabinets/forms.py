@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from edem.accounts.models import DocumentKind
+from edem.core.translated_forms import TranslatedFieldsMixin
 from edem.geo.models import Territory
 
 from .models import Cabinet, Publication
@@ -12,7 +13,11 @@ from .roles import Role
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
-class PublicationForm(forms.ModelForm):
+class PublicationForm(TranslatedFieldsMixin, forms.ModelForm):
+    """A publication's text in every language of the portal: the title and the text are
+    required in the default language only; an empty translation reads as the default one."""
+
+    translated_fields = ("title", "summary", "body")
     publish = forms.BooleanField(
         label=_("Publish"),
         required=False,
@@ -49,6 +54,20 @@ class PublicationForm(forms.ModelForm):
         self.fields["published_at"].required = False
         if self.instance.pk:
             self.fields["publish"].initial = self.instance.status == Publication.Status.PUBLISHED
+
+    @property
+    def plain_fields(self):
+        """The fields that are not a language's column of a translated one."""
+        return [name for name in self._meta.fields if name not in self.translated_fields]
+
+    def columns(self):
+        """Each language's column of the translated fields, as the service sets them
+        (``title_ru``, ``title_uk``, ...): what ``_post_clean`` wrote into the instance."""
+        return {
+            f"{name}_{code}": getattr(self.instance, f"{name}_{code}")
+            for name in self.translated_fields
+            for code in self.by_language(name)
+        }
 
     def clean_image(self):
         image = self.cleaned_data.get("image")

@@ -17,7 +17,6 @@ from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
 
 from edem.accounts import services as accounts_services
-from edem.accounts.services import open_invited_account
 from edem.core.events import CabinetStaffChanged, CabinetStaffRecorded, publish
 from edem.core.i18n import in_every_language
 from edem.core.recording import record
@@ -221,6 +220,8 @@ def save_publication(*, actor, cabinet, publication=None, publish=False, **field
 
 @transaction.atomic
 def unpublish(*, actor, publication):
+    """Take a publication off the site: it goes back to the drafts, keeping its text and date,
+    and may be published again from its form. Only a publisher of its cabinet may."""
     _check_publisher(actor, publication.cabinet)
     publication.status = Publication.Status.DRAFT
     publication.save(update_fields=["status", "updated_at"])
@@ -434,7 +435,7 @@ def accept_invitation(*, token, password):
     (or the existing one given the password), the address confirmed, and the membership
     begins. The link works once. The person who invited them is told."""
     invitation = invitation_for(token, lock=True)
-    user = open_invited_account(
+    user = accounts_services.open_invited_account(
         email=invitation.email,
         last_name=invitation.last_name,
         first_name=invitation.first_name,

@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("<slug:code>/publications/new/", views.publication_edit, name="publication_new"),
     path("<slug:code>/publications/<int:pk>/", views.publication_edit, name="publication_edit"),
+    path(
+        "<slug:code>/publications/<int:pk>/unpublish/",
+        views.publication_unpublish,
+        name="publication_unpublish",
+    ),
     path("<slug:code>/staff/", views.staff, name="staff"),
     path("<slug:code>/staff/invite/", views.staff_invite, name="staff_invite"),
     path("<slug:code>/staff/<int:pk>/role/", views.staff_change_role, name="staff_change_role"),

@@ -141,7 +141,12 @@ def publication_edit(request, code, pk=None):
     publication = get_object_or_404(cabinet.publications, pk=pk) if pk else None
     form = PublicationForm(request.POST or None, request.FILES or None, instance=publication)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("publish", "image")}
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k in form.plain_fields and k not in ("publish", "image")
+        }
+        data.update(form.columns())
         if "image" in form.changed_data:
             data["image"] = form.cleaned_data["image"] or None
         saved = services.save_publication(
@@ -161,7 +166,31 @@ def publication_edit(request, code, pk=None):
     return render(
         request,
         "cabinets/service/publication_form.html",
-        {"cabinet": cabinet, "form": form, "publication": publication},
+        {
+            "cabinet": cabinet,
+            "form": form,
+            "publication": publication,
+            "can_unpublish": publication is not None
+            and publication.status == Publication.Status.PUBLISHED,
+        },
+    )
+
+
+@service_cabinet_required
+def publication_unpublish(request, code, pk):
+    """Take a published item off the site: a page that asks first, then the service on POST."""
+    cabinet = _member_cabinet(request, code, "cabinets.publish")
+    publication = get_object_or_404(
+        cabinet.publications.filter(status=Publication.Status.PUBLISHED), pk=pk
+    )
+    if request.method == "POST":
+        services.unpublish(actor=request.user, publication=publication)
+        messages.success(request, _("The publication is taken off the site and kept as a draft."))
+        return redirect("service:cabinet", code=cabinet.code)
+    return render(
+        request,
+        "cabinets/service/publication_unpublish.html",
+        {"cabinet": cabinet, "publication": publication},
     )
 
 

@@ -1,9 +1,12 @@
 """Use cases that change an appeal, one function each. Each runs in a transaction, checks the
 workflow (``workflow.check``) and the actor's permission, writes an immutable ``AppealEvent``
-with its domain event (``common.record``) and queues the citizen's notices after commit. Split by sub-domain; import from here:
-``from appeals import services; services.register(appeal=..., actor=...)``.
+with its domain event (``_common.record``) and queues the citizen's notices after commit.
+Split by sub-domain; import from here:
+``from appeals import services; services.register(appeal=..., actor=...)``. The private
+``_common`` module holds what the use cases share; nothing outside the package imports it.
 """
 
+from ._common import log_access  # noqa: F401
 from .answers import (  # noqa: F401
     REOPEN_DAYS,
     draft_answer,
@@ -21,26 +24,12 @@ from .casefile import (  # noqa: F401
     record_request_posted,
     send_external_request,
 )
-from .common import (  # noqa: F401
-    answer_recipients,
-    log_access,
-    notify_citizen,
-    record,
-)
-from .delivery import (  # noqa: F401
-    dispatch_mail_batch,
-    form_mail_batch,
-    letter_attachment,
-    mark_mail_batch_sent,
-    open_mail_batch,
-    post_answer,
-)
+from .delivery import form_mail_batch, mark_mail_batch_sent  # noqa: F401
 from .external_mail import (  # noqa: F401
     file_external_reply,
     record_external_letter,
     record_external_reply,
     record_mail_bounce,
-    responsible_officials,
 )
 from .filing import (  # noqa: F401
     ENTERED_CHANNELS,

@@ -20,8 +20,33 @@ from .. import deadlines, workflow
 from ..letters import answer_letter_pdf, new_verification_code, text_hash
 from ..models import Answer, Appeal, Attachment, Rating
 from ..workflow import Status
-from .common import notify_citizen, record
-from .delivery import file_attachment, letter_attachment, post_answer
+from ._common import notify_citizen, open_mail_batch, record
+
+
+def _letter_attachment(answer):
+    """The signed letter as a notification attachment (R12)."""
+    return {
+        "name": answer.letter.name,
+        "filename": f"{answer.appeal.number or answer.appeal.pk}-answer.pdf".replace("/", "-"),
+        "mimetype": "application/pdf",
+    }
+
+
+def _file_attachment(item):
+    """A file of the information an answer to a request for information carries (R17), as a
+    notification attachment."""
+    return {"name": item.file.name, "filename": item.original_name, "mimetype": item.content_type}
+
+
+def _post_answer(answer):
+    """Put a signed answer to a citizen who chose the post in the open batch (R12)."""
+    appeal = answer.appeal
+    if appeal.answer_channel != Appeal.AnswerChannel.POST:
+        return None
+    if not appeal.postal_address.strip():
+        raise TransitionNotAllowed(_("The citizen chose the post but gave no postal address."))
+    answer.mail_batch = open_mail_batch(appeal.cabinet)
+    return answer.mail_batch
 
 
 def _information_content(appeal, refusal_ground, files, answer, remove_files):
@@ -155,7 +180,7 @@ def sign_answer(*, appeal, actor, otp_code):
     # R12: delivery over the chosen channel, part of the case. By post: into the cabinet's
     # outgoing-mail batch. By e-mail: the answer's full text and the signed letter attached.
     answer.delivery_channel = appeal.answer_channel
-    post_answer(answer)
+    _post_answer(answer)
     answer.save()
     previous, appeal.status = appeal.status, Status.ANSWERED
     appeal.answered_at = now
@@ -177,7 +202,7 @@ def sign_answer(*, appeal, actor, otp_code):
         appeal,
         "answered",
         # R17: the information's files go with the letter.
-        attachments=[letter_attachment(answer), *map(file_attachment, answer.files.all())],
+        attachments=[_letter_attachment(answer), *map(_file_attachment, answer.files.all())],
         refused=answer.is_refusal,  # R17: the reasons are in the answer's text
         code=answer.verification_code,
         answer_text=answer.text,

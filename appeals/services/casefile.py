@@ -18,7 +18,7 @@ from edem.notifications.services import notify
 from .. import deadlines, workflow
 from ..models import Attachment, CoSigner, ExternalRequest, InternalNote
 from ..workflow import Status
-from .common import record
+from ._common import record
 
 
 @transaction.atomic

@@ -15,42 +15,10 @@ from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 from edem.documents.pdf import render_pdf
 
-from ..models import Answer, Appeal, MailBatch
-from .common import record
+from ..models import Answer, MailBatch
+from ._common import open_mail_batch, record
 
 PERMISSION = "cabinets.register_appeal"
-
-
-def letter_attachment(answer):
-    """The signed letter as a notification attachment (R12)."""
-    return {
-        "name": answer.letter.name,
-        "filename": f"{answer.appeal.number or answer.appeal.pk}-answer.pdf".replace("/", "-"),
-        "mimetype": "application/pdf",
-    }
-
-
-def file_attachment(item):
-    """A file of the information an answer to a request for information carries (R17), as a
-    notification attachment."""
-    return {"name": item.file.name, "filename": item.original_name, "mimetype": item.content_type}
-
-
-def open_mail_batch(cabinet):
-    """The cabinet's open outgoing-mail batch, created when there is none, under a row lock."""
-    MailBatch.objects.get_or_create(cabinet=cabinet, formed_at__isnull=True)
-    return MailBatch.objects.select_for_update().get(cabinet=cabinet, formed_at__isnull=True)
-
-
-def post_answer(answer):
-    """Put a signed answer to a citizen who chose the post in the open batch (R12)."""
-    appeal = answer.appeal
-    if appeal.answer_channel != Appeal.AnswerChannel.POST:
-        return None
-    if not appeal.postal_address.strip():
-        raise TransitionNotAllowed(_("The citizen chose the post but gave no postal address."))
-    answer.mail_batch = open_mail_batch(appeal.cabinet)
-    return answer.mail_batch
 
 
 def _check(actor, cabinet):
@@ -118,10 +86,3 @@ def mark_mail_batch_sent(*, batch, actor, sent_on=None):
             posted_on=sent_on.isoformat(),
         )
     return batch
-
-
-def dispatch_mail_batch(*, cabinet, actor, sent_on=None):
-    """Form a batch of every waiting letter and mark it sent at once (R12)."""
-    with transaction.atomic():
-        batch = form_mail_batch(cabinet=cabinet, actor=actor)
-        return mark_mail_batch_sent(batch=batch, actor=actor, sent_on=sent_on)

@@ -14,7 +14,7 @@ from edem.notifications.services import notify
 
 from .. import workflow
 from ..models import Attachment, ExternalRequest
-from .common import record
+from ._common import record
 
 
 @transaction.atomic
@@ -39,7 +39,7 @@ def record_external_letter(*, appeal, body, kind, notification, files=(), reques
     )
 
 
-def responsible_officials(appeal):
+def _responsible_officials(appeal):
     """Who is told of a reply: the executor and co-executors, else whoever may sign answers
     or register appeals in the cabinet that holds the appeal."""
     people = [appeal.executor] if appeal.executor_id else []
@@ -114,7 +114,7 @@ def file_external_reply(*, appeal, sender, subject, text, files=(), request=None
         refused=refused,
         request=request.pk if request else None,
     )
-    for person in responsible_officials(appeal):
+    for person in _responsible_officials(appeal):
         if actor is not None and person.pk == actor.pk:
             continue  # who filed it knows
         notify(

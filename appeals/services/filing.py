@@ -14,7 +14,7 @@ from edem.geo.lookup import territory_for
 
 from ..models import Appeal, Attachment, CabinetAppealSettings
 from ..workflow import Status
-from .common import notify_citizen, record
+from ._common import notify_citizen, record
 from .registration import register, route, set_receipt_deadlines
 
 

@@ -1,6 +1,6 @@
 """Requests for information (R17): the deferral of the answer with its notice. Their intake,
 registration, forwarding and answer are the appeals' use cases, which read the kind for the
-clocks (``registration.set_information_deadlines``) and the answer's content
+clocks (``registration._set_information_deadlines``) and the answer's content
 (``answers.draft_answer``)."""
 
 from django.db import transaction
@@ -12,7 +12,7 @@ from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
 
 from .. import deadlines, workflow
-from .common import notify_citizen, record
+from ._common import notify_citizen, record
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from .. import workflow
 from ..models import Appeal
 from ..selectors import earlier_answers
 from ..workflow import Status
-from .common import notify_citizen, record
+from ._common import notify_citizen, record
 from .registration import set_receipt_deadlines
 
 
@@ -140,7 +140,7 @@ def return_with_explanation(*, appeal, actor, note):
     return appeal
 
 
-def is_duplicate_problem(appeal, into):
+def _is_duplicate_problem(appeal, into):
     """Whether ``appeal`` reports the same public problem as the earlier ``into`` (issue #4):
     both public, the same topic, within the duplicate radius of each other."""
     if not (appeal.is_public and into.is_public) or appeal.category_id != into.category_id:
@@ -170,7 +170,7 @@ def merge(*, appeal, actor, into, note=""):
     same_person = (appeal.author_id and appeal.author_id == into.author_id) or (
         appeal.email and appeal.email.lower() == (into.email or "").lower()
     )
-    duplicate = not same_person and is_duplicate_problem(appeal, into)
+    duplicate = not same_person and _is_duplicate_problem(appeal, into)
     if not same_person and not duplicate:
         raise TransitionNotAllowed(
             _(
@@ -223,7 +223,7 @@ NOTICE_CLOCK_GROUNDS = frozenset(
 HEAD_GROUNDS = frozenset({Appeal.NoMeritsGround.ABUSIVE, Appeal.NoMeritsGround.REPEATED})
 
 
-def reply_addresses(appeal):
+def _reply_addresses(appeal):
     """Where an answer could go (R11 part 1): the e-mail, the postal address, the author's
     account on the portal."""
     return [a for a in (appeal.email, appeal.postal_address.strip(), appeal.author_id) if a]
@@ -233,7 +233,7 @@ def _ground_refusal(appeal, actor, ground, earlier, published_url, law_enforceme
     """Why ``ground`` cannot be recorded on ``appeal`` by ``actor`` (R11), or None."""
     Ground = Appeal.NoMeritsGround
     if ground == Ground.NO_NAME_OR_ADDRESS:
-        if appeal.last_name.strip() and reply_addresses(appeal):
+        if appeal.last_name.strip() and _reply_addresses(appeal):
             return _(
                 "The appeal has a surname and an address for the answer: part 1 does not apply."
             )

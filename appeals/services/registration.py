@@ -20,7 +20,7 @@ from ..letters import new_tracking_code
 from ..models import Appeal, CabinetAppealSettings, RegistrationSequence, RoutingRule
 from ..validation import number_scheme
 from ..workflow import Status
-from .common import notify_citizen, record
+from ._common import notify_citizen, record
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def set_receipt_deadlines(appeal):
     if appeal.is_information_request:  # R17: its own clocks
         due = deadlines.information_registration_deadline(received_on, profile)
         appeal.registration_due, appeal.registration_control_due = due.legal_due, due.control_due
-        set_information_deadlines(appeal, received_on, None, profile)
+        _set_information_deadlines(appeal, received_on, None, profile)
         return
     due = deadlines.registration_deadline(received_on, profile)
     appeal.registration_due, appeal.registration_control_due = due.legal_due, due.control_due
@@ -103,7 +103,7 @@ def set_receipt_deadlines(appeal):
         appeal.legal_due, appeal.control_due = due.legal_due, due.control_due
 
 
-def set_information_deadlines(appeal, received_on, registered_on, profile):
+def _set_information_deadlines(appeal, received_on, registered_on, profile):
     """R17: the answer, forwarding and deferral-notice terms of a request for information, each
     with its legal and control date, once their clock runs (ru: from registration; ua: from
     receipt). It has no R11 notice term."""
@@ -135,7 +135,7 @@ def register(*, appeal, actor, number=None):
     appeal.tracking_code = appeal.tracking_code or new_tracking_code()
     appeal.registered_at = now
     if appeal.is_information_request:  # R17
-        set_information_deadlines(appeal, received_on, registered_on, profile)
+        _set_information_deadlines(appeal, received_on, registered_on, profile)
     else:
         due = deadlines.forwarding_deadline(registered_on, profile)  # R5
         appeal.forwarding_due, appeal.forwarding_control_due = due.legal_due, due.control_due

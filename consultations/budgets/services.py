@@ -146,7 +146,7 @@ def _on_leave(cycle, source, target):
             )
             _notify_author(project, "not_supported", supporters=project.n)
     if source == Phase.REVIEW:
-        draw_numbers(cycle)  # R34
+        _draw_numbers(cycle)  # R34
     if source == Phase.VOTING:  # R35: the ballot is locked at close
         cycle.ballots.filter(locked_at__isnull=True).update(locked_at=timezone.now())
 
@@ -162,7 +162,7 @@ def _on_enter(cycle, target):
         compute_results(cycle)
 
 
-def draw_numbers(cycle):
+def _draw_numbers(cycle):
     """R34: the admitted projects get their ballot numbers by lot (``secrets.SystemRandom``),
     once; the order is stored and published."""
     if cycle.lots_drawn_at is not None:

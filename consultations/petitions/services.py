@@ -377,7 +377,7 @@ def answer(*, petition, actor, result, text):
 # --- By date (the beat task) ---------------------------------------------------------------
 
 
-def expire_due(today=None):
+def _expire_due(today=None):
     """COLLECTING → EXPIRED once the collection period is over (R24, R26). Idempotent: each
     petition is claimed under a row lock and re-checked. Returns how many expired."""
     today = today or local_today()
@@ -421,7 +421,7 @@ OVERDUE = (
 )
 
 
-def flag_overdue(today=None):
+def _flag_overdue(today=None):
     """Flag (once per due date) the petitions whose moderation (R23) or consideration (R25)
     term has passed, and tell the cabinet. Returns how many were flagged."""
     today = today or local_today()
@@ -455,7 +455,7 @@ def flag_overdue(today=None):
 
 def run_by_date(today=None):
     """The beat task's work: expirations, then overdue flags."""
-    return {"expired": expire_due(today), "flagged": flag_overdue(today)}
+    return {"expired": _expire_due(today), "flagged": _flag_overdue(today)}
 
 
 # --- R26: a failed petition becomes an appeal -------------------------------------------

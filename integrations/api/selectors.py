@@ -89,7 +89,7 @@ def appeal_list(client, filters):
     if filters.get("received_to"):
         qs = qs.filter(received_at__date__lte=filters["received_to"])
     if filters.get("changed_since"):
-        # Every change of an appeal writes its history line (appeals.services.common.record),
+        # Every change of an appeal writes its history line (appeals.services._common.record),
         # and the lines' time is indexed: the appeals with a line since then.
         changed = AppealEvent.objects.filter(at__gte=filters["changed_since"]).values("appeal_id")
         qs = qs.filter(pk__in=changed)

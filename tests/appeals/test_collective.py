@@ -11,7 +11,14 @@ from appeals.models import Appeal, CoSigner
 from appeals.workflow import Status
 from cabinets.roles import Role
 from edem.core.workflow import TransitionNotAllowed
-from tests.factories import AppealFactory, CabinetFactory, CitizenFactory, member
+from tests.appeals.test_answer import code_now
+from tests.factories import (
+    AppealFactory,
+    CabinetFactory,
+    CitizenFactory,
+    classifier_code,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +47,19 @@ def test_R1_collective_appeal_co_signers_confirm_with_their_own_account_and_get_
     assert client.post(link).status_code == 302
     assert CoSigner.objects.get(email="sosed@example.org").user == neighbour
 
-    assert services.answer_recipients(appeal) == [appeal.email, "sosed@example.org"]
+    # The signed answer goes to the author and the confirmed co-signer, not to the one who
+    # has not confirmed.
+    head = member(appeal.cabinet, Role.HEAD)
+    appeal = services.assign(appeal=appeal, actor=head, executor=member(appeal.cabinet))
+    services.draft_answer(
+        appeal=appeal, actor=head, text="Ответ", result="explained", classifier=classifier_code()
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sign_answer(appeal=appeal, actor=head, otp_code=code_now())
+    citizens = {appeal.email, "sosed@example.org", "vtoroy@example.org"}
+    answered = sorted(a for m in mail.outbox for a in m.to if a in citizens)
+    assert answered == sorted([appeal.email, "sosed@example.org"])
 
 
 def test_invitation_refuses_bad_addresses():

@@ -499,8 +499,9 @@ def test_R12_an_answer_by_post_goes_into_a_mail_batch_whose_register_the_registr
     answer = _signed(cabinet, head, registrar, answer_channel="post", email="", author=None)
     assert answer.delivery_channel == "post" and answer.mail_batch.dispatched_at is None
     with pytest.raises(TransitionNotAllowed):  # only the cabinet's registrar or head
-        services.dispatch_mail_batch(cabinet=cabinet, actor=member(cabinet, Role.EXECUTOR))
-    batch = services.dispatch_mail_batch(cabinet=cabinet, actor=registrar)
+        services.form_mail_batch(cabinet=cabinet, actor=member(cabinet, Role.EXECUTOR))
+    batch = services.form_mail_batch(cabinet=cabinet, actor=registrar)
+    batch = services.mark_mail_batch_sent(batch=batch, actor=registrar)
     with batch.register.open("rb") as register:
         text = " ".join(
             "\n".join(
@@ -511,4 +512,4 @@ def test_R12_an_answer_by_post_goes_into_a_mail_batch_whose_register_the_registr
     assert appeal.number in text and "Садовая" in text and appeal.last_name in text
     assert appeal.events.filter(action="posted", data__batch=batch.pk).exists()
     with pytest.raises(TransitionNotAllowed):  # nothing left to post
-        services.dispatch_mail_batch(cabinet=cabinet, actor=registrar)
+        services.form_mail_batch(cabinet=cabinet, actor=registrar)

@@ -3,7 +3,9 @@ from html.parser import HTMLParser
 
 import feedparser
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,3 +178,97 @@ def test_executor_cannot_open_the_publication_form(client):
     assert client.get(reverse("service:publication_new", args=[cabinet.code])).status_code == 403
     other = CabinetFactory()
     assert client.get(reverse("service:publication_new", args=[other.code])).status_code == 404
+
+
+def test_publisher_unpublishes_after_confirming_and_readers_no_longer_see_it(client):
+    cabinet = CabinetFactory()
+    head = member(cabinet, Role.HEAD)
+    publication = PublicationFactory(cabinet=cabinet, title="Отключение воды")
+    reader = Client()
+    assert reader.get(publication.get_absolute_url()).status_code == 200
+    client.force_login(head)
+    url = reverse("service:publication_unpublish", args=[cabinet.code, publication.pk])
+    edit = client.get(reverse("service:publication_edit", args=[cabinet.code, publication.pk]))
+    assert url in edit.content.decode()  # the action is offered on the publication's form
+    confirm = client.get(url)  # a page that asks first changes nothing
+    assert confirm.status_code == 200 and "Отключение воды" in confirm.content.decode()
+    publication.refresh_from_db()
+    assert publication.status == Publication.Status.PUBLISHED
+    assert client.post(url).status_code == 302
+    publication.refresh_from_db()
+    assert publication.status == Publication.Status.DRAFT
+    assert publication.title == "Отключение воды"  # kept as a draft, text and all
+    assert reader.get(publication.get_absolute_url()).status_code == 404
+    listing = reader.get(reverse("cabinets:publication_list")).content.decode()
+    assert "Отключение воды" not in listing
+    assert client.get(url).status_code == 404  # a draft has nothing to unpublish
+
+
+def test_only_a_publisher_of_the_cabinet_may_unpublish(client):
+    cabinet = CabinetFactory()
+    publication = PublicationFactory(cabinet=cabinet)
+    url = reverse("service:publication_unpublish", args=[cabinet.code, publication.pk])
+    client.force_login(member(cabinet, Role.EXECUTOR))
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    client.force_login(member(CabinetFactory(), Role.HEAD))
+    assert client.post(url).status_code == 404
+    publication.refresh_from_db()
+    assert publication.status == Publication.Status.PUBLISHED
+    with pytest.raises(PermissionDenied):
+        services.unpublish(actor=member(cabinet, Role.EXECUTOR), publication=publication)
+
+
+def test_the_publication_form_takes_every_language_and_keeps_them_on_an_error(client):
+    cabinet = CabinetFactory()
+    client.force_login(member(cabinet, Role.HEAD))
+    url = reverse("service:publication_new", args=[cabinet.code])
+    typed = {
+        "kind": "news",
+        "title": "",
+        "title_uk": "Ремонт дороги",
+        "title_en": "Road repair",
+        "body": "Текст",
+        "body_uk": "Текст українською",
+        "publish": "on",
+    }
+    response = client.post(url, typed, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["title"]  # required in the default language only
+    page = response.content.decode()
+    for value in ("Ремонт дороги", "Road repair", "Текст українською"):
+        assert value in page
+    for name in ("title_uk", "title_en", "body_uk", "body_en", "summary_uk"):
+        assert f'name="{name}"' in page
+    assert client.post(url, {**typed, "title": "Ремонт"}).status_code == 302
+    publication = Publication.objects.get(title_ru="Ремонт")
+    assert (publication.title_uk, publication.title_en) == ("Ремонт дороги", "Road repair")
+    assert "українською" in publication.body_html_uk
+    assert publication.body_en in ("", None)
+
+
+def test_readers_see_the_publication_in_their_language_or_the_default(client):
+    cabinet = CabinetFactory()
+    client.force_login(member(cabinet, Role.HEAD))
+    client.post(
+        reverse("service:publication_new", args=[cabinet.code]),
+        {
+            "kind": "news",
+            "title": "Ремонт моста",
+            "title_uk": "Ремонт мосту",
+            "body": "Мост закрыт",
+            "body_uk": "Міст закрито",
+            "publish": "on",
+        },
+    )
+    publication = Publication.objects.get(title_ru="Ремонт моста")
+    ukrainian = Client()
+    ukrainian.cookies[settings.LANGUAGE_COOKIE_NAME] = "uk"
+    page = ukrainian.get(publication.get_absolute_url()).content.decode()
+    assert "Ремонт мосту" in page and "Міст закрито" in page
+    assert "Ремонт моста" not in page
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(publication.get_absolute_url()).content.decode()
+    assert "Ремонт моста" in page and "Мост закрыт" in page  # no English text: the default

@@ -18,7 +18,7 @@ from consultations.budgets.models import BudgetCategory, BudgetCycle
 from consultations.discussions.models import Discussion, DraftVersion
 from consultations.polls import services as poll_services
 from consultations.polls.models import Option, Poll, Question
-from consultations.polls.services.common import notify_about
+from consultations.polls.workflow import Status as PollStatus
 from edem.notifications.models import Notification
 from edem.notifications.services import render
 from tests.factories import CabinetFactory, CitizenFactory, member
@@ -118,17 +118,19 @@ def test_the_service_cabinets_poll_forms_take_every_language(client, head):
 
 def test_a_poll_mail_names_the_poll_in_the_recipients_language(head):
     cabinet = head.memberships.get().cabinet
-    poll = Poll.objects.create(
-        cabinet=cabinet,
-        initiator=head,
-        title_ru="Опрос о парках",
-        title_uk="Опитування про парки",
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + timedelta(days=14),
-    )
     ukrainian, russian = CitizenFactory(language="uk"), CitizenFactory(language="ru")
-    with translation.override("ru"):
-        notify_about(poll, "started", users=[ukrainian, russian])
+    for initiator in (ukrainian, russian):
+        Poll.objects.create(
+            cabinet=cabinet,
+            initiator=initiator,
+            title_ru="Опрос о парках",
+            title_uk="Опитування про парки",
+            status=PollStatus.SCHEDULED,
+            starts_at=timezone.now() - timedelta(minutes=1),
+            ends_at=timezone.now() + timedelta(days=14),
+        )
+    with translation.override("ru"):  # the calendar opens both: each initiator is told
+        assert poll_services.advance_by_date() == (2, 0)
     mails = Notification.objects.filter(template="polls/status")
     _subject, text, _html = render(mails.get(recipient=ukrainian))
     assert "Опитування про парки" in text and "Опрос о парках" not in text

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from appeals import services as appeal_services
 from appeals.community import services as community
+from appeals.community.models import Follow
 from appeals.problems.models import PublicProblem
 from edem.core import events
 from edem.core.models import EventDelivery
@@ -219,7 +220,7 @@ def test_a_newly_public_problem_is_followed_by_its_author_with_counters_recounte
     with transaction.atomic():
         events.publish(events.AppealChanged(appeal_id=appeal.pk, cabinet_id=appeal.cabinet_id))
     problem = PublicProblem.objects.get(pk=appeal.pk)
-    assert community.is_following(appeal, appeal.author)  # ProblemPublished → author follows
+    assert Follow.objects.filter(appeal=appeal, user=appeal.author).exists()  # author follows
     assert (problem.support_count, problem.follower_count) == (1, 2)  # recounted from rows
     assert (
         EventDelivery.objects.get(

@@ -1,8 +1,6 @@
 """What the community use cases share: the refusal, the counters of the public problem, and
 who counts as staff of the holding cabinet."""
 
-from django.db.models import F
-
 from appeals.problems.models import PublicProblem
 from cabinets.access import can, roles_in
 
@@ -13,12 +11,6 @@ STILL_NOT_FIXED_DAYS = 30
 
 class CommunityRefused(Exception):
     """The action is not possible; the message is translated and shown to the user."""
-
-
-def bump_counter(appeal_id, field, delta):
-    """Move one counter of the public problem by ``delta`` (R: THE CONTRACT, point 2)."""
-    expression = F(field) + delta if delta > 0 else F(field) - (-delta)
-    PublicProblem.objects.filter(pk=appeal_id).update(**{field: expression})
 
 
 def recount(appeal_id):

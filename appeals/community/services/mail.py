@@ -29,11 +29,11 @@ def unsubscribe_token(kind, user_id, object_id):
     return signing.dumps({"k": kind, "u": user_id, "o": object_id}, salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_path(kind, user_id, object_id):
+def _unsubscribe_path(kind, user_id, object_id):
     return reverse("community:unsubscribe", args=[unsubscribe_token(kind, user_id, object_id)])
 
 
-def read_unsubscribe_token(token):
+def _read_unsubscribe_token(token):
     """The (kind, user id, object id) a token carries, or None if it was tampered with."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
@@ -48,7 +48,7 @@ def read_unsubscribe_token(token):
 def unsubscribe(token):
     """Apply a token: stop following the problem, drop the area subscription, or both for all.
     Idempotent. Returns (kind, user id, object id) or None for a bad token."""
-    parsed = read_unsubscribe_token(token)
+    parsed = _read_unsubscribe_token(token)
     if parsed is None:
         return None
     kind, user_id, object_id = parsed
@@ -64,7 +64,7 @@ def unsubscribe(token):
     return parsed
 
 
-def problem_subject(appeal):
+def _problem_subject(appeal):
     problem = getattr(appeal, "public_problem", None)
     for name in ("public_subject", "subject"):
         value = getattr(problem, name, "") if problem is not None else ""
@@ -91,10 +91,10 @@ def mail_followers(appeal, *, template, key, context, exclude=()):
             recipient=user,
             language=user.language,
             context={
-                "subject": problem_subject(appeal),
+                "subject": _problem_subject(appeal),
                 "path": problem_path(appeal.pk),
-                "unsubscribe_path": unsubscribe_path("follow", user.pk, appeal.pk),
-                "unsubscribe_all_path": unsubscribe_path("all", user.pk, None),
+                "unsubscribe_path": _unsubscribe_path("follow", user.pk, appeal.pk),
+                "unsubscribe_all_path": _unsubscribe_path("all", user.pk, None),
                 **context,
             },
             key=f"community:{key}:{user.pk}",
@@ -171,11 +171,11 @@ def _on_merge(event):
         recipient=author,
         language=author.language,
         context={
-            "subject": problem_subject(into),
+            "subject": _problem_subject(into),
             "own_subject": merged.subject,
             "path": problem_path(into.pk),
-            "unsubscribe_path": unsubscribe_path("follow", author.pk, into.pk),
-            "unsubscribe_all_path": unsubscribe_path("all", author.pk, None),
+            "unsubscribe_path": _unsubscribe_path("follow", author.pk, into.pk),
+            "unsubscribe_all_path": _unsubscribe_path("all", author.pk, None),
         },
         key=f"community:merged:{event.pk}",
     )
@@ -224,7 +224,7 @@ def send_digests(*, now=None):
         key = f"community:digest:{subscription.pk}:{today.isoformat()}"
         with transaction.atomic():
             locked = AreaSubscription.objects.select_for_update().filter(pk=subscription.pk).first()
-            if locked is None or digest_exists(key):  # already sent today
+            if locked is None or _digest_exists(key):  # already sent today
                 continue
             since = locked.last_sent_at or locked.created_at
             problems = new_problems_for(subscription, since=since, until=now)
@@ -239,8 +239,8 @@ def send_digests(*, now=None):
                     "day": today.isoformat(),
                     "problems": problems,
                     "alerts_path": reverse("community:alerts"),
-                    "unsubscribe_path": unsubscribe_path("area", user.pk, subscription.pk),
-                    "unsubscribe_all_path": unsubscribe_path("all", user.pk, None),
+                    "unsubscribe_path": _unsubscribe_path("area", user.pk, subscription.pk),
+                    "unsubscribe_all_path": _unsubscribe_path("all", user.pk, None),
                 },
                 key=key,
             )
@@ -249,5 +249,5 @@ def send_digests(*, now=None):
     return sent
 
 
-def digest_exists(key):
+def _digest_exists(key):
     return Notification.objects.filter(key=key).exists()

@@ -7,20 +7,28 @@ import math
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.problems.models import PublicProblem
 from edem.core.events import CommentAdded, ProblemSupported, publish
 from edem.core.markup import render_markdown
 
 from ..models import Comment, CommentReport, Follow, ModerationEntry, Support
-from .common import CommunityRefused, bump_counter, is_holding_staff
+from .common import CommunityRefused, is_holding_staff
 
 MAX_COMMENT_CHARS = 3000
 # Rate limit of comments, per user (cache counters in fixed windows).
 COMMENTS_PER_WINDOW = 5
 COMMENT_WINDOW_SECONDS = 600
 COMMENTS_PER_DAY = 30
+
+
+def _bump_counter(appeal_id, field, delta):
+    """Move one counter of the public problem by ``delta`` (R: THE CONTRACT, point 2)."""
+    expression = F(field) + delta if delta > 0 else F(field) - (-delta)
+    PublicProblem.objects.filter(pk=appeal_id).update(**{field: expression})
 
 
 # --- Follow -----------------------------------------------------------------------------------
@@ -34,7 +42,7 @@ def follow(*, appeal, user, reason=Follow.Reason.MANUAL):
                 row = Follow.objects.create(appeal=appeal, user=user, reason=reason)
         except IntegrityError:
             return Follow.objects.get(appeal=appeal, user=user), False
-        bump_counter(appeal.pk, "follower_count", 1)
+        _bump_counter(appeal.pk, "follower_count", 1)
     return row, True
 
 
@@ -42,12 +50,8 @@ def follow(*, appeal, user, reason=Follow.Reason.MANUAL):
 def unfollow(*, appeal, user):
     deleted, _rows = Follow.objects.filter(appeal=appeal, user=user).delete()
     if deleted:
-        bump_counter(appeal.pk, "follower_count", -1)
+        _bump_counter(appeal.pk, "follower_count", -1)
     return bool(deleted)
-
-
-def is_following(appeal, user):
-    return user.is_authenticated and Follow.objects.filter(appeal=appeal, user=user).exists()
 
 
 # --- Support ----------------------------------------------------------------------------------
@@ -73,7 +77,7 @@ def support(*, appeal, user):
                 Support.objects.create(appeal=appeal, user=user)
         except IntegrityError:
             return False  # already supported: idempotent
-        bump_counter(appeal.pk, "support_count", 1)
+        _bump_counter(appeal.pk, "support_count", 1)
         follow(appeal=appeal, user=user, reason=Follow.Reason.SUPPORT)
         publish(ProblemSupported(appeal_id=appeal.pk, user_id=user.pk))
     return True
@@ -84,12 +88,8 @@ def withdraw_support(*, appeal, user):
     """Withdraw a support (the user keeps following until they unfollow)."""
     deleted, _rows = Support.objects.filter(appeal=appeal, user=user).delete()
     if deleted:
-        bump_counter(appeal.pk, "support_count", -1)
+        _bump_counter(appeal.pk, "support_count", -1)
     return bool(deleted)
-
-
-def has_supported(appeal, user):
-    return user.is_authenticated and Support.objects.filter(appeal=appeal, user=user).exists()
 
 
 # --- Comments ---------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def add_comment(*, appeal, user, text):
             text_html=render_markdown(text),
             is_official=is_holding_staff(user, appeal),
         )
-        bump_counter(appeal.pk, "comment_count", 1)
+        _bump_counter(appeal.pk, "comment_count", 1)
         publish(
             CommentAdded(
                 subject="problem", object_id=appeal.pk, comment_id=comment.pk, author_id=user.pk
@@ -190,5 +190,5 @@ def hide_comment(*, comment, actor, reason):
     comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
     ModerationEntry.objects.create(comment=comment, actor=actor, action="hide", reason=reason)
     comment.reports.update(resolved=True)
-    bump_counter(comment.appeal_id, "comment_count", -1)
+    _bump_counter(comment.appeal_id, "comment_count", -1)
     return comment

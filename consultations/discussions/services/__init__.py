@@ -8,11 +8,7 @@ consultations.discussions import services``."""
 
 from .common import (  # noqa: F401
     InitiatorRules,
-    check_dates,
-    default_days,
     initiation_refusal,
-    initiator_rules,
-    mail_context,
     move,
     participants,
     record,
@@ -25,7 +21,6 @@ from .lifecycle import (  # noqa: F401
     attach_final_text,
     complete,
     create_discussion,
-    import_version,
     propose_discussion,
     publish_results,
     reject,
@@ -40,7 +35,6 @@ from .participation import (  # noqa: F401
     MAX_COMMENT_CHARS,
     add_comment,
     decide,
-    ensure_open,
     hide_comment,
     restore_comment,
     support,

@@ -1,5 +1,5 @@
 """What the discussion use cases share: the initiator rules (R28), the history line with its
-domain event, the state move, the date check, and the notices."""
+domain event, the state move, and the notices."""
 
 from dataclasses import dataclass
 from functools import partial
@@ -7,14 +7,12 @@ from functools import partial
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from consultations.eligibility import refusal
 from edem.accounts.models import User
 from edem.core.i18n import in_every_language
 from edem.core.recording import consultation_changed
 from edem.core.recording import record as record_history
-from edem.core.workflow import TransitionNotAllowed
 from edem.notifications.services import notify
 
 from .. import workflow
@@ -22,11 +20,6 @@ from ..models import (
     Comment,
     Support,
 )
-
-
-def default_days():
-    """R29: no statutory minimum was found; the default period is 14–30 days (a setting)."""
-    return getattr(settings, "EDEM_DISCUSSION_DEFAULT_DAYS", 21)
 
 
 @dataclass(frozen=True)
@@ -41,7 +34,7 @@ class InitiatorRules:
     min_age: int | None = None
 
 
-def initiator_rules():
+def _initiator_rules():
     return InitiatorRules(
         eligible_verification=getattr(
             settings, "EDEM_DISCUSSION_INITIATOR_VERIFICATION", "resident"
@@ -52,7 +45,7 @@ def initiator_rules():
 
 def initiation_refusal(user):
     """Why ``user`` may not propose a discussion (R28), or None."""
-    return refusal(user, initiator_rules())
+    return refusal(user, _initiator_rules())
 
 
 # The discussion's history line with its domain event (``ConsultationChanged``).
@@ -68,14 +61,7 @@ def move(discussion, actor, name, note="", **data):
     return discussion
 
 
-def check_dates(starts_at, ends_at):
-    if not starts_at or not ends_at:
-        raise TransitionNotAllowed(_("Give the dates when the discussion opens and closes."))
-    if ends_at <= starts_at:
-        raise TransitionNotAllowed(_("The discussion must close after it opens."))
-
-
-def mail_context(discussion, event, **extra):
+def _mail_context(discussion, event, **extra):
     return {
         "event": event,
         "title": in_every_language(discussion, "title"),
@@ -99,6 +85,6 @@ def send(discussion, event, people, **extra):
         notify(
             template="discussions/status",
             recipient=person,
-            context=mail_context(discussion, event, **extra),
+            context=_mail_context(discussion, event, **extra),
             key=f"discussions:{discussion.pk}:{event}:{person.pk}",
         )

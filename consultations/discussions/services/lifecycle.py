@@ -4,6 +4,7 @@ of the proposal, the calendar, and the outcome (R31)."""
 import os
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -26,8 +27,6 @@ from ..models import (
 )
 from ..workflow import Status, TerminationReason
 from .common import (
-    check_dates,
-    default_days,
     initiation_refusal,
     move,
     participants,
@@ -35,6 +34,18 @@ from .common import (
     send,
 )
 from .participation import undecided
+
+
+def _default_days():
+    """R29: no statutory minimum was found; the default period is 14–30 days (a setting)."""
+    return getattr(settings, "EDEM_DISCUSSION_DEFAULT_DAYS", 21)
+
+
+def _check_dates(starts_at, ends_at):
+    if not starts_at or not ends_at:
+        raise TransitionNotAllowed(_("Give the dates when the discussion opens and closes."))
+    if ends_at <= starts_at:
+        raise TransitionNotAllowed(_("The discussion must close after it opens."))
 
 
 def store_version(discussion, actor, *, markdown="", upload=None, note=""):
@@ -108,7 +119,7 @@ def store_version(discussion, actor, *, markdown="", upload=None, note=""):
     return version
 
 
-def import_version(discussion, actor, markdown, upload, note):
+def _import_version(discussion, actor, markdown, upload, note):
     try:
         return store_version(discussion, actor, markdown=markdown, upload=upload, note=note)
     except importers.ImportRefused as exc:
@@ -137,7 +148,7 @@ def create_discussion(
     default language's) or ``{"ru": ..., "uk": ..., "en": ...}``."""
     if not can(actor, "cabinets.publish", cabinet):
         raise TransitionNotAllowed(_("Your role in this cabinet does not allow this."))
-    check_dates(starts_at, ends_at)
+    _check_dates(starts_at, ends_at)
     discussion = Discussion.objects.create(
         cabinet=cabinet,
         **in_columns("title", title),
@@ -151,7 +162,7 @@ def create_discussion(
         initiator=actor,
     )
     record(discussion, actor=actor, action="create")
-    import_version(discussion, actor, markdown, upload, note)
+    _import_version(discussion, actor, markdown, upload, note)
     return discussion
 
 
@@ -170,12 +181,12 @@ def propose_discussion(*, actor, cabinet, title, summary="", markdown="", upload
         title=title.strip(),
         summary=(summary or "").strip(),
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(days=default_days()),
+        ends_at=starts_at + timedelta(days=_default_days()),
         initiator=actor,
         proposed_by_resident=True,
     )
     record(discussion, actor=actor, action="propose")
-    import_version(discussion, actor, markdown, upload, "")
+    _import_version(discussion, actor, markdown, upload, "")
     move(discussion, actor, "submit")
     send(discussion, "proposed", staff_with("cabinets.publish", discussion.cabinet_id))
     return discussion
@@ -205,7 +216,7 @@ def update_discussion(*, discussion, actor, **fields):
         raise ValueError(f"Not editable: {sorted(unknown)}")
     for name in TRANSLATED & set(fields):  # by column: a string is the default language's
         fields.update(in_columns(name, fields.pop(name)))
-    check_dates(
+    _check_dates(
         fields.get("starts_at", discussion.starts_at), fields.get("ends_at", discussion.ends_at)
     )
     changed = {}
@@ -224,7 +235,7 @@ def add_version(*, discussion, actor, markdown="", upload=None, note=""):
     """A new version of the text (R29: never while the discussion is open)."""
     discussion = locked(discussion)
     workflow.check(discussion, actor, "upload_version")
-    return import_version(discussion, actor, markdown, upload, note)
+    return _import_version(discussion, actor, markdown, upload, note)
 
 
 @transaction.atomic

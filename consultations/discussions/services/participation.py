@@ -22,7 +22,7 @@ from .common import record
 MAX_COMMENT_CHARS = 5000
 
 
-def ensure_open(discussion, actor, name):
+def _ensure_open(discussion, actor, name):
     """The discussion is open and ``actor`` may take part (R30: the shared eligibility check,
     through the workflow); an ineligible person gets ``NotEligible`` with the reason."""
     reason = workflow.refusal(discussion, actor, name)
@@ -40,7 +40,7 @@ def add_comment(*, paragraph, actor, kind, text, show_name=False):
     discussion = Discussion.objects.select_related("cabinet", "eligible_territory").get(
         pk=paragraph.version.discussion_id
     )
-    ensure_open(discussion, actor, "comment")
+    _ensure_open(discussion, actor, "comment")
     current = discussion.current_version()
     if paragraph.version_id != current.pk:
         raise TransitionNotAllowed(_("Comment on the current version of the text."))
@@ -74,7 +74,7 @@ def support(*, comment, actor):
     discussion = Discussion.objects.select_related("eligible_territory").get(
         pk=comment.discussion_id
     )
-    ensure_open(discussion, actor, "support")
+    _ensure_open(discussion, actor, "support")
     if comment.kind != Comment.Kind.WORDING or comment.is_hidden:
         raise TransitionNotAllowed(_("Only a proposed wording can be supported."))
     if comment.author_id == actor.pk:

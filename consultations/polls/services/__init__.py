@@ -13,10 +13,8 @@ from .common import (  # noqa: F401
     MAX_OPTIONS,
     MAX_TEXT_ANSWER,
     BallotInvalid,
-    check_dates,
     max_days,
     min_days,
-    notify_about,
     participants,
     record,
 )

@@ -1,14 +1,17 @@
 """The life of a poll: creating and proposing it (R28), its questions, moderation, scheduling,
 termination, the calendar and the results (R29)."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinets.access import can
-from edem.core.i18n import columns, default_text, in_columns
+from edem.core.i18n import columns, default_text, in_columns, in_every_language
 from edem.core.locking import locked
 from edem.core.workflow import TransitionNotAllowed
+from edem.notifications.services import notify
 
 from .. import workflow
 from ..models import (
@@ -19,7 +22,7 @@ from ..models import (
     TerminationReason,
 )
 from ..workflow import Status
-from .common import MAX_OPTIONS, check_dates, notify_about, participants, record
+from .common import MAX_OPTIONS, max_days, min_days, participants, record
 
 # The poll's own text, in every language: a value is a plain string (the default language's)
 # or {"ru": ..., "uk": ..., "en": ...} (edem.core.i18n.in_columns).
@@ -36,6 +39,48 @@ POLL_FIELDS = (
 )
 
 
+def _notify_about(poll, event, *, users=(), emails=(), **context):
+    """Queue the mail about ``event`` for each user (in their language) and each bare address.
+    Keyed, so a task that runs twice sends nothing twice."""
+    payload = {
+        "event": event,
+        "title": in_every_language(poll, "title"),
+        "cabinet": in_every_language(poll.cabinet, "name"),
+        "path": f"/polls/{poll.pk}/",
+        **context,
+    }
+    for user in users:
+        if user is None or not user.email:
+            continue
+        notify(
+            template="polls/status",
+            recipient=user,
+            context=payload,
+            key=f"poll:{poll.pk}:{event}:u{user.pk}",
+        )
+    for email in emails:
+        if email:
+            notify(
+                template="polls/status",
+                email=email,
+                context=payload,
+                key=f"poll:{poll.pk}:{event}:{email}",
+            )
+
+
+def _check_dates(starts_at, ends_at):
+    """R29: the poll ends after it starts and lasts within the configured bounds."""
+    if starts_at is None or ends_at is None:
+        raise TransitionNotAllowed(_("Give the dates when voting opens and closes."))
+    if ends_at <= starts_at:
+        raise TransitionNotAllowed(_("Voting must close after it opens."))
+    length = ends_at - starts_at
+    if length < timedelta(days=min_days()) or length > timedelta(days=max_days()):
+        raise TransitionNotAllowed(
+            _("Voting lasts from %(min)d to %(max)d days.") % {"min": min_days(), "max": max_days()}
+        )
+
+
 def _columns(fields):
     """The poll's fields by column: each translated field becomes its languages' columns."""
     result = {}
@@ -49,7 +94,7 @@ def _columns(fields):
 
 def _check_ready(poll):
     """Before scheduling: the dates are right and every question can be answered."""
-    check_dates(poll.starts_at, poll.ends_at)
+    _check_dates(poll.starts_at, poll.ends_at)
     questions = list(poll.questions.prefetch_related("options"))
     if not questions:
         raise TransitionNotAllowed(_("Add at least one question."))
@@ -81,7 +126,7 @@ def create_poll(*, actor, cabinet, **fields):
     if not can(actor, workflow.STAFF, cabinet):
         raise TransitionNotAllowed(_("Only the staff of the responsible cabinet may do this."))
     fields = _columns(fields)
-    check_dates(fields.get("starts_at"), fields.get("ends_at"))
+    _check_dates(fields.get("starts_at"), fields.get("ends_at"))
     poll = Poll.objects.create(
         cabinet=cabinet,
         initiator_kind=InitiatorKind.CABINET,
@@ -123,7 +168,7 @@ def propose_poll(
     if not cabinet.is_active:
         raise TransitionNotAllowed(_("This authority does not accept proposals."))
     fields = _columns(fields)
-    check_dates(fields.get("starts_at"), fields.get("ends_at"))
+    _check_dates(fields.get("starts_at"), fields.get("ends_at"))
     poll = Poll.objects.create(
         cabinet=cabinet,
         initiator_kind=initiator_kind,
@@ -134,7 +179,7 @@ def propose_poll(
     )
     _save_question(poll, None, text=question_text, kind=question_kind, options=options)
     record(poll, actor=actor, action="propose", from_status=Status.DRAFT)
-    notify_about(
+    _notify_about(
         poll,
         "proposed",
         emails=[poll.cabinet.email],
@@ -155,7 +200,7 @@ def update_poll(*, poll, actor, **fields):
             setattr(poll, name, value)
             changed.append(name)
     if poll.status == Status.SCHEDULED or {"starts_at", "ends_at"} & set(changed):
-        check_dates(poll.starts_at, poll.ends_at)
+        _check_dates(poll.starts_at, poll.ends_at)
     poll.save()
     record(poll, actor=actor, action="edit", from_status=poll.status, fields=changed)
     return poll
@@ -265,7 +310,7 @@ def approve(*, poll, actor, note=""):
     workflow.check(poll, actor, "approve")
     _check_ready(poll)
     _transition(poll, actor, "approve", note=note.strip())
-    notify_about(
+    _notify_about(
         poll,
         "approved",
         users=[poll.initiator],
@@ -284,7 +329,7 @@ def refuse(*, poll, actor, reason):
         raise TransitionNotAllowed(_("Explain the refusal: the initiator will read it."))
     poll.refusal_reason = reason
     _transition(poll, actor, "refuse", note=reason)
-    notify_about(poll, "refused", users=[poll.initiator], reason=reason)
+    _notify_about(poll, "refused", users=[poll.initiator], reason=reason)
     return poll
 
 
@@ -302,7 +347,7 @@ def terminate(*, poll, actor, reason, note):
     poll.termination_reason, poll.termination_note = reason, note
     poll.closed_at = timezone.now()
     _transition(poll, actor, "terminate", note=note, reason=reason)
-    notify_about(
+    _notify_about(
         poll,
         "terminated",
         users=[poll.initiator, *participants(poll)],
@@ -326,7 +371,7 @@ def publish_results(*, poll, actor, decision=""):
         setattr(poll, column, value)
     poll.results_published_at = timezone.now()
     _transition(poll, actor, "publish_results")
-    notify_about(
+    _notify_about(
         poll,
         "results_published",
         users=[poll.initiator, *participants(poll)],
@@ -337,13 +382,13 @@ def publish_results(*, poll, actor, decision=""):
 
 def _start(poll):
     _transition(poll, None, "start")
-    notify_about(poll, "started", users=[poll.initiator])
+    _notify_about(poll, "started", users=[poll.initiator])
 
 
 def _complete(poll, now):
     poll.closed_at = now
     _transition(poll, None, "complete")
-    notify_about(
+    _notify_about(
         poll,
         "completed",
         users=[poll.initiator, *participants(poll)],

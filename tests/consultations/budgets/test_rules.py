@@ -281,8 +281,10 @@ def test_R34_admitted_projects_get_numbers_drawn_by_lot_at_the_end_of_review(rev
     for position, pk in enumerate(order, start=1):
         assert type(rejected).objects.get(pk=pk).number == position
     cycle.refresh_from_db()
-    services.draw_numbers(cycle)  # a second draw changes nothing
+    assert cycle.lots_drawn_at is not None
+    services.advance(cycle=cycle, today=cycle.voting_start)  # run again: no second draw
     assert BudgetEvent.objects.filter(action="draw_numbers").count() == 1
+    assert [type(rejected).objects.get(pk=pk).number for pk in order] == [1, 2, 3, 4, 5, 6]
 
 
 # --- R35: voting ----------------------------------------------------------------------------

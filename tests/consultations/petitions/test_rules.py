@@ -190,7 +190,7 @@ def test_R26_an_expired_petition_becomes_a_collective_appeal_at_its_authors_requ
     SignatureFactory(petition=petition, invite_to_appeal=False)
     SignatureFactory(petition=petition, invite_to_appeal=True, confirmed_at=None)  # not counted
     services.recount(petition)
-    assert services.expire_due() == 1
+    assert services.run_by_date()["expired"] == 1
     petition.refresh_from_db()
     assert petition.status == Status.EXPIRED
     with pytest.raises(TransitionNotAllowed):

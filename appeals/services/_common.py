@@ -7,11 +7,11 @@ from edem.core.events import APPEAL_EVENTS, AppealChanged
 from edem.core.recording import record as record_history
 from edem.notifications.services import notify
 
-from ..models import AccessLog
+from ..models import AccessLog, MailBatch
 from ..selectors import bump_queue_version
 
 
-def appeal_event(appeal, line):
+def _appeal_event(appeal, line):
     """The domain event of one history line: its class says which use case it was."""
     return APPEAL_EVENTS.get(line.action, AppealChanged)(
         appeal_id=appeal.pk,
@@ -34,7 +34,7 @@ def record(appeal, **kwargs):
     """The appeal's history line with its domain event (the public projection and the
     followers' alerts subscribe to it, after commit); the work-queue counts of the cabinet that
     holds it, and of the one it came from, are refreshed after commit too."""
-    line = record_history(appeal, event=appeal_event, **{"is_public": True, **kwargs})
+    line = record_history(appeal, event=_appeal_event, **{"is_public": True, **kwargs})
     queue_changed(appeal.cabinet_id, kwargs.get("from_cabinet"))
     return line
 
@@ -53,7 +53,11 @@ def notify_citizen(appeal, event, attachments=(), **context):
     }
     author_email = appeal.email or getattr(appeal.author, "email", "")
     emails = (
-        answer_recipients(appeal) if event == "answered" else [author_email] if author_email else []
+        _answer_recipients(appeal)
+        if event == "answered"
+        else [author_email]
+        if author_email
+        else []
     )
     stage = appeal.events.count()
     sent = []
@@ -76,7 +80,7 @@ def notify_citizen(appeal, event, attachments=(), **context):
     return sent
 
 
-def answer_recipients(appeal):
+def _answer_recipients(appeal):
     """Where the answer goes (R1): the author and every confirmed co-signer."""
     emails = [appeal.email or getattr(appeal.author, "email", "")]
     emails += list(
@@ -95,3 +99,9 @@ def log_access(*, user, action, appeal=None, cabinet=None, ip=None, **details):
         ip=ip,
         details=details,
     )
+
+
+def open_mail_batch(cabinet):
+    """The cabinet's open outgoing-mail batch, created when there is none, under a row lock."""
+    MailBatch.objects.get_or_create(cabinet=cabinet, formed_at__isnull=True)
+    return MailBatch.objects.select_for_update().get(cabinet=cabinet, formed_at__isnull=True)
