@@ -134,7 +134,7 @@ def project_detail(request, pk):
     )
 
 
-def _collect_photos(request, field="photos"):
+def collect_photos(request, field="photos"):
     """Photos kept from an earlier try (minus removed ones) plus this request's, each checked;
     returns (photos, error messages)."""
     removed = set(parse_ids(",".join(request.POST.getlist("remove_pending"))))
@@ -167,7 +167,7 @@ def _project_form(request, cycle, template, *, project=None):
         context["form"] = ProjectForm(instance=project, cycle=cycle)
         context["lines"] = CostLineFormSet(prefix="lines", initial=initial_lines)
         return render(request, template, context)
-    pending, upload_errors = _collect_photos(request)
+    pending, upload_errors = collect_photos(request)
     form = ProjectForm(request.POST, instance=project, cycle=cycle, pending=pending)
     lines = CostLineFormSet(request.POST, prefix="lines")
     context.update(form=form, lines=lines)

@@ -24,7 +24,7 @@ from .forms_service import (
     UpdateForm,
 )
 from .models import BudgetCategory
-from .views import _collect_photos, phase_timeline
+from .views import collect_photos, phase_timeline
 from .workflow import Phase, ProjectStatus
 
 PAGE_SIZE = 25
@@ -234,7 +234,7 @@ def post_update(request, pk):
             "budgets/service/update.html",
             {"project": project, "cycle": cycle, "form": form, "reason": reason},
         )
-    pending, upload_errors = _collect_photos(request)
+    pending, upload_errors = collect_photos(request)
     form = UpdateForm(request.POST, pending=pending)
     if form.is_valid():
         for message in upload_errors:

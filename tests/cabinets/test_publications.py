@@ -190,6 +190,8 @@ def test_publisher_unpublishes_after_confirming_and_readers_no_longer_see_it(cli
     url = reverse("service:publication_unpublish", args=[cabinet.code, publication.pk])
     edit = client.get(reverse("service:publication_edit", args=[cabinet.code, publication.pk]))
     assert url in edit.content.decode()  # the action is offered on the publication's form
+    cabinet_page = reverse("service:cabinet", args=[cabinet.code])
+    assert url in client.get(cabinet_page).content.decode()  # and in the cabinet's list
     confirm = client.get(url)  # a page that asks first changes nothing
     assert confirm.status_code == 200 and "Отключение воды" in confirm.content.decode()
     publication.refresh_from_db()
@@ -202,6 +204,7 @@ def test_publisher_unpublishes_after_confirming_and_readers_no_longer_see_it(cli
     listing = reader.get(reverse("cabinets:publication_list")).content.decode()
     assert "Отключение воды" not in listing
     assert client.get(url).status_code == 404  # a draft has nothing to unpublish
+    assert url not in client.get(cabinet_page).content.decode()
 
 
 def test_only_a_publisher_of_the_cabinet_may_unpublish(client):

@@ -72,8 +72,11 @@ def test_R23_R25_missed_terms_are_flagged_once_and_the_cabinet_is_told():
 
 
 def test_R25_working_days_skip_the_new_year_holidays():
-    from consultations.petitions.services import _working_days_after
+    from edem.core.calendar import working_day_deadline
+    from edem.core.jurisdiction import get_profile
 
     # Russia: 31 December 2026 and 1-10 January 2027 are days off, so the three working days
-    # after 30 December 2026 are 11, 12 and 13 January.
-    assert _working_days_after(date(2026, 12, 30), 3) == date(2027, 1, 13)
+    # after 30 December 2026 are 11, 12 and 13 January (the petitions' services count their
+    # moderation, announcement and decision days with this kernel function).
+    due = working_day_deadline(date(2026, 12, 30), 3, get_profile().country)
+    assert due.legal_due == date(2027, 1, 13)
