@@ -372,7 +372,7 @@ ANSWERED = {
     "channel": "portal",
     "kind": "statement",
     "start": 5,
-    "steps": [((("register",), 2)), (("answer", True, 4), 30)],
+    "steps": [(("register",), 2), (("answer", True, 4), 30)],
 }
 
 
