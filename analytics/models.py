@@ -356,11 +356,13 @@ class Participation(models.Model):
 
 
 class RollupState(models.Model):
-    """Where the incremental refresh stopped: the highest history-event id already folded in."""
+    """Where the incremental refresh stopped: when it last ran, and (PostgreSQL) the snapshot
+    its search for new history lines read, which tells the next run which lines of its
+    look-back it already folded in — whatever order their transactions committed in."""
 
     key = models.CharField(_("key"), max_length=40, unique=True)
-    last_event_id = models.BigIntegerField(_("last appeal event"), default=0)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    folded = models.TextField(_("history folded in (database snapshot)"), blank=True)
 
     class Meta:
         verbose_name = _("rollup state")

@@ -24,13 +24,17 @@ facts, the day and month tables from the ledger. ``fold(appeals)`` is the increm
 refresh: it computes the share of each given appeal again (a few index reads), compares it
 with the ledger, and adds the difference (new rows minus old rows) to exactly the rollup rows
 it concerns — so an event that changes no figure writes nothing, and one that does changes a
-handful of rows, whatever the size of the archive. ``touched_appeals(since)`` finds the
-appeals to fold.
+handful of rows, whatever the size of the archive (on PostgreSQL in one statement).
+``touched_appeals(since, folded)`` finds the appeals to fold: those with history lines in the
+look-back that the last run did not see (on PostgreSQL by the transactions' ids against the
+last run's snapshot, so a line whose transaction commits late is still found and a line
+already folded is not folded again).
 """
 
 import datetime
 import json
 import operator
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -429,6 +433,17 @@ def rebuild():
 # --- the incremental refresh ------------------------------------------------------------------
 
 
+def commit_without_waiting():
+    """PostgreSQL: let this transaction's COMMIT return before its WAL reaches the disk (the
+    flush is most of a small refresh's time on a busy machine). The rollup is derived: a crash
+    can lose only the last refreshes whole — the tables, the ledger and the state's marker
+    together — and the next refresh folds the same history again. Never lost: the appeals'
+    own data, committed by their own transactions."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 class _Ids:
     """A list of appeal ids as ONE bound parameter (a PostgreSQL array, a JSON text for
     SQLite), so that the facts' statement is compiled once per process, not per refresh:
@@ -441,6 +456,12 @@ class _Ids:
         if connection.vendor == "postgresql":
             return RawSQL("SELECT unnest(%s::bigint[])", [self])
         return RawSQL("SELECT value FROM json_each(%s)", [self])
+
+    def condition(self, column):
+        """SQL: ``column`` is one of the ids (one parameter, ``value()``)."""
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s::bigint[])"
+        return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 — a quoted name
 
     def value(self):
         return list(self.ids) if connection.vendor == "postgresql" else json.dumps(self.ids)
@@ -461,38 +482,39 @@ def _facts_statement(appeals):
     return sql, [ids if p is placeholder else p for p in params]
 
 
-def _shares_now(appeals):
-    """The ledger rows these appeals should have now, computed from the raw tables:
-    {appeal: {key: measures}}."""
+def _shares(appeals):
+    """The ledger rows these appeals should have now, computed from the raw tables, and the
+    rows the ledger keeps for them, summed per key (a rebuild writes one row per fact, a fold
+    one per key): ({appeal: {key: measures}}, the same kept). One statement, one round trip."""
     sql, params = _facts_statement(appeals)
+    qn = connection.ops.quote_name
+    kept_columns = ", ".join(
+        qn(AppealShare._meta.get_field(name).column) for name in (*SHARE_KEY, *DAY_MEASURES)
+    )
+    ids = _Ids(appeals)
+    # Only quoted names and Django's compiled SQL are formatted in; values stay bound.
+    statement = (  # noqa: S608
+        "SELECT 1 AS now, facts.* FROM ({}) facts UNION ALL SELECT 0, {} FROM {} WHERE {}"
+    ).format(
+        sql,
+        kept_columns,
+        qn(AppealShare._meta.db_table),
+        ids.condition(qn(AppealShare._meta.get_field("appeal").column)),
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    found = {}
+        cursor.execute(statement, [*params, ids.value()])
+        rows = cursor.fetchall()
+    now, kept = {}, {}
+    width = len(SHARE_KEY)
     for row in rows:
-        if isinstance(row["c_day"], str):  # SQLite gives the date as text
-            row["c_day"] = datetime.date.fromisoformat(row["c_day"][:10])
-        key = tuple(row[alias] for alias in SHARE_ALIASES)
-        measures = tuple(row[f"m_{m}"] for m in DAY_MEASURES)
-        cells = found.setdefault(key[0], {})
+        key, measures = list(row[1 : 1 + width]), row[1 + width :]
+        if isinstance(key[1], str):  # SQLite gives the date as text
+            key[1] = datetime.date.fromisoformat(key[1][:10])
+        key = tuple(key)
+        cells = (now if row[0] else kept).setdefault(key[0], {})
         old = cells.get(key)
         cells[key] = measures if old is None else tuple(map(operator.add, old, measures))
-    return found
-
-
-def _shares_kept(appeals):
-    """The ledger rows of these appeals, summed per key (a rebuild writes one row per fact,
-    a fold one per key): {appeal: {key: measures}}."""
-    found = {}
-    for row in AppealShare.objects.filter(appeal_id__in=appeals).values_list(
-        *SHARE_KEY, *DAY_MEASURES
-    ):
-        key, measures = row[: len(SHARE_KEY)], row[len(SHARE_KEY) :]
-        cells = found.setdefault(key[0], {})
-        old = cells.get(key)
-        cells[key] = measures if old is None else tuple(map(operator.add, old, measures))
-    return found
+    return now, kept
 
 
 def _targets(key, measures):
@@ -549,6 +571,74 @@ def _apply(deltas):
             model.objects.create(**lookup, **amounts)
 
 
+def _typed(model, name):
+    """A placeholder cast to the column's type (the first row of a VALUES list types it)."""
+    return f"%s::{model._meta.get_field(name).db_type(connection)}"
+
+
+def _write_in_one_statement(deltas, changed, shares):
+    """PostgreSQL: the rollup's deltas and the changed appeals' new ledger rows in ONE
+    statement (data-modifying CTEs): per table, the deltas as a VALUES list, an UPDATE adding
+    them to the rows that exist and an INSERT of those that do not; the appeals' old ledger
+    rows deleted and their new ones inserted. One round trip for any number of rows. The
+    refresh holds the rollup's lock (``RollupState``), so no other writer races the INSERTs."""
+    qn = connection.ops.quote_name
+    by_model = {}
+    for (model, lookup), amounts in deltas.items():
+        if any(amounts.values()):
+            by_model.setdefault(model, []).append((lookup, amounts))
+    ctes, params = [], []
+    for index, (model, rows) in enumerate(by_model.items()):
+        keys = [name for name, _value in rows[0][0]]
+        measures = list(rows[0][1])
+        names = [*keys, *measures]
+        columns = [qn(model._meta.get_field(name).column) for name in names]
+        row_sql = "({}, {})".format("%s", ", ".join(_typed(model, name) for name in names))
+        values = []
+        for number, (lookup, amounts) in enumerate(rows):
+            values.append(row_sql)
+            params += [
+                number,
+                *(value for _name, value in lookup),
+                *(amounts.get(name, 0) for name in measures),
+            ]
+        table, d, u = qn(model._meta.db_table), f"d{index}", f"u{index}"
+        match = " AND ".join(
+            f"t.{c} {'IS NOT DISTINCT FROM' if model._meta.get_field(n).null else '='} {d}.{c}"
+            for n, c in zip(keys, columns[: len(keys)], strict=True)
+        )
+        added = ", ".join(f"{c} = t.{c} + {d}.{c}" for c in columns[len(keys) :])
+        ctes += [
+            f"{d} (n, {', '.join(columns)}) AS (VALUES {', '.join(values)})",
+            f"{u} AS (UPDATE {table} t SET {added} FROM {d} "  # noqa: S608 — see the end
+            f"WHERE {match} RETURNING {d}.n)",
+            f"i{index} AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join(columns)} FROM {d} WHERE n NOT IN (SELECT n FROM {u}))",
+        ]
+    ledger = qn(AppealShare._meta.db_table)
+    ids = _Ids(changed)
+    ctes.append(
+        f"gone AS (DELETE FROM {ledger} "  # noqa: S608 — see the end
+        f"WHERE {ids.condition(qn(AppealShare._meta.get_field('appeal').column))})"
+    )
+    params.append(ids.value())
+    names = [*SHARE_KEY, *DAY_MEASURES]
+    new_rows = [
+        (*key, *measures) for appeal in changed for key, measures in shares.get(appeal, {}).items()
+    ]
+    if new_rows:
+        row_sql = "({})".format(", ".join(_typed(AppealShare, name) for name in names))
+        columns = ", ".join(qn(AppealShare._meta.get_field(name).column) for name in names)
+        ctes.append(
+            f"kept AS (INSERT INTO {ledger} ({columns}) "  # noqa: S608 — see the end
+            f"VALUES {', '.join(row_sql for _row in new_rows)})"
+        )
+        params += [value for row in new_rows for value in row]
+    with connection.cursor() as cursor:
+        # Only quoted names and casts to the columns' types are formatted in; values are bound.
+        cursor.execute(f"WITH {', '.join(ctes)} SELECT 1", params)  # noqa: S608
+
+
 @transaction.atomic(savepoint=False)  # inside the refresh's transaction: no round trips
 def fold(appeals):
     """Bring the rollup up to date for these appeals: compute each one's ledger rows from the
@@ -557,7 +647,7 @@ def fold(appeals):
     appeals = sorted(set(appeals))
     if not appeals:
         return []
-    now, kept = _shares_now(appeals), _shares_kept(appeals)
+    now, kept = _shares(appeals)
     changed = [a for a in appeals if now.get(a, {}) != kept.get(a, {})]
     if not changed:
         return []
@@ -569,6 +659,9 @@ def fold(appeals):
                     into = deltas.setdefault((model, tuple(lookup.items())), {})
                     for name, n in amounts.items():
                         into[name] = into.get(name, 0) + sign * n
+    if connection.vendor == "postgresql":
+        _write_in_one_statement(deltas, changed, now)
+        return changed
     _apply(deltas)
     AppealShare.objects.filter(appeal_id__in=changed).delete()
     AppealShare.objects.bulk_create(
@@ -582,14 +675,67 @@ def fold(appeals):
     return changed
 
 
-def touched_appeals(since):
+# The look-back's search on PostgreSQL. ``s``: this statement's snapshot, its xmax as a number
+# (``ref``), and when the server started. ``m.seen``: the last run's snapshot, from its marker
+# ("<server start>/<snapshot>"), only if the server has not restarted since: transaction ids
+# are those of one cluster, and a database restored elsewhere counts them anew (a stale
+# snapshot would pass new lines for seen ones); after a restart the whole look-back is folded.
+# A line is new unless the last run's snapshot saw its transaction (``xmin``, widened from 32
+# bits to the full id nearest to ``ref``: the look-back's lines are minutes old, not two
+# billion transactions) — or it is in progress still, which among the lines this statement
+# sees means ours: no earlier run can have seen them committed.
+_TOUCHED_PREAMBLE = """WITH s AS MATERIALIZED (SELECT pg_current_snapshot() AS now,
+    pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS ref,
+    extract(epoch FROM pg_postmaster_start_time())::text AS started),
+m AS MATERIALIZED (SELECT CASE WHEN %s = s.started THEN %s::pg_snapshot END AS seen FROM s)
+SELECT NULL, s.started || '/' || s.now::text FROM s"""
+_TOUCHED_PART = """SELECT r.{appeal}, NULL FROM {table} r, s, m WHERE r.{stamp} >= %s AND (
+    SELECT CASE WHEN pg_visible_in_snapshot(x.id, m.seen)
+        THEN pg_xact_status(x.id) = 'in progress' ELSE true END
+    FROM (SELECT GREATEST(3, w + CASE WHEN w - s.ref > 2147483648 THEN -4294967296
+        WHEN s.ref - w > 2147483648 THEN 4294967296 ELSE 0 END)::text::xid8 AS id
+        FROM (SELECT ((s.ref >> 32) << 32) | r.xmin::text::bigint AS w) widened) x)"""
+_MARKER = re.compile(r"(?P<started>[0-9.]+)/(?P<snapshot>[0-9]+:[0-9]+:[0-9,]*)")
+
+
+def touched_appeals(since, folded=""):
     """The appeals with a history line or a support since ``since`` (through the indexed
-    ``at`` and ``created_at`` columns): the only ones whose share can have changed, since every
+    ``at`` and ``created_at`` columns) — the only ones whose share can have changed, since every
     change of an appeal (a forwarding, a reclassification, an answer, a rating) writes its
-    history line."""
-    events = AppealEvent.objects.filter(at__gte=since).order_by().values("appeal_id")
-    supports = Support.objects.filter(created_at__gte=since).order_by().values("appeal_id")
-    return set(events.union(supports).values_list("appeal_id", flat=True))
+    history line — and the marker to pass as ``folded`` next time.
+
+    On PostgreSQL, given the marker of the last run (the snapshot its statement read), only
+    the lines that run could not see: committed since, or in a transaction then still in
+    progress — a line stamped earlier whose transaction commits later is found, a line already
+    folded is not looked at again. Without a marker (SQLite, whose writers take turns; the
+    first run after a rebuild or a server restart), every appeal of the look-back: folding an
+    appeal again writes nothing when its share is unchanged."""
+    if connection.vendor != "postgresql":
+        events = AppealEvent.objects.filter(at__gte=since).order_by().values("appeal_id")
+        supports = Support.objects.filter(created_at__gte=since).order_by().values("appeal_id")
+        return set(events.union(supports).values_list("appeal_id", flat=True)), ""
+    qn = connection.ops.quote_name
+    parts = [
+        _TOUCHED_PART.format(
+            appeal=qn(model._meta.get_field("appeal").column),
+            table=qn(model._meta.db_table),
+            stamp=qn(model._meta.get_field(stamp).column),
+        )
+        for model, stamp in ((AppealEvent, "at"), (Support, "created_at"))
+    ]
+    # No marker or not one of ours: a start no server has, the empty snapshot (every line of
+    # the look-back is new).
+    marker = _MARKER.fullmatch(folded)
+    started, snapshot = marker.group("started", "snapshot") if marker else ("", "1:1:")
+    with connection.cursor() as cursor:
+        # Only quoted names are formatted in.
+        cursor.execute(
+            " UNION ALL ".join([_TOUCHED_PREAMBLE, *parts]), [started, snapshot, since, since]
+        )
+        rows = cursor.fetchall()
+    return {appeal for appeal, _marker in rows if appeal is not None}, next(
+        marker for appeal, marker in rows if appeal is None
+    )
 
 
 @transaction.atomic

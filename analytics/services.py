@@ -12,8 +12,9 @@ from .participation import rebuild_participation
 
 # A history line is stamped before its transaction commits; a refresh that starts in between
 # would miss it if it looked only at lines newer than its last run. Looking back this much
-# further covers any transaction shorter than it (folding an appeal twice does no harm: its
-# share is unchanged, so nothing is written).
+# further covers any transaction shorter than it; of the lines it looks back at, the refresh
+# folds only those the last run did not see (``rollup.touched_appeals``), and folding an
+# appeal twice does no harm (its share is unchanged, so nothing is written).
 OVERLAP = datetime.timedelta(minutes=10)
 STATE_KEY = "appeals"
 
@@ -37,12 +38,17 @@ def refresh_rollup(*, now=None):
             rollup.rebuild()
             rebuild_participation()
             changed = None
+            state.folded = ""  # the next run looks at its whole look-back
         else:
-            changed = rollup.fold(rollup.touched_appeals(state.last_run_at - OVERLAP))
+            rollup.commit_without_waiting()
+            touched, state.folded = rollup.touched_appeals(
+                state.last_run_at - OVERLAP, state.folded
+            )
+            changed = rollup.fold(touched)
             if _new_hour(state.last_run_at, now):
                 rollup.snapshot_overdue(timezone.localdate(now))
         state.last_run_at = now
-        state.save(update_fields=["last_run_at"])
+        state.save(update_fields=["last_run_at", "folded"])
     return changed
 
 
@@ -60,4 +66,5 @@ def rebuild_all(*, now=None):
         rollup.rebuild()
         rebuild_participation()
         state.last_run_at = now
-        state.save(update_fields=["last_run_at"])
+        state.folded = ""  # the next refresh looks at its whole look-back
+        state.save(update_fields=["last_run_at", "folded"])

@@ -36,7 +36,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.template import engines  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -203,28 +203,46 @@ def one_counted_event():
     return appeal.pk
 
 
+def write_floor():
+    """The floor of the incremental refresh: the smallest write transaction (lock the rollup's
+    state row, update it, commit, as every refresh does), timed beside it so that refresh
+    figures taken under different loads can be compared (median of 11)."""
+    times = []
+    for _ in range(11):
+        started = time.perf_counter()
+        with transaction.atomic():
+            state = RollupState.objects.select_for_update().get(key=services.STATE_KEY)
+            state.save(update_fields=["last_run_at"])
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def incremental(label, event):
     services.refresh_rollup()  # the state's last run is now
     totals, parts = [], {"touched_appeals": [], "fold": []}
+    floors = []
     for _ in range(5):
         event()
+        floors.append(write_floor())
         started = time.perf_counter()
         services.refresh_rollup()
         totals.append((time.perf_counter() - started) * 1000)
     for _ in range(5):
         event()
-        since = RollupState.objects.get(key=services.STATE_KEY).last_run_at - services.OVERLAP
+        state = RollupState.objects.get(key=services.STATE_KEY)
         t0 = time.perf_counter()
-        appeals = rollup.touched_appeals(since)
+        appeals, folded = rollup.touched_appeals(state.last_run_at - services.OVERLAP, state.folded)
         t1 = time.perf_counter()
         changed = rollup.fold(appeals)
         t2 = time.perf_counter()
-        RollupState.objects.filter(key=services.STATE_KEY).update(last_run_at=timezone.now())
+        RollupState.objects.filter(key=services.STATE_KEY).update(
+            last_run_at=timezone.now(), folded=folded
+        )
         for key, took in zip(parts, (t1 - t0, t2 - t1), strict=True):
             parts[key].append(took * 1000)
-    # The refresh folds every appeal touched within its look-back (services.OVERLAP, ten
-    # minutes): on a busy bench that is many more than the last one. Apart, the fold of just
-    # the appeal of the event, right after it (what each event costs).
+    # The refresh looks back ten minutes (services.OVERLAP) but folds only the appeals with
+    # lines the last run did not see. Apart, the fold of just the appeal of the event, right
+    # after it.
     alone = []
     for _ in range(5):
         appeal = event()
@@ -232,9 +250,12 @@ def incremental(label, event):
         rollup.fold([appeal])
         alone.append((time.perf_counter() - started) * 1000)
     services.refresh_rollup()
+    floor = statistics.median(floors)
     print(
         f"incremental update after {label} (analytics.services.refresh_rollup): "
-        f"median {statistics.median(totals):.1f} ms of 5 (load {load():.2f})"
+        f"median {statistics.median(totals):.1f} ms of 5, "
+        f"{statistics.median(totals) / floor:.1f}x the floor ({floor:.1f} ms: lock, update and "
+        f"commit the state row) (load {load():.2f})"
     )
     print(
         "  of which: "

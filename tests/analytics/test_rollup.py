@@ -3,18 +3,20 @@ histories (hypothesis), the monthly tables against the daily ones, and the incre
 refresh (appeal by appeal, through the ledger) against a full rebuild."""
 
 import datetime
+import threading
 import zoneinfo
 from collections import Counter, defaultdict
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from analytics import selectors, services
+from analytics import rollup, selectors, services
 from analytics.models import (
     DAYS_CAP,
     AppealDay,
@@ -25,6 +27,7 @@ from analytics.models import (
     NoMeritsMonth,
     ProcessingDays,
     ProcessingMonth,
+    RollupState,
 )
 from appeals.community.models import Support
 from appeals.models import Answer, Appeal, AppealEvent, Category, Rating
@@ -345,6 +348,9 @@ def test_incremental_refresh_equals_a_full_rebuild(world, first, later, new):
     with transaction.atomic():
         rows = [make_appeal(world, spec) for spec in first]
         first_run = START + datetime.timedelta(days=40)
+        services.refresh_rollup(now=first_run)  # a full build
+        # A refresh that leaves its marker: the lines below are written by this (test's)
+        # transaction, still in progress, which the marker must not count as seen.
         services.refresh_rollup(now=first_run)
         for index, steps in later:
             play(world, rows[index % len(rows)], steps, first_run)
@@ -357,3 +363,72 @@ def test_incremental_refresh_equals_a_full_rebuild(world, first, later, new):
         assert incremental == actual() == expected()
         assert incremental_months == months()
         transaction.set_rollback(True)
+
+
+ANSWERED = {
+    "cabinet": 0,
+    "territory": None,
+    "category": 0,
+    "channel": "portal",
+    "kind": "statement",
+    "start": 5,
+    "steps": [(("register",), 2), (("answer", True, 4), 30)],
+}
+
+
+def test_folding_an_appeal_again_writes_nothing(world):
+    first, second = make_appeal(world, ANSWERED), make_appeal(world, {**ANSWERED, "cabinet": 1})
+    services.rebuild_all()
+    _event(first, START + datetime.timedelta(days=3), "reopen")
+    assert rollup.fold([first.pk]) == [first.pk]
+    folded = actual(), months()
+    assert rollup.fold([first.pk]) == []
+    assert rollup.fold([second.pk, first.pk]) == []
+    assert (actual(), months()) == folded
+    assert folded == (expected(), months_from_days())
+
+
+def _unseen():
+    state = RollupState.objects.get(key=services.STATE_KEY)
+    return rollup.touched_appeals(state.last_run_at - services.OVERLAP, state.folded)[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_a_line_whose_transaction_commits_after_a_later_one_is_folded(world):
+    """Two history lines: the earlier (lower id, earlier time) commits after the later one,
+    and after a refresh that folded the later one. The next refresh still folds it, and no
+    refresh folds again a line it has already seen."""
+    early, late = make_appeal(world, ANSWERED), make_appeal(world, {**ANSWERED, "cabinet": 1})
+    services.refresh_rollup()  # the full build
+    services.refresh_rollup()  # the first marker
+    assert _unseen() == set()
+    written, commit, ids, errors = threading.Event(), threading.Event(), [], []
+
+    def slow_transaction():
+        try:
+            with transaction.atomic():
+                ids.append(_event(early, timezone.now(), "reopen").id)
+                written.set()
+                commit.wait(10)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow_transaction)
+    thread.start()
+    assert written.wait(10)
+    line = _event(late, timezone.now(), "reopen")
+    assert ids[0] < line.id
+    assert services.refresh_rollup() == [late.pk]
+    assert _unseen() == set()
+    commit.set()
+    thread.join()
+    assert not errors
+    assert _unseen() == {early.pk}
+    assert services.refresh_rollup() == [early.pk]
+    assert _unseen() == set()
+    assert services.refresh_rollup() == []
+    assert actual() == expected()
+    assert months() == months_from_days()
