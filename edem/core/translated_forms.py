@@ -48,6 +48,8 @@ class TranslatedFieldsMixin:
                 localized = copy.deepcopy(field)
                 localized.required = field.required and i == 0
                 localized.label = format_lazy("{} ({})", field.label, names[code])
+                # The text typed there is in that language (WCAG 3.1.2, language of parts).
+                localized.widget.attrs["lang"] = code
                 if i:
                     localized.help_text = ""
                 fields[_input(name, code)] = localized
