@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from edem.core import idempotency
 from edem.core.jurisdiction import get_profile
+from edem.core.pagecache import signed_in_page
 from edem.core.workflow import TransitionNotAllowed
 
 from . import photo_place, selectors, services, workflow
@@ -111,6 +112,7 @@ def my_list(request):
 
 
 @login_required
+@signed_in_page
 def my_detail(request, pk):
     appeal = _own(request, pk)
     return render(

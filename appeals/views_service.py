@@ -18,6 +18,7 @@ from cabinets.roles import permissions_for_roles
 from edem.accounts.mfa import service_cabinet_required
 from edem.core.jurisdiction import get_profile
 from edem.core.net import client_ip
+from edem.core.pagecache import signed_in_page
 from edem.core.workflow import TransitionNotAllowed
 
 from . import selectors, services, workflow
@@ -43,6 +44,7 @@ def safe_cell(value):
 
 
 @service_cabinet_required
+@signed_in_page
 def queue(request):
     data = request.GET.copy()
     if "status" not in data:  # the first visit and links from mail: what is still in work

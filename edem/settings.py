@@ -250,8 +250,9 @@ else:
 # Whole anonymous pages from the cache (edem.core.pagecache); off only to rule it out.
 EDEM_PAGE_CACHE = env.bool("EDEM_PAGE_CACHE", default=True)
 
-# Sessions live in the database, so a Redis outage logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, so a Redis outage logs nobody out; they are read through
+# the cache, each copy for a couple of minutes at most (edem.core.sessions).
+SESSION_ENGINE = "edem.core.sessions"
 
 # --- Authentication ------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from edem.core.pagecache import signed_in_page
+
 from . import services
 from .cookies import set_language_cookie
 from .forms import ProfileForm
@@ -16,6 +18,7 @@ from .reauth_forms import ReauthenticationCodeRequestForm
 
 
 @login_required
+@signed_in_page
 def cabinet(request):
     """The citizen's personal cabinet: profile, verification, and (as issues land) their
     appeals, signatures and votes."""

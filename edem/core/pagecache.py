@@ -22,14 +22,28 @@ language, was rendered since the last write to public content. What is cached an
 The cache is an optimisation, never a dependency (DESIGN §5): any cache error renders the page
 as if nothing was cached, and ``ResilientRedisCache`` keeps answering from local memory while
 Redis is away. ``EDEM_PAGE_CACHE`` (on by default) switches the whole thing off.
+
+Signed-in pages (``signed_in_page``, a view decorator, opt-in per view): a page is reused only
+by the very session it was rendered for. The decorator sits inside the view's own guards
+(``login_required``, ``service_cabinet_required``), which still run on every request; it
+skips the view's body and its template. Its key adds the user, the session's key and a digest
+of everything in the session (sign-in records, second factor) to the anonymous key; an entry
+carries both the data version and the user's own version, bumped after every successful POST,
+PUT, PATCH or DELETE the user makes, the account pages included. Nothing is reused while
+messages wait (before or after the view), for a view that changed the session or set a cookie,
+nor for a view whose response is not a stored-kind page (CSV, a redirect). Views with side
+effects on GET (the official's card writes the access log) must not use it.
 """
 
 import hashlib
+import json
 import logging
 import re
 import time
+from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
@@ -40,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pages:version"
 KEY_PREFIX = "pages:v1"
+SIGNED_KEY_PREFIX = "pages:signed:v1"
+USER_VERSION_KEY = "pages:user:{}"
+USER_VERSION_TIMEOUT = 24 * 3600  # seconds; an evicted counter restarts past any entry
 TIMEOUT = 60  # seconds
 MAX_SIZE = 1024 * 1024  # bytes; larger pages are rendered each time
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -60,6 +77,8 @@ SKIP_PREFIXES = (
     "/widget/",
     "/api/",
 )
+# Never HTML (the map's JSON, the duplicates' hints): not stored, so not even looked up.
+SKIP_SUFFIXES = (".json", ".csv", ".xml")
 VARY = ("Cookie", "Accept-Language")
 ALLOWED_VARY = {"cookie", "accept-language"}
 CSRF_FIELD = re.compile(
@@ -91,16 +110,112 @@ def _start():
         logger.warning("Cache unwritable (%s).", error)
 
 
+def bump_user(user_id):
+    """The user wrote something: their own cached pages are out of date. Never raises."""
+    key = USER_VERSION_KEY.format(user_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        _start_user(key)
+    except Exception as error:
+        logger.warning("Cache unwritable (%s); cached pages expire on their own.", error)
+
+
+def _start_user(key):
+    try:
+        cache.set(key, time.time_ns(), USER_VERSION_TIMEOUT)
+    except Exception as error:
+        logger.warning("Cache unwritable (%s).", error)
+
+
 def _key(request):
     raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
     language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
     return f"{KEY_PREFIX}:{language}:{hashlib.sha256(raw).hexdigest()}"
 
 
+def _signed_key(request):
+    """The key of a signed-in page for this session, or None when it must be rendered."""
+    if not getattr(settings, "EDEM_PAGE_CACHE", True) or request.method != "GET":
+        return None
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    if user is None or not user.is_authenticated or session is None or not session.session_key:
+        return None
+    if "HTTP_AUTHORIZATION" in request.META or len(get_messages(request)):
+        return None
+    state = json.dumps(dict(session.items()), sort_keys=True, default=str)
+    raw = "\n".join(
+        (
+            f"{request.scheme}://{request.get_host()}{request.get_full_path()}",
+            str(user.pk),
+            session.session_key,
+            state,
+        )
+    ).encode()
+    language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
+    return f"{SIGNED_KEY_PREFIX}:{language}:{hashlib.sha256(raw).hexdigest()}"
+
+
+def signed_in_page(view):
+    """Cache a signed-in GET page per session (see the module's docstring). Put it innermost,
+    under the view's guards."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = _signed_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        user_key = USER_VERSION_KEY.format(request.user.pk)
+        try:
+            found = cache.get_many([VERSION_KEY, user_key, key])
+        except Exception as error:  # degrade to rendering (DESIGN §5)
+            logger.warning("Cache unreadable (%s); rendering the page.", error)
+            return view(request, *args, **kwargs)
+        version = _version(found.get(VERSION_KEY))
+        user_version = _version(found.get(user_key))
+        entry = found.get(key)
+        if (
+            version is not None
+            and user_version is not None
+            and entry is not None
+            and entry[:2] == (version, user_version)
+        ):
+            _versions_a, _versions_b, status, headers, content = entry
+            response = HttpResponse(_fill(request, content), status=status, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return response
+        modified = request.session.modified
+        response = view(request, *args, **kwargs)
+        if (
+            not getattr(response, "is_rendered", True)
+            or request.session.modified != modified
+            or len(get_messages(request))
+        ):
+            return response
+        stored = storable(request, response)
+        if stored is None:
+            return response
+        if version is None or user_version is None:  # start the counters: store next time
+            if version is None:
+                _start()
+            if user_version is None:
+                _start_user(user_key)
+        else:
+            try:
+                cache.set(key, (version, user_version, response.status_code, *stored), TIMEOUT)
+            except Exception as error:
+                logger.warning("Cache unwritable (%s).", error)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
 def cacheable_request(request):
     if not getattr(settings, "EDEM_PAGE_CACHE", True) or request.method != "GET":
         return False
-    if request.path_info.startswith(SKIP_PREFIXES):
+    if request.path_info.startswith(SKIP_PREFIXES) or request.path_info.endswith(SKIP_SUFFIXES):
         return False
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
@@ -168,12 +283,12 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not cacheable_request(request):
             response = self.get_response(request)
-            if (
-                request.method in UNSAFE
-                and response.status_code < 400
-                and not request.path_info.startswith(NO_BUMP_PREFIXES)
-            ):
-                bump()
+            if request.method in UNSAFE and response.status_code < 400:
+                if not request.path_info.startswith(NO_BUMP_PREFIXES):
+                    bump()
+                user = getattr(request, "user", None)
+                if user is not None and user.is_authenticated:
+                    bump_user(user.pk)  # their own pages, the account's included
             return response
         key = _key(request)
         try:

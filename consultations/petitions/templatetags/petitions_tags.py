@@ -1,6 +1,7 @@
 """Template tags of petitions (the personal cabinet includes ``petitions/_personal_section.html``)."""
 
 from django import template
+from django.db.models import Count, Q
 
 from .. import selectors
 
@@ -12,13 +13,12 @@ def my_petitions_summary(user):
     """The user's latest petitions and how many of their signatures count or wait."""
     if user is None or not user.is_authenticated:
         return {"recent": [], "signed": 0, "waiting": 0}
-    signatures = selectors.my_signatures(user)
-    return {
-        "recent": list(selectors.my_petitions(user)[:3]),
-        "signed": signatures.filter(
-            confirmed_at__isnull=False, invalidated_at__isnull=True
-        ).count(),
-        "waiting": signatures.filter(
-            confirmed_at__isnull=True, invalidated_at__isnull=True
-        ).count(),
-    }
+    counts = (
+        selectors.my_signatures(user)
+        .filter(invalidated_at__isnull=True)
+        .aggregate(  # both counts in one query
+            signed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+            waiting=Count("pk", filter=Q(confirmed_at__isnull=True)),
+        )
+    )
+    return {"recent": list(selectors.my_petitions(user)[:3]), **counts}
