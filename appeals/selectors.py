@@ -100,6 +100,7 @@ def appeal_for_card(user, pk):
     found = list(
         Appeal.objects.filter(visibility(user))
         .select_related("cabinet", "category", "territory", "executor", "classifier")
+        .defer("territory__boundary")  # the card names the territory; a town's polygon is big
         .annotate(
             has_answers=Exists(Answer.objects.filter(appeal=OuterRef("pk"))),
             has_attachments=Exists(Attachment.objects.filter(appeal=OuterRef("pk"))),
