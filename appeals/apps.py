@@ -16,17 +16,18 @@ class AppealsConfig(AppConfig):
             "appeals.subscribers.cabinet_staff_changed",
             name="appeals.report_staffless",
         )
-        # The work queue's filter keeps its lists per data version (forms_service).
+        # The queue's filter and the card's forms keep their lists per data version (choices).
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
-        from cabinets.models import Membership
+        from cabinets.models import Cabinet, ExternalBody, Membership
         from edem.geo.models import Territory
 
-        from .forms_service import choices_changed
-        from .models import Category
+        from .choices import choices_changed
+        from .models import AnswerTemplate, Category, ClassifierCode
 
-        for model in (Category, Territory, Membership, get_user_model()):
+        sources = (Category, Territory, Membership, get_user_model(), Cabinet, ExternalBody)
+        for model in (*sources, ClassifierCode, AnswerTemplate):
             for signal in (post_save, post_delete):
                 signal.connect(
                     choices_changed, sender=model, dispatch_uid=f"appeals.filter_choices.{model}"

@@ -1,15 +1,11 @@
 """Forms of the service cabinet: the work-queue filter and one small form per action."""
 
-import time
-
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from appeals.community.selectors import likely_duplicates
 from cabinets.access import cabinets_where, roles_by_cabinet, staff_with
@@ -19,7 +15,10 @@ from edem.core.jurisdiction import get_profile
 from edem.core.uploads import MAX_FILES, UploadRefused, clean_upload
 from edem.geo.models import Territory
 
+from . import card_reads
+from .card_reads import card_lists, classifier_codes, staff_of
 from .categories import CategoryChoiceField
+from .choices import kept
 from .forms import MultipleFileInput
 from .models import Appeal, Attachment, Category, ClassifierCode, DeadlinePolicy
 from .selectors import OPEN, Scope, earlier_answers
@@ -109,7 +108,7 @@ class QueueFilterForm(forms.Form):
         # The lists to choose from, built once per language, set of cabinets and version of
         # the data they come from; the querysets still check what is sent.
         cabinets = tuple(sorted(roles_by_cabinet(user)))
-        for name, choices in filter_choices(cabinets, self._build_choices).items():
+        for name, choices in kept(("queue", cabinets), self._build_choices).items():
             self.fields[name].choices = choices
 
     def _build_choices(self):
@@ -128,98 +127,83 @@ def _plain(choice):
 # The filter's fields whose choices come from the data: topics, territories, the executors of
 # the user's cabinets.
 FROM_DATA = ("category", "territory", "executor")
-CHOICES_VERSION_KEY = "appeals:filter-choices-version"
-CHOICES_TTL = 300  # seconds: the longest a lost bump (cache server away) leaves them stale
-_choices = {}
 
 
-def filter_choices(cabinets, build):
-    """{field: choices} of the queue's filter for a set of cabinets, kept in this process per
-    language and data version (``choices_changed`` moves the version)."""
-    try:
-        version = cache.get(CHOICES_VERSION_KEY, 0)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation (DESIGN §5)
-        return build()
-    key = (get_language(), cabinets, version)
-    kept = _choices.get(key)
-    now = time.monotonic()
-    if kept is None or now - kept[0] > CHOICES_TTL:
-        if len(_choices) > 200:
-            _choices.clear()
-        kept = _choices[key] = (now, build())
-    return kept[1]
+def _offer(field, choices):
+    """Show ``choices`` (kept plain values, ``card_reads.card_lists``) in a model choice field, after
+    its empty choice; its queryset still checks what is sent."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [*empty, *choices]
 
 
-def choices_changed(**kwargs):
-    """A topic, territory, membership or person changed: the filter's lists are built again
-    (now, and once the change is committed). Connected in ``AppealsConfig.ready``."""
-
-    def bump():
-        try:
-            cache.incr(CHOICES_VERSION_KEY)
-        except ValueError:
-            cache.set(CHOICES_VERSION_KEY, 1, None)
-        except Exception:  # noqa: BLE001, S110 - the TTL bounds what a lost bump costs
-            pass
-
-    bump()
-    transaction.on_commit(bump, using=kwargs.get("using"))
+class CardForm(quick.QuickFormMixin, forms.Form):
+    """An action form of the appeal card: drawn on every visit, so written without a template
+    per field (``edem.core.widgets``)."""
 
 
-def _staff_of(cabinet):
-    """Who may be given the appeal to answer: the cabinet's executors and its head."""
-    return staff_with("cabinets.answer_appeal", cabinet).order_by("last_name", "first_name")
-
-
-class AssignForm(forms.Form):
-    executor = forms.ModelChoiceField(label=_("Executor"), queryset=get_user_model().objects.none())
+class AssignForm(CardForm):
+    executor = forms.ModelChoiceField(
+        label=_("Executor"), queryset=get_user_model().objects.none(), widget=quick.Select
+    )
     co_executors = forms.ModelMultipleChoiceField(
-        label=_("Co-executors"), queryset=get_user_model().objects.none(), required=False
+        label=_("Co-executors"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=quick.SelectMultiple,
     )
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = _staff_of(appeal.cabinet)
+        staff = staff_of(appeal.cabinet_id)
         self.fields["executor"].queryset = staff
         self.fields["co_executors"].queryset = staff
-        # Both lists from one read of the staff (the querysets still check what is sent).
-        people = [(person.pk, str(person)) for person in staff]
-        self.fields["executor"].choices = [("", self.fields["executor"].empty_label), *people]
+        people = card_lists(appeal.cabinet_id)["staff"]
+        _offer(self.fields["executor"], people)
         self.fields["co_executors"].choices = people
 
     def clean_co_executors(self):
         return list(self.cleaned_data["co_executors"])
 
 
-class ExtendForm(forms.Form):
-    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=30)
+class ExtendForm(CardForm):
+    days = forms.IntegerField(
+        label=_("Extend by (days)"), min_value=1, max_value=30, widget=quick.NumberInput
+    )
     reason = forms.ChoiceField(
         label=_("Ground"),
         choices=[
             ("exceptional", _("Exceptional case")),
             ("external_request", _("Documents requested from another body")),
         ],
+        widget=quick.Select,
     )
     note = forms.CharField(
-        label=_("Explanation for the citizen"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Explanation for the citizen"), widget=quick.Textarea(attrs={"rows": 2})
     )
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(CardForm):
     to_cabinet = forms.ModelChoiceField(
-        label=_("To a cabinet on the portal"), queryset=Cabinet.objects.none(), required=False
+        label=_("To a cabinet on the portal"),
+        queryset=Cabinet.objects.none(),
+        required=False,
+        widget=quick.Select,
     )
     to_body = forms.ModelChoiceField(
         label=_("Or to a body outside the portal (sent by e-mail)"),
         queryset=ExternalBody.objects.none(),
         required=False,
+        widget=quick.Select,
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), widget=quick.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
         self.fields["to_body"].queryset = ExternalBody.objects.active()
+        lists = card_lists(appeal.cabinet_id)
+        _offer(self.fields["to_cabinet"], _other_cabinets(lists, appeal))
+        _offer(self.fields["to_body"], lists["bodies"])
 
     def clean(self):
         data = super().clean()
@@ -230,7 +214,7 @@ class ForwardForm(forms.Form):
         return data
 
 
-class RequestDocumentsForm(forms.Form):
+class RequestDocumentsForm(CardForm):
     """R7: a request for documents to another body: one addressee (a body of the directory,
     sent by e-mail; a cabinet of the portal; or a name and address for a letter by post), what
     is requested, the appeal's files to send with it, and the official's confirmation."""
@@ -239,29 +223,34 @@ class RequestDocumentsForm(forms.Form):
         label=_("A body of the directory (sent by e-mail)"),
         queryset=ExternalBody.objects.none(),
         required=False,
+        widget=quick.Select,
     )
     to_cabinet = forms.ModelChoiceField(
-        label=_("Or a cabinet of the portal"), queryset=Cabinet.objects.none(), required=False
+        label=_("Or a cabinet of the portal"),
+        queryset=Cabinet.objects.none(),
+        required=False,
+        widget=quick.Select,
     )
     addressee = forms.CharField(
         label=_("Or the addressee of a letter by post"),
         help_text=_("The body's name; you print the letter from the card and post it yourself."),
         required=False,
         max_length=255,
+        widget=quick.TextInput,
     )
     postal_address = forms.CharField(
         label=_("Postal address of the letter"),
         help_text=_("Printed on the letter under the addressee."),
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=quick.Textarea(attrs={"rows": 3}),
     )
-    subject = forms.CharField(label=_("What is requested"), max_length=500)
+    subject = forms.CharField(label=_("What is requested"), max_length=500, widget=quick.TextInput)
     text = forms.CharField(
         label=_("Text of the request"),
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=quick.Textarea(attrs={"rows": 4}),
     )
     files = forms.ModelMultipleChoiceField(
         label=_("Files of the appeal to send with it"),
@@ -269,12 +258,17 @@ class RequestDocumentsForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    confirm = forms.BooleanField(label=_("Send the request now: it cannot be recalled"))
+    confirm = forms.BooleanField(
+        label=_("Send the request now: it cannot be recalled"), widget=quick.CheckboxInput
+    )
 
-    def __init__(self, *args, appeal=None, **kwargs):
+    def __init__(self, *args, appeal=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = ExternalBody.objects.active().order_by("name")
         self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+        lists = card_lists(appeal.cabinet_id)
+        _offer(self.fields["body"], lists["bodies"])
+        _offer(self.fields["to_cabinet"], _other_cabinets(lists, appeal))
         days = get_profile().external_request_days
         self.fields["confirm"].help_text = ngettext(
             "The reply is due %(days)d day after sending.",
@@ -283,7 +277,12 @@ class RequestDocumentsForm(forms.Form):
         ) % {"days": days}
         self.fields["files"].queryset = appeal.attachments.order_by("pk")
         self.fields["files"].label_from_instance = lambda f: f.original_name
-        if not self.fields["files"].queryset.exists():
+        if case is not None:  # the card has read the files: no query of its own
+            files = sorted(case.attachments, key=lambda item: item.pk)
+            self.fields["files"].choices = [(item.pk, item.original_name) for item in files]
+        else:
+            files = self.fields["files"].queryset.exists()
+        if not files:
             del self.fields["files"]
 
     def clean(self):
@@ -304,16 +303,16 @@ class RequestDocumentsForm(forms.Form):
         return data
 
 
-class RequestPostedForm(forms.Form):
+class RequestPostedForm(CardForm):
     """R7: the day the printed request for documents was posted."""
 
     posted_on = forms.DateField(
         label=_("Posted on"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=quick.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
-class ExternalReplyForm(forms.Form):
+class ExternalReplyForm(CardForm):
     """R7: a reply to a request for documents that came by post or through a cabinet of the
     portal, filed by an official: its text and its scans, checked like any upload (the files
     arrive as ``uploads``; a refused one is an error beside the field, with its reason)."""
@@ -322,7 +321,7 @@ class ExternalReplyForm(forms.Form):
         label=_("Text of the reply"),
         required=False,
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=quick.Textarea(attrs={"rows": 3}),
     )
     files = forms.FileField(
         label=_("Scans of the reply"),
@@ -359,28 +358,26 @@ class ExternalReplyForm(forms.Form):
         return data
 
 
+def _other_cabinets(lists, appeal):
+    return [(pk, name) for pk, name in lists["cabinets"] if pk != appeal.cabinet_id]
+
+
 class ClassifierField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.name}"
 
 
-def classifier_codes():
-    """The codes of the active profile's topic classifier an official may choose (R16)."""
-    return ClassifierCode.objects.filter(profile=get_profile().code, is_active=True).order_by(
-        "code"
-    )
-
-
-class DraftForm(forms.Form):
+class DraftForm(CardForm):
     """The answer draft. For a request for information (R17) also the files of the
     information, or a ground of refusal from the profile (the text then gives the reasons);
     the files arrive checked and stored as ``attachments`` with their ``upload_errors``."""
 
-    text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 10}))
+    text = forms.CharField(label=_("Answer"), widget=quick.Textarea(attrs={"rows": 10}))
     result = forms.ChoiceField(
         label=_("Result of the consideration"),
         choices=[("", "—"), *[(r.value, r.label) for r in Appeal.MERITS_RESULTS]],
         help_text=_("Counted in the statutory reports."),
+        widget=quick.Select,
     )
     classifier = ClassifierField(
         label=_("Question's code in the topic classifier"),
@@ -388,11 +385,14 @@ class DraftForm(forms.Form):
         required=False,
         empty_label=_("As registered"),
         help_text=_("The code the category gave at registration, unless you choose another."),
+        widget=quick.Select,
     )
 
-    def __init__(self, *args, appeal=None, attachments=(), upload_errors=(), **kwargs):
+    def __init__(self, *args, appeal=None, case=None, attachments=(), upload_errors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["classifier"].queryset = classifier_codes()
+        if appeal is not None:
+            _offer(self.fields["classifier"], card_lists(appeal.cabinet_id)["classifier"])
         self.attachments, self.upload_errors = list(attachments), list(upload_errors)
         rules = get_profile().information_requests
         if appeal is not None and appeal.is_information_request:
@@ -416,8 +416,13 @@ class DraftForm(forms.Form):
                     "Up to 10 files, each up to 10 MB: PDF documents and images. They go to the requester with the signed answer."
                 ),
             )
-            draft = appeal.answers.filter(signed_at__isnull=True).first()
-            if draft is not None and draft.files.exists():
+            if case is not None:  # the card has read the answers and the files
+                draft = case.draft
+                has_files = draft is not None and bool(case.files_of(draft))
+            else:
+                draft = appeal.answers.filter(signed_at__isnull=True).first()
+                has_files = draft is not None and draft.files.exists()
+            if has_files:
                 self.fields["remove_files"] = forms.ModelMultipleChoiceField(
                     label=_("Remove from the answer"),
                     queryset=draft.files.order_by("pk"),
@@ -425,7 +430,7 @@ class DraftForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                 )
                 self.fields["remove_files"].label_from_instance = lambda f: f.original_name
-            self.fields["pending"] = forms.CharField(widget=forms.HiddenInput, required=False)
+            self.fields["pending"] = forms.CharField(widget=quick.HiddenInput, required=False)
             if self.is_bound:
                 self.data = self.data.copy()
                 self.data[self.add_prefix("pending")] = ",".join(
@@ -448,14 +453,14 @@ class DraftForm(forms.Form):
         return data
 
 
-class DeferForm(forms.Form):
+class DeferForm(CardForm):
     """R17: the deferral of the answer to a request for information, with its ground and the
     reason the requester is told."""
 
-    days = forms.IntegerField(label=_("Defer by"), min_value=1)
-    ground = forms.ChoiceField(label=_("Ground"))
+    days = forms.IntegerField(label=_("Defer by"), min_value=1, widget=quick.NumberInput)
+    ground = forms.ChoiceField(label=_("Ground"), widget=quick.Select)
     note = forms.CharField(
-        label=_("Reason for the requester"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for the requester"), widget=quick.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, **kwargs):
@@ -469,52 +474,70 @@ class DeferForm(forms.Form):
             )
 
 
-class SignForm(forms.Form):
+class SignForm(CardForm):
     otp_code = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=quick.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
 class EarlierAppealField(forms.ModelChoiceField):
+    widget = quick.Select
+
     def label_from_instance(self, obj):
         return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
 
 
 class EarlierAppealMultipleField(forms.ModelMultipleChoiceField):
+    widget = quick.SelectMultiple
+
     def label_from_instance(self, obj):
         return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
 
 
-class NoMeritsForm(forms.Form):
+class NoMeritsForm(CardForm):
     ground = forms.ChoiceField(
-        label=_("Ground (59-FZ Art. 11)"), choices=Appeal.NoMeritsGround.choices
+        label=_("Ground (59-FZ Art. 11)"),
+        choices=Appeal.NoMeritsGround.choices,
+        widget=quick.Select,
     )
-    note = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Explanation"), widget=quick.Textarea(attrs={"rows": 2}))
     earlier = EarlierAppealMultipleField(
         label=_("Earlier answers on the merits to this citizen (part 5)"),
         queryset=Appeal.objects.none(),
         required=False,
     )
     published_url = forms.URLField(
-        label=_("Address of the published answer (part 5.1)"), required=False, assume_scheme="https"
+        label=_("Address of the published answer (part 5.1)"),
+        required=False,
+        assume_scheme="https",
+        widget=quick.URLInput,
     )
     law_enforcement = forms.CharField(
         label=_("Law enforcement body the offence report is sent to (part 1)"),
         required=False,
         max_length=255,
+        widget=quick.TextInput,
     )
     law_enforcement_body = forms.ModelChoiceField(
         label=_("Or send it by e-mail to a law enforcement body (part 1)"),
         queryset=ExternalBody.objects.filter(kind=ExternalBody.Kind.LAW_ENFORCEMENT).active(),
         required=False,
+        widget=quick.Select,
     )
 
-    def __init__(self, *args, appeal=None, **kwargs):
+    def __init__(self, *args, appeal=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         if appeal is not None:
             self.fields["earlier"].queryset = earlier_answers(appeal).order_by("-received_at")
+            _offer(self.fields["law_enforcement_body"], card_lists(appeal.cabinet_id)["law_bodies"])
+        if case is not None and case.citizen_appeals is not None:  # read once for the card
+            field = self.fields["earlier"]
+            field.choices = [
+                (other.pk, field.label_from_instance(other))
+                for other in card_reads.earlier_answers(case.citizen_appeals)
+            ]
 
     def clean(self):
         data = super().clean()
@@ -522,25 +545,25 @@ class NoMeritsForm(forms.Form):
         return data
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CardForm):
     note = forms.CharField(
         label=_("Explanation for the citizen"),
         help_text=_("For a complaint, the letter also explains the right to go to court."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=quick.Textarea(attrs={"rows": 3}),
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(CardForm):
     into = EarlierAppealField(
         label=_("Earlier appeal: of the same citizen, or the same public problem"), queryset=None
     )
     note = forms.CharField(
         label=_("Explanation for the citizen"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=quick.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, appeal=None, user=None, **kwargs):
+    def __init__(self, *args, appeal=None, user=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         same_person = Q(pk__in=[])
         if appeal.author_id:
@@ -559,16 +582,24 @@ class MergeForm(forms.Form):
             .filter(status__in=[*WORKING, Status.ANSWERED])
             .order_by("-received_at")
         )
+        self.candidates = None  # [(pk, label)] once read (``actions._has_earlier_appeal``)
+        if case is not None and case.citizen_appeals is not None:  # read once for the card
+            field = self.fields["into"]
+            self.candidates = [
+                (other.pk, field.label_from_instance(other))
+                for other in card_reads.merge_candidates(case.citizen_appeals)
+            ]
+            field.choices = [("", field.empty_label), *self.candidates]
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CardForm):
     reason = forms.CharField(
         label=_("Why the case is reopened (the citizen will read it)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=quick.Textarea(attrs={"rows": 2}),
     )
 
 
-class EmptyForm(forms.Form):
+class EmptyForm(CardForm):
     pass
 
 

@@ -91,20 +91,25 @@ def appeal_for_staff(user, pk):
 
 def appeal_for_card(user, pk):
     """``appeal_for_staff`` with what the card shows of it in the same query: whether it has
-    answers, files, notes and repeat appeals joined to it (the card reads those lists only when
-    there is something). Only the rows every card shows are joined: each join more costs
+    answers, files, notes, requests for documents, co-executors and repeat appeals joined to it
+    (the card reads those lists only when there is something). Only the rows every card shows are joined: each join more costs
     PostgreSQL more to plan than the rare appeal that needs it (merged, a complaint about
     someone) costs to read on its own."""
-    from .models import Answer, Attachment, InternalNote
+    from .models import Answer, ExternalRequest, InternalNote
 
     found = list(
         Appeal.objects.filter(visibility(user))
         .select_related("cabinet", "category", "territory", "executor", "classifier")
+        .defer("territory__boundary")  # the card names the territory; a town's polygon is big
         .annotate(
             has_answers=Exists(Answer.objects.filter(appeal=OuterRef("pk"))),
             has_attachments=Exists(Attachment.objects.filter(appeal=OuterRef("pk"))),
             has_notes=Exists(InternalNote.objects.filter(appeal=OuterRef("pk"))),
             has_merged=Exists(Appeal.objects.filter(merged_into=OuterRef("pk"))),
+            has_requests=Exists(ExternalRequest.objects.filter(appeal=OuterRef("pk"))),
+            has_co_executors=Exists(
+                Appeal.co_executors.through.objects.filter(appeal_id=OuterRef("pk"))
+            ),
         )
         .filter(pk=pk)
         .order_by()[:1]
@@ -353,27 +358,31 @@ class AuthorNextStep:
     due: object
 
 
-def next_step_for_staff(appeal, user):
+def next_step_for_staff(appeal, user, memberships=None):
     """The appeal's next step on the main path (``workflow.next_step``) and who may take it,
     asked of the workflow's own rule for each member of the cabinet holding the permission.
     None for an answered or closed appeal.
 
-    The cabinet's staff and their roles there come from one query of its memberships, and the
-    appeal's co-executors from one more, whatever the number of people."""
+    The cabinet's staff and their roles there come from one query of its memberships (or from
+    ``memberships``: [(user, role)] the caller has, e.g. the card's kept lists), and the
+    appeal's co-executors from one more when it has any, whatever the number of people."""
     action = workflow.next_step(appeal.status)
     if action is None:
         return None
     granting = roles_with(action.who)
     if workflow.refusal(appeal, user, action.name) is None:
         return StaffNextStep(action=action, yours=True, people=[], roles=granting)
+    if memberships is None:
+        memberships = [(m.user, m.role) for m in members(appeal.cabinet_id)]
     staff = {}
-    for membership in members(appeal.cabinet_id):
-        if membership.user.is_active:
-            person = staff.setdefault(membership.user_id, membership.user)
+    for member, role in memberships:
+        if member.is_active:
+            person = staff.setdefault(member.pk, member)
             person.__dict__.setdefault("_active_roles", []).append(
-                (appeal.cabinet_id, membership.role)
+                (appeal.cabinet_id, role)
             )  # their roles here: all this question asks (the instances are this list's own)
-    prefetch_related_objects([appeal], "co_executors")
+    if getattr(appeal, "has_co_executors", True):
+        prefetch_related_objects([appeal], "co_executors")
     people = []
     for _pk, person in sorted(staff.items()):
         held = roles_in(person, appeal.cabinet_id)
@@ -397,25 +406,3 @@ def citizen_files(appeal):
     """The files the author sees (R14): their own and the scans, and the files of the
     information an answer carries (R17) once that answer is signed, never a draft's."""
     return appeal.attachments.exclude(answer__isnull=False, answer__signed_at__isnull=True)
-
-
-def external_requests(appeal):
-    """The requests for documents of the case file (R7), newest first, each with ``replies``:
-    the replies filed into the case for it (by the mail gateway, or recorded by an official),
-    as ``(history line, files kept)``."""
-    requests = list(
-        appeal.external_requests.select_related("body", "to_cabinet", "notification", "sent_by")
-        .prefetch_related("files")
-        .order_by("-sent_on", "-pk")
-    )
-    if not requests:
-        return []
-    files = {a.pk: a for a in appeal.attachments.filter(stage=Attachment.Stage.EXTERNAL)}
-    replies = {}
-    lines = appeal.events.filter(action="external_reply", data__request__isnull=False)
-    for line in lines.select_related("actor").order_by("at", "pk"):
-        kept = [files[pk] for pk in line.data.get("attachments", []) if pk in files]
-        replies.setdefault(line.data["request"], []).append((line, kept))
-    for request in requests:
-        request.replies = replies.get(request.pk, [])
-    return requests

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from appeals.community.selectors import likely_duplicates
 from cabinets.access import can, roles_by_cabinet
 from cabinets.roles import permissions_for_roles
 from edem.accounts.mfa import service_cabinet_required
@@ -21,7 +22,7 @@ from edem.core.net import client_ip
 from edem.core.pagecache import signed_in_page
 from edem.core.workflow import TransitionNotAllowed
 
-from . import selectors, services, workflow
+from . import card_reads, selectors, services, workflow
 from .actions import CARD_ACTIONS
 from .form_uploads import collect_uploads
 from .forms_service import ExternalReplyForm, QueueFilterForm, RequestPostedForm
@@ -127,12 +128,10 @@ def _csv(request, appeals):
     return response
 
 
-def _external_requests(appeal, actions, reply_forms, posted_forms):
-    """The case file's requests for documents (R7), each with the form that files a reply
-    received by post or on the portal for whoever may send requests, and, for a letter by post
-    not yet recorded as posted, the form that records the day."""
-    requests = selectors.external_requests(appeal)
-    may_record = "request_documents" in actions
+def _reply_forms(requests, may_record, reply_forms, posted_forms):
+    """R7: each request for documents with the form that files a reply received by post or on
+    the portal, for whoever may send requests, and, for a letter by post not yet recorded as
+    posted, the form that records the day."""
     for item in requests:
         item.reply_form = (
             reply_forms.get(item.pk) or ExternalReplyForm(prefix=f"reply-{item.pk}")
@@ -151,12 +150,23 @@ def _external_requests(appeal, actions, reply_forms, posted_forms):
     return requests
 
 
+# The actions whose forms offer the citizen's other appeals (R10, R11 part 5).
+CITIZEN_APPEALS_FORMS = frozenset({"merge", "close_no_merits"})
+
+
 def _card(request, appeal, forms=None, status=200, reply_forms=None, posted_forms=None):
-    actions = (
-        workflow.available_actions(appeal, request.user)
-        if selectors.holds(request.user, appeal)
-        else []
-    )
+    user = request.user
+    holds = selectors.holds(user, appeal)
+    actions = workflow.available_actions(appeal, user) if holds else []
+    names = {action.name for action in actions}
+    # What the card shows of the case file: each list read once, and only when the card's
+    # query found something in it; the forms below take what they need from it.
+    case = card_reads.case_file(appeal)
+    duplicates = likely_duplicates(user, appeal)  # issue #4: the list and the merge form's
+    if names & CITIZEN_APPEALS_FORMS:
+        case.citizen_appeals = card_reads.citizen_appeals(
+            appeal, [other.pk for other, *_rest in duplicates]
+        )
     forms = forms or {}
     action_forms = []
     for action in actions:
@@ -165,25 +175,19 @@ def _card(request, appeal, forms=None, status=200, reply_forms=None, posted_form
             continue  # a citizen's action (withdraw, reopen): not on the officials' card
         form = forms.get(action.name)
         if form is None:
-            form = card_action.form(action.name, appeal=appeal, user=request.user)
+            form = card_action.form(action.name, appeal=appeal, user=user, case=case)
             if not card_action.is_offered(form):
                 continue  # e.g. nothing earlier of this citizen to merge into
         action_forms.append((action, form))
     services.log_access(
-        user=request.user, action=AccessLog.Action.VIEW, appeal=appeal, ip=client_ip(request)
+        user=user, action=AccessLog.Action.VIEW, appeal=appeal, ip=client_ip(request)
     )  # R14/R18
-    personal_data = selectors.sees_personal_data(request.user, appeal)
-    holds = selectors.holds(request.user, appeal)
-    # The lists are read only when the card's query found something in them; the answers'
-    # files are among the appeal's files (one query for both).
-    attachments = list(appeal.attachments.all()) if appeal.has_attachments else []
-    answers = (
-        list(appeal.answers.select_related("signed_by", "drafted_by", "delivery", "mail_batch"))
-        if appeal.has_answers
-        else []
-    )
-    for answer in answers:
-        answer.card_files = [item for item in attachments if item.answer_id == answer.pk]
+    personal_data = selectors.sees_personal_data(user, appeal)
+    next_step = None
+    if holds:
+        next_step = selectors.next_step_for_staff(
+            appeal, user, memberships=card_reads.cabinet_members(appeal.cabinet_id)
+        )
     return render(
         request,
         "appeals/service/card.html",
@@ -191,18 +195,20 @@ def _card(request, appeal, forms=None, status=200, reply_forms=None, posted_form
             "appeal": appeal,
             "personal_data": personal_data,
             "citizen_actions": CITIZEN_ACTIONS,
-            "events": appeal.events.select_related("actor"),
-            "answers": answers,
-            "attachments": attachments,
-            "notes": appeal.notes.select_related("author") if appeal.has_notes else [],
+            "events": case.events,
+            "answers": case.answers,
+            "attachments": case.attachments,
+            "notes": case.notes,
             "merged_appeals": appeal.merged_appeals.all() if appeal.has_merged else [],
-            "external_requests": _external_requests(
-                appeal, actions, reply_forms or {}, posted_forms or {}
+            "external_requests": _reply_forms(
+                case.requests, "request_documents" in names, reply_forms or {}, posted_forms or {}
             ),
+            "duplicates": duplicates,
+            "may_merge": "merge" in {action.name for action, _form in action_forms},
             "action_forms": action_forms,
             "read_only": not holds,
-            "may_print_card": may_print_card(request.user, appeal),
-            "next_step": selectors.next_step_for_staff(appeal, request.user) if holds else None,
+            "may_print_card": may_print_card(user, appeal),
+            "next_step": next_step,
             "today": timezone.localdate(),
             "information_rules": get_profile().information_requests,  # R17
         },

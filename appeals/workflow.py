@@ -175,6 +175,8 @@ def next_step(status):
 def _is_executor(appeal, user):
     if appeal.executor_id == user.pk:
         return True
+    if getattr(appeal, "has_co_executors", True) is False:  # the card's query asked
+        return False
     if "co_executors" in getattr(appeal, "_prefetched_objects_cache", {}):
         return any(person.pk == user.pk for person in appeal.co_executors.all())
     return appeal.co_executors.filter(pk=user.pk).exists()

@@ -1,4 +1,5 @@
-"""Template tags for the fragments the problem page includes and for the official's card."""
+"""Template tags for the fragments the problem page includes (the official's card gets its
+likely duplicates from its view: no template tag that queries)."""
 
 from django import template
 
@@ -38,15 +39,6 @@ def community_for(context, problem):
         "is_staff": services.is_holding_staff(user, appeal) if signed_in else False,
     }
     return problem._community_context
-
-
-@register.simple_tag(takes_context=True)
-def likely_duplicates(context, appeal):
-    """Likely duplicates of an appeal among those the official may see."""
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return []
-    return selectors.likely_duplicates(request.user, appeal)
 
 
 @register.filter
