@@ -27,7 +27,7 @@ from .actions import CARD_ACTIONS
 from .form_uploads import collect_uploads
 from .forms_service import ExternalReplyForm, QueueFilterForm, RequestPostedForm
 from .letters import registration_card_pdf, request_letter_pdf
-from .models import AccessLog, ExternalRequest
+from .models import AccessLog, Appeal, ExternalRequest
 from .workflow import Status
 
 PAGE_SIZE = 25
@@ -216,9 +216,24 @@ def _card(request, appeal, forms=None, status=200, reply_forms=None, posted_form
     )
 
 
+def _log_stored_card_view(request, note):
+    """R14/R18: a card served from the page cache is a view of the appeal like any other."""
+    appeal_id, cabinet_id = note
+    services.log_access(
+        user=request.user,
+        action=AccessLog.Action.VIEW,
+        appeal=Appeal(pk=appeal_id, cabinet_id=cabinet_id),
+        ip=client_ip(request),
+    )
+
+
 @service_cabinet_required
+@signed_in_page(on_hit=_log_stored_card_view)
 def card(request, pk):
-    return _card(request, selectors.appeal_for_card(request.user, pk))
+    appeal = selectors.appeal_for_card(request.user, pk)
+    response = _card(request, appeal)
+    response.page_cache_note = (appeal.pk, appeal.cabinet_id)
+    return response
 
 
 @service_cabinet_required

@@ -95,7 +95,7 @@ def log_access(*, user, action, appeal=None, cabinet=None, ip=None, **details):
         user=user,
         action=action,
         appeal=appeal,
-        cabinet=cabinet or getattr(appeal, "cabinet", None),
+        cabinet_id=cabinet.pk if cabinet is not None else getattr(appeal, "cabinet_id", None),
         ip=ip,
         details=details,
     )

@@ -32,7 +32,8 @@ carries both the data version and the user's own version, bumped after every suc
 PUT, PATCH or DELETE the user makes, the account pages included. Nothing is reused while
 messages wait (before or after the view), for a view that changed the session or set a cookie,
 nor for a view whose response is not a stored-kind page (CSV, a redirect). Views with side
-effects on GET (the official's card writes the access log) must not use it.
+effects on GET do them in ``on_hit`` too (the official's card writes the access log on every
+view, served from the cache or not).
 """
 
 import hashlib
@@ -54,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pages:version"
 KEY_PREFIX = "pages:v1"
-SIGNED_KEY_PREFIX = "pages:signed:v1"
+SIGNED_KEY_PREFIX = "pages:signed:v2"
 USER_VERSION_KEY = "pages:user:{}"
 USER_VERSION_TIMEOUT = 24 * 3600  # seconds; an evicted counter restarts past any entry
 TIMEOUT = 60  # seconds
@@ -157,9 +158,15 @@ def _signed_key(request):
     return f"{SIGNED_KEY_PREFIX}:{language}:{hashlib.sha256(raw).hexdigest()}"
 
 
-def signed_in_page(view):
+def signed_in_page(view=None, *, on_hit=None):
     """Cache a signed-in GET page per session (see the module's docstring). Put it innermost,
-    under the view's guards."""
+    under the view's guards.
+
+    ``on_hit(request, note)`` runs before a stored page is served, for what a view must do on
+    every visit (the official's card writes the access log, R18); ``note`` is what the view put
+    in ``response.page_cache_note`` when it rendered the page (None if nothing)."""
+    if view is None:
+        return lambda view: signed_in_page(view, on_hit=on_hit)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -181,7 +188,9 @@ def signed_in_page(view):
             and entry is not None
             and entry[:2] == (version, user_version)
         ):
-            _versions_a, _versions_b, status, headers, content = entry
+            _versions_a, _versions_b, status, headers, content, note = entry
+            if on_hit is not None:
+                on_hit(request, note)
             response = HttpResponse(_fill(request, content), status=status, headers=headers)
             response["X-Page-Cache"] = "hit"
             return response
@@ -203,7 +212,9 @@ def signed_in_page(view):
                 _start_user(user_key)
         else:
             try:
-                cache.set(key, (version, user_version, response.status_code, *stored), TIMEOUT)
+                note = getattr(response, "page_cache_note", None)
+                entry = (version, user_version, response.status_code, *stored, note)
+                cache.set(key, entry, TIMEOUT)
             except Exception as error:
                 logger.warning("Cache unwritable (%s).", error)
         response["X-Page-Cache"] = "miss"

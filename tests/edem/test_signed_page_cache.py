@@ -153,3 +153,33 @@ def test_a_cached_session_lives_a_couple_of_minutes_at_most(portal_on):  # noqa:
     key = f"{portal_on.prefix}:1:django.contrib.sessions.cached_db{client.session.session_key}"
     ttl = portal_on.client().ttl(key)
     assert 0 < ttl <= sessions.CACHE_LIFETIME
+
+
+def test_the_card_from_the_cache_is_logged_like_any_view_and_an_action_shows_at_once():
+    """R18: each view of the official's card writes an access-log line, served from the cache
+    or not; the head's action renders the card afresh."""
+    from appeals.models import AccessLog
+
+    cabinet = CabinetFactory()
+    head = member(cabinet, Role.HEAD)
+    appeal = AppealFactory(cabinet=cabinet, status=Status.RECEIVED, subject="Яма во дворе")
+    card = reverse("appeals_service:card", args=[appeal.pk])
+    client = signed_in(head, enforce_csrf_checks=True)
+    hit = warm(client, card)
+    assert "Яма во дворе" in hit.content.decode()
+    views = AccessLog.objects.filter(user=head, appeal=appeal, action=AccessLog.Action.VIEW)
+    assert views.count() == 3
+    assert set(views.values_list("cabinet_id", flat=True)) == {cabinet.pk}
+    # Another official of the same cabinet gets a card rendered for himself.
+    other = visit(signed_in(member(cabinet, Role.REGISTRAR)), card)
+    assert other["X-Page-Cache"] == "miss"
+    # An action posted from the cached card (its CSRF token is this session's) changes it.
+    token = TOKEN.search(hit.content.decode()).group(1)
+    register = reverse("appeals_service:act", args=[appeal.pk, "register"])
+    assert client.post(register, {"csrfmiddlewaretoken": token}).status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.status == Status.REGISTERED
+    after = visit(client, card)  # rendered afresh, with the "registered" message
+    assert after.get("X-Page-Cache") != "hit"
+    assert appeal.number in after.content.decode()
+    assert views.count() == 4
