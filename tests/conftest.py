@@ -50,8 +50,14 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process unless a test starts a real worker (tests/notifications)."""
+    from celery import _state as celery_state
+
     from edem.celery import app
 
+    # Celery marks "inside a task" in a process-wide flag that an eager task sets and resets
+    # around itself; two eager tasks in two threads at once (a live server's requests in the
+    # browser tests) can leave it set, and every later ``.get()`` would be refused.
+    celery_state._set_task_join_will_block(False)
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield

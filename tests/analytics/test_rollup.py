@@ -394,9 +394,7 @@ def _unseen():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
-# serialized_rollback: the flush at its end would empty what migrations load (the R16
-# classifier), which later tests of the same process read.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_line_whose_transaction_commits_after_a_later_one_is_folded(world):
     """Two history lines: the earlier (lower id, earlier time) commits after the later one,
     and after a refresh that folded the later one. The next refresh still folds it, and no
