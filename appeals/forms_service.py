@@ -482,18 +482,24 @@ class SignForm(CardForm):
     )
 
 
+def _earlier_appeal_label(obj):
+    # Status(...).label, not get_status_display(): Django builds the whole choices dict again
+    # on each call, and a citizen with a long history offers a hundred options on the card.
+    return f"{obj.number} — {obj.subject} ({Status(obj.status).label})"
+
+
 class EarlierAppealField(forms.ModelChoiceField):
     widget = quick.Select
 
     def label_from_instance(self, obj):
-        return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
+        return _earlier_appeal_label(obj)
 
 
 class EarlierAppealMultipleField(forms.ModelMultipleChoiceField):
     widget = quick.SelectMultiple
 
     def label_from_instance(self, obj):
-        return f"{obj.number} — {obj.subject} ({obj.get_status_display()})"
+        return _earlier_appeal_label(obj)
 
 
 class NoMeritsForm(CardForm):
