@@ -12,6 +12,7 @@ A failed call is retried on the fallback at once, so no caller ever sees the out
 """
 
 import logging
+import re
 import threading
 import time
 
@@ -35,6 +36,7 @@ UNAVAILABLE = (
 UNAVAILABLE_REPLIES = ("MISCONF",)
 DEFAULT_RETRY_AFTER = 5.0  # seconds
 FALLBACK_MAX_ENTRIES = 5000
+CLEAR_BATCH = 1000  # keys scanned and unlinked per round trip by clear()
 
 
 class ResilientRedisCache(RedisCache):
@@ -125,5 +127,24 @@ class ResilientRedisCache(RedisCache):
         return self._call("delete_many", keys, version)
 
     def clear(self):
+        """Empty this cache: the keys under its own ``KEY_PREFIX``, never the whole Redis
+        database (Django's ``RedisCache.clear`` flushes it), which may hold the Celery broker's
+        queues or another cache's keys (another web process's prefix, another test's)."""
         self.fallback.clear()
-        return self._call("clear")
+        if not self.available:
+            return True
+        # Django's keys are "<prefix>:<version>:<key>"; the prefix is matched literally.
+        pattern = re.sub(r"([\\*?\[\]])", r"\\\1", self.key_prefix) + ":*"
+        try:
+            client = self._cache.get_client(write=True)
+            batch = []
+            for key in client.scan_iter(match=pattern, count=CLEAR_BATCH):
+                batch.append(key)
+                if len(batch) >= CLEAR_BATCH:
+                    client.unlink(*batch)
+                    batch = []
+            if batch:
+                client.unlink(*batch)
+        except UNAVAILABLE as error:
+            self._failed(error)
+        return True
