@@ -96,35 +96,26 @@ def _version(value):
 
 def bump():
     """A write changed public content: every cached page is out of date. Never raises."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no counter yet (or evicted): start past anything ever stored
-        _start()
-    except Exception as error:  # the cache must never fail a write (DESIGN §5)
-        logger.warning("Cache unwritable (%s); cached pages expire on their own.", error)
-
-
-def _start():
-    try:
-        cache.set(VERSION_KEY, time.time_ns(), None)
-    except Exception as error:
-        logger.warning("Cache unwritable (%s).", error)
+    _bump(VERSION_KEY, None)
 
 
 def bump_user(user_id):
     """The user wrote something: their own cached pages are out of date. Never raises."""
-    key = USER_VERSION_KEY.format(user_id)
+    _bump(USER_VERSION_KEY.format(user_id), USER_VERSION_TIMEOUT)
+
+
+def _bump(key, timeout):
     try:
         cache.incr(key)
-    except ValueError:
-        _start_user(key)
-    except Exception as error:
+    except ValueError:  # no counter yet (or evicted): start past anything ever stored
+        _start(key, timeout)
+    except Exception as error:  # the cache must never fail a write (DESIGN §5)
         logger.warning("Cache unwritable (%s); cached pages expire on their own.", error)
 
 
-def _start_user(key):
+def _start(key=VERSION_KEY, timeout=None):
     try:
-        cache.set(key, time.time_ns(), USER_VERSION_TIMEOUT)
+        cache.set(key, time.time_ns(), timeout)
     except Exception as error:
         logger.warning("Cache unwritable (%s).", error)
 
@@ -209,7 +200,7 @@ def signed_in_page(view=None, *, on_hit=None):
             if version is None:
                 _start()
             if user_version is None:
-                _start_user(user_key)
+                _start(user_key, USER_VERSION_TIMEOUT)
         else:
             try:
                 note = getattr(response, "page_cache_note", None)
