@@ -120,10 +120,13 @@ def _start(key=VERSION_KEY, timeout=None):
         logger.warning("Cache unwritable (%s).", error)
 
 
-def _key(request):
-    raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
+def _key(request, prefix=KEY_PREFIX, parts=()):
+    """The key of a page: its address and language, and for a signed-in page (``prefix``)
+    what else it is kept for (``parts``)."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    raw = "\n".join((address, *parts)).encode()
     language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
-    return f"{KEY_PREFIX}:{language}:{hashlib.sha256(raw).hexdigest()}"
+    return f"{prefix}:{language}:{hashlib.sha256(raw).hexdigest()}"
 
 
 def _signed_key(request):
@@ -137,16 +140,7 @@ def _signed_key(request):
     if "HTTP_AUTHORIZATION" in request.META or len(get_messages(request)):
         return None
     state = json.dumps(dict(session.items()), sort_keys=True, default=str)
-    raw = "\n".join(
-        (
-            f"{request.scheme}://{request.get_host()}{request.get_full_path()}",
-            str(user.pk),
-            session.session_key,
-            state,
-        )
-    ).encode()
-    language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
-    return f"{SIGNED_KEY_PREFIX}:{language}:{hashlib.sha256(raw).hexdigest()}"
+    return _key(request, SIGNED_KEY_PREFIX, (str(user.pk), session.session_key, state))
 
 
 def signed_in_page(view=None, *, on_hit=None):
