@@ -61,6 +61,8 @@ from django.utils import timezone
 from appeals.community.models import Support
 from appeals.models import Answer, Appeal, AppealEvent, Rating
 from appeals.workflow import OPEN_STATES
+from edem.core import prepared
+from edem.core.prepared import Typed
 
 from .models import (
     DAYS_CAP,
@@ -446,8 +448,9 @@ def commit_without_waiting():
 
 class _Ids:
     """A list of appeal ids as ONE bound parameter (a PostgreSQL array, a JSON text for
-    SQLite), so that the facts' statement is compiled once per process, not per refresh:
-    building and compiling its four querysets costs more than running it."""
+    SQLite), so that the statements that take it are built once per process and prepared once
+    per connection (``edem.core.prepared``), not per refresh: building, compiling and planning
+    them costs more than running them."""
 
     def __init__(self, ids):
         self.ids = ids
@@ -464,45 +467,52 @@ class _Ids:
         return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 — a quoted name
 
     def value(self):
-        return list(self.ids) if connection.vendor == "postgresql" else json.dumps(self.ids)
+        if connection.vendor == "postgresql":
+            return Typed(list(self.ids), "bigint[]")
+        return json.dumps(self.ids)
 
 
-_FACTS_SQL = {}
+_SHARES_SQL = {}
 
 
-def _facts_statement(appeals):
-    """(sql, params) of the facts of these appeals (``share_sources`` for a few appeals)."""
-    if connection.vendor not in _FACTS_SQL:
+def _shares_statement():
+    """(sql, params) of the statement of ``_shares``, built once per database vendor: the facts
+    of some appeals (``share_sources``) and their ledger rows; each ``_Ids`` placeholder among
+    the params stands for the appeals' ids."""
+    if connection.vendor not in _SHARES_SQL:
         placeholder = _Ids([])
         sources = share_sources(placeholder.subquery())
         sql, params = sources[0].union(*sources[1:], all=True).query.sql_with_params()
-        _FACTS_SQL[connection.vendor] = (sql, params, placeholder)
-    sql, params, placeholder = _FACTS_SQL[connection.vendor]
-    ids = _Ids(appeals).value()
-    return sql, [ids if p is placeholder else p for p in params]
+        qn = connection.ops.quote_name
+        kept_columns = ", ".join(
+            qn(AppealShare._meta.get_field(name).column) for name in (*SHARE_KEY, *DAY_MEASURES)
+        )
+        # Only quoted names and Django's compiled SQL are formatted in; values stay bound.
+        statement = (  # noqa: S608
+            "SELECT 1 AS now, facts.* FROM ({}) facts UNION ALL SELECT 0, {} FROM {} WHERE {}"
+        ).format(
+            sql,
+            kept_columns,
+            qn(AppealShare._meta.db_table),
+            placeholder.condition(qn(AppealShare._meta.get_field("appeal").column)),
+        )
+        _SHARES_SQL[connection.vendor] = (statement, [*params, placeholder])
+    return _SHARES_SQL[connection.vendor]
 
 
 def _shares(appeals):
     """The ledger rows these appeals should have now, computed from the raw tables, and the
     rows the ledger keeps for them, summed per key (a rebuild writes one row per fact, a fold
     one per key): ({appeal: {key: measures}}, the same kept). One statement, one round trip."""
-    sql, params = _facts_statement(appeals)
-    qn = connection.ops.quote_name
-    kept_columns = ", ".join(
-        qn(AppealShare._meta.get_field(name).column) for name in (*SHARE_KEY, *DAY_MEASURES)
-    )
-    ids = _Ids(appeals)
-    # Only quoted names and Django's compiled SQL are formatted in; values stay bound.
-    statement = (  # noqa: S608
-        "SELECT 1 AS now, facts.* FROM ({}) facts UNION ALL SELECT 0, {} FROM {} WHERE {}"
-    ).format(
-        sql,
-        kept_columns,
-        qn(AppealShare._meta.db_table),
-        ids.condition(qn(AppealShare._meta.get_field("appeal").column)),
-    )
+    sql, params = _shares_statement()
+    ids = _Ids(appeals).value()
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, ids.value()])
+        prepared.execute(
+            cursor,
+            "analytics_shares",
+            sql,
+            [ids if isinstance(p, _Ids) else p for p in params],
+        )
         rows = cursor.fetchall()
     now, kept = {}, {}
     width = len(SHARE_KEY)
@@ -557,6 +567,16 @@ def _targets(key, measures):
         )
 
 
+def _target_shapes():
+    """{model: (cell fields, measure fields)} of every table ``_targets`` can add to, in its
+    order (read off a ledger row that reaches them all)."""
+    everything = (0, datetime.date(2000, 1, 1), 0, 0, 0, "", "", 0, "", 0)
+    return {
+        model: (tuple(lookup), tuple(amounts))
+        for model, lookup, amounts in _targets(everything, (1,) * len(DAY_MEASURES))
+    }
+
+
 def _apply(deltas):
     """Add each delta to its row (a row that is not there yet is created)."""
     for (model, lookup), amounts in deltas.items():
@@ -571,72 +591,99 @@ def _apply(deltas):
             model.objects.create(**lookup, **amounts)
 
 
-def _typed(model, name):
-    """A placeholder cast to the column's type (the first row of a VALUES list types it)."""
-    return f"%s::{model._meta.get_field(name).db_type(connection)}"
+def _array(model, name):
+    """The SQL type of an array of the column's values."""
+    return f"{model._meta.get_field(name).db_type(connection)}[]"
+
+
+_WRITE_SQL = {}
+
+
+def _write_statement():
+    """(sql, [(model, cell, measures)], ledger types) of the write of
+    ``_write_in_one_statement``, built once (cell, measures: [(field, array type)]): per
+    rollup table, the deltas as arrays (one per column: the row's number, its cell, its
+    measures) unnested, an UPDATE adding them to the rows that exist and an INSERT of those
+    that do not; then the appeals' old ledger rows deleted and their new ones inserted. Its
+    parameters, in order: per table, the numbers and each column's array; the changed
+    appeals' ids; each ledger column's array."""
+    if "sql" not in _WRITE_SQL:
+        qn = connection.ops.quote_name
+        ctes, shapes = [], []
+        for index, (model, (keys, measures)) in enumerate(_target_shapes().items()):
+            names = [*keys, *measures]
+            columns = [qn(model._meta.get_field(name).column) for name in names]
+            arrays = ", ".join(["%s::integer[]", *(f"%s::{_array(model, n)}" for n in names)])
+            table, d, u = qn(model._meta.db_table), f"d{index}", f"u{index}"
+            match = " AND ".join(
+                f"t.{c} {'IS NOT DISTINCT FROM' if model._meta.get_field(n).null else '='} {d}.{c}"
+                for n, c in zip(keys, columns[: len(keys)], strict=True)
+            )
+            added = ", ".join(f"{c} = t.{c} + {d}.{c}" for c in columns[len(keys) :])
+            ctes += [
+                f"{d} (n, {', '.join(columns)}) AS (SELECT * FROM unnest({arrays}))",  # noqa: S608
+                f"{u} AS (UPDATE {table} t SET {added} FROM {d} "  # noqa: S608 — see the end
+                f"WHERE {match} RETURNING {d}.n)",
+                f"i{index} AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+                f"SELECT {', '.join(columns)} FROM {d} WHERE n NOT IN (SELECT n FROM {u}))",
+            ]
+            shapes.append(
+                (
+                    model,
+                    [(name, _array(model, name)) for name in keys],
+                    [(name, _array(model, name)) for name in measures],
+                )
+            )
+        ledger = qn(AppealShare._meta.db_table)
+        ctes.append(
+            f"gone AS (DELETE FROM {ledger} "  # noqa: S608 — see the end
+            f"WHERE {qn(AppealShare._meta.get_field('appeal').column)} = ANY(%s::bigint[]))"
+        )
+        names = [*SHARE_KEY, *DAY_MEASURES]
+        columns = ", ".join(qn(AppealShare._meta.get_field(name).column) for name in names)
+        arrays = ", ".join(f"%s::{_array(AppealShare, name)}" for name in names)
+        ctes.append(
+            f"kept AS (INSERT INTO {ledger} ({columns}) "  # noqa: S608 — see the end
+            f"SELECT * FROM unnest({arrays}))"
+        )
+        ledger_types = [_array(AppealShare, name) for name in names]
+        # Only quoted names and casts to the columns' types are formatted in; values are bound.
+        statement = f"WITH {', '.join(ctes)} SELECT 1"  # noqa: S608
+        _WRITE_SQL["sql"] = (statement, shapes, ledger_types)
+    return _WRITE_SQL["sql"]
 
 
 def _write_in_one_statement(deltas, changed, shares):
     """PostgreSQL: the rollup's deltas and the changed appeals' new ledger rows in ONE
-    statement (data-modifying CTEs): per table, the deltas as a VALUES list, an UPDATE adding
-    them to the rows that exist and an INSERT of those that do not; the appeals' old ledger
-    rows deleted and their new ones inserted. One round trip for any number of rows. The
-    refresh holds the rollup's lock (``RollupState``), so no other writer races the INSERTs."""
-    qn = connection.ops.quote_name
+    statement of fixed text (data-modifying CTEs over arrays, ``_write_statement``), prepared
+    once per connection: one round trip for any number of rows, and no planning per refresh.
+    The refresh holds the rollup's lock (``RollupState``), so no other writer races the
+    INSERTs."""
+    sql, shapes, ledger_types = _write_statement()
     by_model = {}
     for (model, lookup), amounts in deltas.items():
         if any(amounts.values()):
-            by_model.setdefault(model, []).append((lookup, amounts))
-    ctes, params = [], []
-    for index, (model, rows) in enumerate(by_model.items()):
-        keys = [name for name, _value in rows[0][0]]
-        measures = list(rows[0][1])
-        names = [*keys, *measures]
-        columns = [qn(model._meta.get_field(name).column) for name in names]
-        row_sql = "({}, {})".format("%s", ", ".join(_typed(model, name) for name in names))
-        values = []
-        for number, (lookup, amounts) in enumerate(rows):
-            values.append(row_sql)
-            params += [
-                number,
-                *(value for _name, value in lookup),
-                *(amounts.get(name, 0) for name in measures),
-            ]
-        table, d, u = qn(model._meta.db_table), f"d{index}", f"u{index}"
-        match = " AND ".join(
-            f"t.{c} {'IS NOT DISTINCT FROM' if model._meta.get_field(n).null else '='} {d}.{c}"
-            for n, c in zip(keys, columns[: len(keys)], strict=True)
-        )
-        added = ", ".join(f"{c} = t.{c} + {d}.{c}" for c in columns[len(keys) :])
-        ctes += [
-            f"{d} (n, {', '.join(columns)}) AS (VALUES {', '.join(values)})",
-            f"{u} AS (UPDATE {table} t SET {added} FROM {d} "  # noqa: S608 — see the end
-            f"WHERE {match} RETURNING {d}.n)",
-            f"i{index} AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-            f"SELECT {', '.join(columns)} FROM {d} WHERE n NOT IN (SELECT n FROM {u}))",
+            by_model.setdefault(model, []).append((dict(lookup), amounts))
+    params = []
+    for model, keys, measures in shapes:
+        rows = by_model.get(model, [])
+        params.append(Typed(list(range(len(rows))), "integer[]"))
+        params += [Typed([lookup[name] for lookup, _n in rows], type_) for name, type_ in keys]
+        params += [
+            Typed([amounts.get(name, 0) for _lookup, amounts in rows], type_)
+            for name, type_ in measures
         ]
-    ledger = qn(AppealShare._meta.db_table)
-    ids = _Ids(changed)
-    ctes.append(
-        f"gone AS (DELETE FROM {ledger} "  # noqa: S608 — see the end
-        f"WHERE {ids.condition(qn(AppealShare._meta.get_field('appeal').column))})"
-    )
-    params.append(ids.value())
-    names = [*SHARE_KEY, *DAY_MEASURES]
+    params.append(_Ids(changed).value())
     new_rows = [
         (*key, *measures) for appeal in changed for key, measures in shares.get(appeal, {}).items()
     ]
-    if new_rows:
-        row_sql = "({})".format(", ".join(_typed(AppealShare, name) for name in names))
-        columns = ", ".join(qn(AppealShare._meta.get_field(name).column) for name in names)
-        ctes.append(
-            f"kept AS (INSERT INTO {ledger} ({columns}) "  # noqa: S608 — see the end
-            f"VALUES {', '.join(row_sql for _row in new_rows)})"
-        )
-        params += [value for row in new_rows for value in row]
+    for column, type_ in enumerate(ledger_types):
+        params.append(Typed([row[column] for row in new_rows], type_))
     with connection.cursor() as cursor:
-        # Only quoted names and casts to the columns' types are formatted in; values are bound.
-        cursor.execute(f"WITH {', '.join(ctes)} SELECT 1", params)  # noqa: S608
+        # On its generic plan: PostgreSQL would plan it afresh on every run (it costs the few
+        # rows of the unnested arrays lower than a plan for any number), and planning a
+        # statement of 26 parts costs more than running it.
+        prepared.execute(cursor, "analytics_fold_write", sql, params, generic=True)
 
 
 @transaction.atomic(savepoint=False)  # inside the refresh's transaction: no round trips
@@ -729,8 +776,11 @@ def touched_appeals(since, folded=""):
     started, snapshot = marker.group("started", "snapshot") if marker else ("", "1:1:")
     with connection.cursor() as cursor:
         # Only quoted names are formatted in.
-        cursor.execute(
-            " UNION ALL ".join([_TOUCHED_PREAMBLE, *parts]), [started, snapshot, since, since]
+        prepared.execute(
+            cursor,
+            "analytics_touched",
+            " UNION ALL ".join([_TOUCHED_PREAMBLE, *parts]),
+            [started, snapshot, since, since],
         )
         rows = cursor.fetchall()
     return {appeal for appeal, _marker in rows if appeal is not None}, next(

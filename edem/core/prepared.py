@@ -1,0 +1,101 @@
+"""Server-side prepared statements (PostgreSQL) for the few statements that run so often and are
+so wide that planning them costs more than running them: the analytics refresh folds one appeal
+in two statements whose plans took longer than their execution (issue 12).
+
+``execute(cursor, name, sql, params)`` runs ``sql`` (Django's ``%s`` placeholders, ``%%`` for a
+per cent sign) as the prepared statement ``name`` of the cursor's connection: the first time on
+a connection it is prepared and executed in one round trip, later only executed, so PostgreSQL
+plans it a few times and then reuses a generic plan. A parameter that needs a type on the
+statement's side (an array that may hold only NULLs, for one) is passed as ``Typed(value,
+"bigint[]")``. Other databases run ``sql`` as it is.
+
+A prepared statement lives in its server session, so the names prepared are kept per
+connection and forgotten when Django opens a new one (``connection_created``). PREPARE is not
+transactional: a rollback keeps it. Not for a pooler in transaction mode (PgBouncer's default
+before 1.21), which hands the session to another client between transactions; the
+docker-compose setup connects directly."""
+
+import re
+from dataclasses import dataclass
+
+from django.db.backends.signals import connection_created
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+_NAME = re.compile(r"[a-z_][a-z0-9_]{0,55}")
+_ATTRIBUTE = "_edem_prepared"
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A parameter passed with a cast to ``sql_type`` (the prepared statement's own type)."""
+
+    value: object
+    sql_type: str
+
+
+def _forget(sender, connection, **kwargs):
+    """A new server session: none of our statements is prepared in it."""
+    setattr(connection, _ATTRIBUTE, {})
+
+
+connection_created.connect(_forget, dispatch_uid="edem.core.prepared.forget")
+
+
+def numbered(sql):
+    """Django's ``%s`` placeholders as PostgreSQL's ``$1``, ``$2``… (``%%`` is kept: the
+    PREPARE goes through the driver's formatting with the EXECUTE's parameters)."""
+    count = 0
+
+    def number(match):
+        nonlocal count
+        if match.group(0) == "%%":
+            return "%%"
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql), count
+
+
+def execute(cursor, name, sql, params, *, generic=False):
+    """Run ``sql`` with ``params`` on ``cursor`` (a Django cursor) as prepared statement
+    ``name``; the results are the cursor's, as after ``cursor.execute``.
+
+    ``generic``: run it on its generic plan from the start, not planned afresh for its values
+    the first five times and then whenever PostgreSQL judges the generic plan dearer (for a
+    statement whose values change nothing in its best plan but would make every run pay the
+    planning). Inside a transaction only, and for its rest: ``plan_cache_mode`` is set
+    with SET LOCAL, which concerns only prepared statements."""
+    wrapper = cursor.db
+    values = [p.value if isinstance(p, Typed) else p for p in params]
+    if wrapper.vendor != "postgresql":
+        cursor.execute(sql, values)
+        return
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a statement name: {name!r}")
+    arguments = ", ".join(f"%s::{p.sql_type}" if isinstance(p, Typed) else "%s" for p in params)
+    arguments = f" ({arguments})" if params else ""
+    mode = ""
+    if generic and wrapper.in_atomic_block:
+        mode = "SET LOCAL plan_cache_mode = force_generic_plan; "
+    prepared = getattr(wrapper, _ATTRIBUTE, None)
+    if prepared is None:
+        prepared = {}
+        setattr(wrapper, _ATTRIBUTE, prepared)
+    # {name: (the server's name, whether it is known to be prepared)}
+    server_name, ready = prepared.get(name, (None, False))
+    if ready:
+        cursor.execute(f"{mode}EXECUTE {server_name}{arguments}", values)
+        return
+    text, count = numbered(sql)
+    if count != len(params):
+        raise ValueError(f"{name}: {count} placeholders, {len(params)} parameters")
+    # An earlier attempt on this connection failed: it may have left the statement prepared
+    # (PREPARE outlives a rollback), so this one takes a name of its own.
+    attempt = 0 if server_name is None else int(server_name.rpartition("_")[2]) + 1
+    server_name = f"{name}_{attempt}"
+    prepared[name] = (server_name, False)
+    # Prepared and executed in one round trip; the results are the EXECUTE's.
+    cursor.execute(
+        f"{mode}PREPARE {server_name} AS {text}; EXECUTE {server_name}{arguments}", values
+    )
+    prepared[name] = (server_name, True)
