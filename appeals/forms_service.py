@@ -154,9 +154,10 @@ class AssignForm(CardForm):
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = staff_of(appeal.cabinet_id)
-        self.fields["executor"].queryset = staff
-        self.fields["co_executors"].queryset = staff
+        if self.is_bound:  # the querysets check what is sent; a blank form shows kept lists
+            staff = staff_of(appeal.cabinet_id)
+            self.fields["executor"].queryset = staff
+            self.fields["co_executors"].queryset = staff
         people = card_lists(appeal.cabinet_id)["staff"]
         _offer(self.fields["executor"], people)
         self.fields["co_executors"].choices = people
@@ -199,8 +200,10 @@ class ForwardForm(CardForm):
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
-        self.fields["to_body"].queryset = ExternalBody.objects.active()
+        if self.is_bound:  # the querysets check what is sent; a blank form shows kept lists
+            to_cabinet = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+            self.fields["to_cabinet"].queryset = to_cabinet
+            self.fields["to_body"].queryset = ExternalBody.objects.active()
         lists = card_lists(appeal.cabinet_id)
         _offer(self.fields["to_cabinet"], _other_cabinets(lists, appeal))
         _offer(self.fields["to_body"], lists["bodies"])
@@ -264,8 +267,10 @@ class RequestDocumentsForm(CardForm):
 
     def __init__(self, *args, appeal=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = ExternalBody.objects.active().order_by("name")
-        self.fields["to_cabinet"].queryset = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+        if self.is_bound:  # the querysets check what is sent; a blank form shows kept lists
+            self.fields["body"].queryset = ExternalBody.objects.active().order_by("name")
+            to_cabinet = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+            self.fields["to_cabinet"].queryset = to_cabinet
         lists = card_lists(appeal.cabinet_id)
         _offer(self.fields["body"], lists["bodies"])
         _offer(self.fields["to_cabinet"], _other_cabinets(lists, appeal))
@@ -275,12 +280,12 @@ class RequestDocumentsForm(CardForm):
             "The reply is due %(days)d days after sending.",
             days,
         ) % {"days": days}
-        self.fields["files"].queryset = appeal.attachments.order_by("pk")
-        self.fields["files"].label_from_instance = lambda f: f.original_name
         if case is not None:  # the card has read the files: no query of its own
             files = sorted(case.attachments, key=lambda item: item.pk)
             self.fields["files"].choices = [(item.pk, item.original_name) for item in files]
         else:
+            self.fields["files"].queryset = appeal.attachments.order_by("pk")
+            self.fields["files"].label_from_instance = lambda f: f.original_name
             files = self.fields["files"].queryset.exists()
         if not files:
             del self.fields["files"]
@@ -390,7 +395,8 @@ class DraftForm(CardForm):
 
     def __init__(self, *args, appeal=None, case=None, attachments=(), upload_errors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["classifier"].queryset = classifier_codes()
+        if self.is_bound or appeal is None:  # checks what is sent; else the kept list below
+            self.fields["classifier"].queryset = classifier_codes()
         if appeal is not None:
             _offer(self.fields["classifier"], card_lists(appeal.cabinet_id)["classifier"])
         self.attachments, self.upload_errors = list(attachments), list(upload_errors)
@@ -536,14 +542,17 @@ class NoMeritsForm(CardForm):
     def __init__(self, *args, appeal=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         if appeal is not None:
-            self.fields["earlier"].queryset = earlier_answers(appeal).order_by("-received_at")
             _offer(self.fields["law_enforcement_body"], card_lists(appeal.cabinet_id)["law_bodies"])
-        if case is not None and case.citizen_appeals is not None:  # read once for the card
-            field = self.fields["earlier"]
+        field = self.fields["earlier"]
+        if case is not None and case.citizen_appeals is not None:
+            # The card's blank form: the options from what the card has read; the queryset
+            # that checks a choice is built for a posted form only.
             field.choices = [
                 (other.pk, field.label_from_instance(other))
                 for other in card_reads.earlier_answers(case.citizen_appeals)
             ]
+        elif appeal is not None:
+            field.queryset = earlier_answers(appeal).order_by("-received_at")
 
     def clean(self):
         data = super().clean()
@@ -571,6 +580,17 @@ class MergeForm(CardForm):
 
     def __init__(self, *args, appeal=None, user=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.candidates = None  # [(pk, label)] once read (``actions._has_earlier_appeal``)
+        if case is not None and case.citizen_appeals is not None:
+            # The card's blank form: the options from what the card has read; the queryset
+            # that checks a choice is built for a posted form only.
+            field = self.fields["into"]
+            self.candidates = [
+                (other.pk, field.label_from_instance(other))
+                for other in card_reads.merge_candidates(case.citizen_appeals)
+            ]
+            field.choices = [("", field.empty_label), *self.candidates]
+            return
         same_person = Q(pk__in=[])
         if appeal.author_id:
             same_person |= Q(author_id=appeal.author_id)
@@ -588,14 +608,6 @@ class MergeForm(CardForm):
             .filter(status__in=[*WORKING, Status.ANSWERED])
             .order_by("-received_at")
         )
-        self.candidates = None  # [(pk, label)] once read (``actions._has_earlier_appeal``)
-        if case is not None and case.citizen_appeals is not None:  # read once for the card
-            field = self.fields["into"]
-            self.candidates = [
-                (other.pk, field.label_from_instance(other))
-                for other in card_reads.merge_candidates(case.citizen_appeals)
-            ]
-            field.choices = [("", field.empty_label), *self.candidates]
 
 
 class ReopenForm(CardForm):

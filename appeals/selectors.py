@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, prefetch_related_objects
+from django.db.models import Count, F, Q, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
 from cabinets.access import members, roles_by_cabinet, roles_in, roles_with
 from cabinets.roles import Role
+from edem.core.expressions import HasRows
 
 from . import workflow
 from .categories import category_ids
@@ -102,14 +103,12 @@ def appeal_for_card(user, pk):
         .select_related("cabinet", "category", "territory", "executor", "classifier")
         .defer("territory__boundary")  # the card names the territory; a town's polygon is big
         .annotate(
-            has_answers=Exists(Answer.objects.filter(appeal=OuterRef("pk"))),
-            has_attachments=Exists(Attachment.objects.filter(appeal=OuterRef("pk"))),
-            has_notes=Exists(InternalNote.objects.filter(appeal=OuterRef("pk"))),
-            has_merged=Exists(Appeal.objects.filter(merged_into=OuterRef("pk"))),
-            has_requests=Exists(ExternalRequest.objects.filter(appeal=OuterRef("pk"))),
-            has_co_executors=Exists(
-                Appeal.co_executors.through.objects.filter(appeal_id=OuterRef("pk"))
-            ),
+            has_answers=HasRows(Answer, "appeal"),
+            has_attachments=HasRows(Attachment, "appeal"),
+            has_notes=HasRows(InternalNote, "appeal"),
+            has_merged=HasRows(Appeal, "merged_into"),
+            has_requests=HasRows(ExternalRequest, "appeal"),
+            has_co_executors=HasRows(Appeal.co_executors.through, "appeal"),
         )
         .filter(pk=pk)
         .order_by()[:1]

@@ -128,7 +128,7 @@ def _near(queryset, lat, lon, radius_m, lat_field="lat", lon_field="lon", as_dec
     )
 
 
-def _rank(rows, lat, lon, radius_m, subject, position):
+def _rank(rows, lat, lon, radius_m, subject, position, limit=DUPLICATE_LIMIT):
     words = subject_words(subject)
     found = []
     for row in rows:
@@ -140,7 +140,7 @@ def _rank(rows, lat, lon, radius_m, subject, position):
             continue
         found.append((row, round(distance), shared))
     found.sort(key=lambda item: (-item[2], item[1], -item[0].pk))
-    return found[:DUPLICATE_LIMIT]
+    return found[:limit]
 
 
 def duplicates(*, lat, lon, category_id, subject="", now=None, exclude_pk=None):
@@ -172,10 +172,11 @@ def likely_duplicates(user, appeal, now=None):
 def _likely_duplicates(user, appeal, now):
     now = now or timezone.now()
     lat, lon = float(appeal.latitude), float(appeal.longitude)
-    # The place, topic and period first (index appeal_near_idx), then who may see them: the
-    # visibility condition has an OR that no index serves, so it runs on the few found (the
-    # found ones as a subquery: one round trip).
-    near = (
+    # The place, topic and period first (index appeal_near_idx), only the columns the ranking
+    # reads; then who may see them, on the few the ranking keeps: the visibility condition has
+    # an OR that no index serves, and most appeals have no likely duplicate at all, so the
+    # common card asks nothing more. The newest 200 near ones are ranked, as before.
+    near = list(
         _near(
             Appeal.objects.all(),
             lat,
@@ -192,21 +193,25 @@ def _likely_duplicates(user, appeal, now):
         .exclude(pk=appeal.pk)
         .exclude(status=Status.MERGED)
         .order_by("-received_at")
-        .values_list("pk", flat=True)[:200]
+        .only("pk", "subject", "latitude", "longitude")[:200]
     )
-    qs = (
-        Appeal.objects.filter(visibility(user), pk__in=near)
-        .select_related("cabinet")
-        .order_by("-received_at")
-    )
-    return _rank(
-        qs,
+    ranked = _rank(
+        near,
         lat,
         lon,
         DUPLICATE_RADIUS_M,
         appeal.subject,
         lambda row: (row.latitude, row.longitude),
+        limit=None,
     )
+    if not ranked:
+        return []
+    visible = Appeal.objects.filter(visibility(user), pk__in=[row.pk for row, *_rest in ranked])
+    shown = {
+        row.pk: row
+        for row in visible.only("pk", "number", "subject", "status", "received_at", "cabinet_id")
+    }
+    return [(shown[row.pk], *rest) for row, *rest in ranked if row.pk in shown][:DUPLICATE_LIMIT]
 
 
 def new_problems_for(subscription, *, since, until):

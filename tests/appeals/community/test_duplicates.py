@@ -114,3 +114,31 @@ def test_the_filing_form_offers_duplicate_hints_as_progressive_enhancement(clien
     assert reverse("community:duplicates") in page
     assert 'data-distance="{m} m away"' in page or "{m}" in page
     assert "js/duplicate-hints.js" in page
+
+
+def test_likely_duplicates_are_ranked_then_limited_to_what_the_official_may_see():
+    from appeals.community.selectors import DUPLICATE_LIMIT, likely_duplicates
+    from tests.factories import CabinetFactory
+
+    potholes = CategoryFactory()
+    mine, other = CabinetFactory(), CabinetFactory()
+    head = member(mine, Role.HEAD)
+
+    def near(cabinet, metres, **fields):
+        lat, lon = offset(metres_north=metres)
+        return AppealFactory(
+            cabinet=cabinet, status="registered", category=potholes, latitude=lat,
+            longitude=lon, subject=fields.pop("subject", "Яма у дома"), **fields,
+        )  # fmt: skip
+
+    appeal = near(mine, 0, subject="Яма во дворе")
+    hidden = [near(other, 1 + n, is_public=False) for n in range(3)]  # closest: not his
+    seen = [near(mine, 20 + n) for n in range(DUPLICATE_LIMIT + 2)]
+    near(mine, 10, subject="Сломана скамейка")  # no shared word
+    near(mine, 500)  # too far
+
+    found = likely_duplicates(head, appeal)
+
+    assert [row.pk for row, _metres, _shared in found] == [a.pk for a in seen[:DUPLICATE_LIMIT]]
+    assert not {a.pk for a in hidden} & {row.pk for row, *_rest in found}
+    assert [metres for _row, metres, _shared in found][:2] == [20, 21]
