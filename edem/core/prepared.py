@@ -15,14 +15,18 @@ transactional: a rollback keeps it. Not for a pooler in transaction mode (PgBoun
 before 1.21), which hands the session to another client between transactions; the
 docker-compose setup connects directly."""
 
+import hashlib
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 _NAME = re.compile(r"[a-z_][a-z0-9_]{0,55}")
 _ATTRIBUTE = "_edem_prepared"
+_PREPARABLE = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,39 @@ def numbered(sql):
     return _PLACEHOLDER.sub(number, sql), count
 
 
+def _known(wrapper):
+    """{name: (the server's name, whether it is known to be prepared)} of this connection."""
+    prepared = getattr(wrapper, _ATTRIBUTE, None)
+    if prepared is None:
+        prepared = {}
+        setattr(wrapper, _ATTRIBUTE, prepared)
+    return prepared
+
+
+def _run(run, wrapper, name, sql, params, mode=""):
+    """Run ``sql`` as prepared statement ``name`` with ``run(text, values)``: PREPARE and
+    EXECUTE in one round trip the first time on this connection, EXECUTE afterwards."""
+    prepared = _known(wrapper)
+    values = [p.value if isinstance(p, Typed) else p for p in params]
+    arguments = ", ".join(f"%s::{p.sql_type}" if isinstance(p, Typed) else "%s" for p in params)
+    arguments = f" ({arguments})" if params else ""
+    server_name, ready = prepared.get(name, (None, False))
+    if ready:
+        return run(f"{mode}EXECUTE {server_name}{arguments}", values)
+    text, count = numbered(sql)
+    if count != len(params):
+        raise ValueError(f"{name}: {count} placeholders, {len(params)} parameters")
+    # An earlier attempt on this connection failed: it may have left the statement prepared
+    # (PREPARE outlives a rollback), so this one takes a name of its own.
+    attempt = 0 if server_name is None else int(server_name.rpartition("_")[2]) + 1
+    server_name = f"{name}_{attempt}"
+    prepared[name] = (server_name, False)
+    # Prepared and executed in one round trip; the results are the EXECUTE's.
+    result = run(f"{mode}PREPARE {server_name} AS {text}; EXECUTE {server_name}{arguments}", values)
+    prepared[name] = (server_name, True)
+    return result
+
+
 def execute(cursor, name, sql, params, *, generic=False):
     """Run ``sql`` with ``params`` on ``cursor`` (a Django cursor) as prepared statement
     ``name``; the results are the cursor's, as after ``cursor.execute``.
@@ -66,36 +103,50 @@ def execute(cursor, name, sql, params, *, generic=False):
     planning). Inside a transaction only, and for its rest: ``plan_cache_mode`` is set
     with SET LOCAL, which concerns only prepared statements."""
     wrapper = cursor.db
-    values = [p.value if isinstance(p, Typed) else p for p in params]
     if wrapper.vendor != "postgresql":
-        cursor.execute(sql, values)
+        cursor.execute(sql, [p.value if isinstance(p, Typed) else p for p in params])
         return
     if not _NAME.fullmatch(name):
         raise ValueError(f"not a statement name: {name!r}")
-    arguments = ", ".join(f"%s::{p.sql_type}" if isinstance(p, Typed) else "%s" for p in params)
-    arguments = f" ({arguments})" if params else ""
-    mode = ""
-    if generic and wrapper.in_atomic_block:
-        mode = "SET LOCAL plan_cache_mode = force_generic_plan; "
-    prepared = getattr(wrapper, _ATTRIBUTE, None)
-    if prepared is None:
-        prepared = {}
-        setattr(wrapper, _ATTRIBUTE, prepared)
-    # {name: (the server's name, whether it is known to be prepared)}
-    server_name, ready = prepared.get(name, (None, False))
-    if ready:
-        cursor.execute(f"{mode}EXECUTE {server_name}{arguments}", values)
-        return
-    text, count = numbered(sql)
-    if count != len(params):
-        raise ValueError(f"{name}: {count} placeholders, {len(params)} parameters")
-    # An earlier attempt on this connection failed: it may have left the statement prepared
-    # (PREPARE outlives a rollback), so this one takes a name of its own.
-    attempt = 0 if server_name is None else int(server_name.rpartition("_")[2]) + 1
-    server_name = f"{name}_{attempt}"
-    prepared[name] = (server_name, False)
-    # Prepared and executed in one round trip; the results are the EXECUTE's.
-    cursor.execute(
-        f"{mode}PREPARE {server_name} AS {text}; EXECUTE {server_name}{arguments}", values
+    mode = "SET LOCAL plan_cache_mode = force_generic_plan; " if generic else ""
+    if not wrapper.in_atomic_block:
+        mode = ""
+    _run(cursor.execute, wrapper, name, sql, params, mode)
+
+
+# The most statements one connection keeps prepared by ``statements()``: each distinct text
+# (an IN list of another length is another text) is one more; past this, texts not yet
+# prepared run as plain statements.
+MAX_PER_CONNECTION = 200
+
+
+def _prepare_each(execute, sql, params, many, context):
+    """``connection.execute_wrapper``: each statement run as a prepared statement named after
+    a hash of its text, through ``execute`` (Django's own cursor and wrappers)."""
+    wrapper = context["connection"]
+    if (
+        many
+        or wrapper.vendor != "postgresql"
+        or not params
+        or not isinstance(params, list | tuple)
+        or not _PREPARABLE.match(sql)
+        or getattr(context["cursor"].cursor, "name", None)  # a server-side cursor's DECLARE
+    ):
+        return execute(sql, params, many, context)
+    prepared = _known(wrapper)
+    name = "q" + hashlib.blake2b(sql.encode(), digest_size=12).hexdigest()
+    if name not in prepared and len(prepared) >= MAX_PER_CONNECTION:
+        return execute(sql, params, many, context)
+    return _run(
+        lambda text, values: execute(text, values, many, context), wrapper, name, sql, params
     )
-    prepared[name] = (server_name, True)
+
+
+@contextmanager
+def statements(using=DEFAULT_DB_ALIAS):
+    """Within: every statement with parameters that Django runs on this connection is run as
+    a prepared statement, named after its text — what psycopg 3 does of itself for a text run
+    five times, and psycopg2 (this project's driver) does not. For the few pages read so often
+    that planning their queries is a good part of their time (the appeal card)."""
+    with connections[using].execute_wrapper(_prepare_each):
+        yield

@@ -20,12 +20,12 @@ def _run(name, params, sql=SQL, **kwargs):
         return cursor.fetchall()
 
 
-def _statements(name):
+def _statements(name, separator="_"):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
             "WHERE starts_with(name, %s) ORDER BY name",
-            [f"{name}_"],
+            [f"{name}{separator}"],
         )
         return cursor.fetchall()
 
@@ -81,3 +81,51 @@ def test_placeholders_and_parameters_must_agree_and_names_are_checked():
 
 def test_numbered_keeps_per_cent_signs():
     assert prepared.numbered("SELECT %s, '%%', %s") == ("SELECT $1, '%%', $2", 2)
+
+
+def test_statements_prepares_each_text_with_parameters_once_and_gives_the_same_rows():
+    from appeals.models import Appeal
+    from tests.factories import AppealFactory
+
+    first, second = AppealFactory(subject="Первое"), AppealFactory(subject="Второе")
+    before = {row[0] for row in _statements("q", "")}
+    with prepared.statements():
+        for appeal in (first, second, first):
+            assert Appeal.objects.get(pk=appeal.pk).subject == appeal.subject
+        assert Appeal.objects.count() == 2  # no parameters: run as it is
+        rows = list(Appeal.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+        assert [row.pk for row in rows] == sorted([first.pk, second.pk])
+        Appeal.objects.filter(pk=first.pk).update(subject="Изменено")  # a write, prepared too
+        Appeal.objects.bulk_create([])  # nothing to run
+    added = {row[0] for row in _statements("q", "")} - before
+    assert len(added) == 3  # get, the IN list of two, the update
+    assert Appeal.objects.get(pk=first.pk).subject == "Изменено"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_leaves_server_side_cursors_and_many_alone():
+    from appeals.models import Appeal
+    from tests.factories import AppealFactory
+
+    appeals = [AppealFactory() for _ in range(3)]
+    with prepared.statements(), transaction.atomic():
+        # iterator() reads through a named (server-side) cursor: DECLARE … CURSOR FOR <the
+        # statement>, which cannot hold a PREPARE.
+        found = [a.pk for a in Appeal.objects.filter(pk__gt=0).order_by("pk").iterator(2)]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE appeals_appeal SET subject = %s WHERE id = %s",
+                [("Через executemany", a.pk) for a in appeals],
+            )
+    assert found == [a.pk for a in appeals]
+    assert set(Appeal.objects.values_list("subject", flat=True)) == {"Через executemany"}
+
+
+def test_statements_stops_preparing_new_texts_past_the_cap(monkeypatch):
+    from appeals.models import Appeal
+
+    monkeypatch.setattr(prepared, "MAX_PER_CONNECTION", 0)
+    before = _statements("q", "")
+    with prepared.statements():
+        assert Appeal.objects.filter(pk=-1, subject="past the cap").exists() is False
+    assert _statements("q", "") == before
