@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -35,7 +34,7 @@ def requires_second_factor(user):
 def second_factor_redirect(request):
     """None when the signed-in user has an authenticator app and this session used it;
     otherwise the response that leads there: the setup page, or the code prompt."""
-    if not is_mfa_enabled(request.user, types=["totp"]):
+    if not request.user.has_totp_app:
         return redirect("accounts:mfa_required")
     if not session_used_second_factor(request):
         # Having a device is not enough: this session must have used it (a password alone,

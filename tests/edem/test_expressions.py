@@ -28,3 +28,22 @@ def test_has_rows_is_exists_written_out():
     assert (noted.pk, False, True) in rows
     assert (plain.pk, False, False) in rows
     assert list(ours.filter(merged=True).values_list("pk", flat=True)) == [merged_into.pk]
+
+
+def test_has_rows_with_further_conditions():
+    from allauth.mfa.models import Authenticator
+
+    from edem.accounts.models import User
+
+    with_app, with_codes_only, without = UserFactory(), UserFactory(), UserFactory()
+    Authenticator.objects.create(user=with_app, type=Authenticator.Type.TOTP, data={})
+    Authenticator.objects.create(
+        user=with_codes_only, type=Authenticator.Type.RECOVERY_CODES, data={}
+    )
+    app = HasRows(Authenticator, "user", type=Authenticator.Type.TOTP)
+    found = dict(
+        User.objects.filter(pk__in=[with_app.pk, with_codes_only.pk, without.pk])
+        .annotate(app=app)
+        .values_list("pk", "app")
+    )
+    assert found == {with_app.pk: True, with_codes_only.pk: False, without.pk: False}

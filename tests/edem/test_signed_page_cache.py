@@ -74,6 +74,21 @@ def test_a_session_without_the_second_factor_never_gets_the_officials_queue():
     assert response["Location"].startswith(reverse("mfa_reauthenticate"))
 
 
+def test_an_authenticator_removed_closes_the_cached_queue_on_the_next_request():
+    from allauth.mfa.models import Authenticator
+
+    cabinet = CabinetFactory(code="adm")
+    head = member(cabinet, Role.HEAD)
+    queue = reverse("appeals_service:queue")
+    client = signed_in(head)
+    warm(client, queue)
+    # Removed in the admin: the roles and the app are read together on every request, not kept.
+    Authenticator.objects.filter(user=head).delete()
+    response = client.get(queue)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:mfa_required")
+
+
 def test_a_write_shows_on_the_page_at_once():
     citizen = CitizenFactory()
     client = signed_in(citizen)
