@@ -15,12 +15,14 @@ transactional: a rollback keeps it. Not for a pooler in transaction mode (PgBoun
 before 1.21), which hands the session to another client between transactions; the
 docker-compose setup connects directly."""
 
+import datetime
+import decimal
 import hashlib
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.signals import connection_created
 
 _PLACEHOLDER = re.compile(r"%%|%s")
@@ -45,15 +47,16 @@ def _forget(sender, connection, **kwargs):
 connection_created.connect(_forget, dispatch_uid="edem.core.prepared.forget")
 
 
-def numbered(sql):
-    """Django's ``%s`` placeholders as PostgreSQL's ``$1``, ``$2``… (``%%`` is kept: the
-    PREPARE goes through the driver's formatting with the EXECUTE's parameters)."""
+def numbered(sql, escaped=True):
+    """Django's ``%s`` placeholders as PostgreSQL's ``$1``, ``$2``… ``escaped``: ``%%`` is
+    kept, for a text that goes through the driver's formatting with parameters; else it becomes
+    the ``%`` it stands for."""
     count = 0
 
     def number(match):
         nonlocal count
         if match.group(0) == "%%":
-            return "%%"
+            return "%%" if escaped else "%"
         count += 1
         return f"${count}"
 
@@ -120,9 +123,64 @@ def execute(cursor, name, sql, params, *, generic=False):
 MAX_PER_CONNECTION = 200
 
 
+# What a parameter's Python type may become in the statement; a value PostgreSQL could not type
+# from its context is read as text (``SELECT %s AS flag`` with False gives the string "false").
+_TYPES = (
+    (bool, {"boolean"}),
+    (int, {"smallint", "integer", "bigint", "numeric", "real", "double precision", "oid"}),
+    (float, {"real", "double precision", "numeric"}),
+    (decimal.Decimal, {"numeric", "real", "double precision"}),
+    (datetime.datetime, {"timestamp with time zone", "timestamp without time zone"}),
+    (datetime.date, {"date"}),
+    (datetime.time, {"time without time zone", "time with time zone"}),
+    (datetime.timedelta, {"interval"}),
+)
+_REFUSED = (None, None)
+
+
+def _fits(value, sql_type):
+    """Whether ``value`` keeps its meaning as a parameter of ``sql_type``."""
+    if value is None or isinstance(value, str):
+        return True
+    if sql_type in ("text", "unknown"):
+        return False  # typed by nothing around it: read as text
+    for kind, types in _TYPES:
+        if isinstance(value, kind):
+            return sql_type in types
+    return True  # arrays, JSON, UUIDs: typed by what they are compared with
+
+
+def _prepare_checked(execute, context, server_name, sql, params):
+    """PREPARE ``sql`` as ``server_name`` on its own and check the parameter types PostgreSQL
+    inferred against the values: True when it may be executed. A text it cannot prepare (a
+    parameter nothing types: ``%s IS NULL``) or whose types would change a value's meaning is
+    dropped; inside a transaction, the attempt runs in a savepoint, so a failure costs it
+    nothing."""
+    wrapper = context["connection"]
+    text, _count = numbered(sql, escaped=False)  # run without parameters: no formatting
+    try:
+        with transaction.atomic(using=wrapper.alias):
+            execute(f"PREPARE {server_name} AS {text}", None, False, context)
+            execute(
+                "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = %s",
+                [server_name],
+                False,
+                context,
+            )
+            types = context["cursor"].fetchone()[0]
+            if all(_fits(value, type_) for value, type_ in zip(params, types, strict=True)):
+                return True
+            execute(f"DEALLOCATE {server_name}", None, False, context)
+    except DatabaseError:
+        pass
+    return False
+
+
 def _prepare_each(execute, sql, params, many, context):
     """``connection.execute_wrapper``: each statement run as a prepared statement named after
-    a hash of its text, through ``execute`` (Django's own cursor and wrappers)."""
+    a hash of its text, through ``execute`` (Django's own cursor and wrappers). The first time
+    on a connection the statement is prepared and checked (``_prepare_checked``) before it is
+    run; a text that fails the check runs as it is from then on."""
     wrapper = context["connection"]
     if (
         many
@@ -135,11 +193,17 @@ def _prepare_each(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     prepared = _known(wrapper)
     name = "q" + hashlib.blake2b(sql.encode(), digest_size=12).hexdigest()
-    if name not in prepared and len(prepared) >= MAX_PER_CONNECTION:
+    entry = prepared.get(name)
+    if entry is None:  # not tried on this connection yet
+        if len(prepared) >= MAX_PER_CONNECTION or numbered(sql)[1] != len(params):
+            return execute(sql, params, many, context)
+        entry = prepared[name] = _REFUSED  # until the check has passed
+        if _prepare_checked(execute, context, f"{name}_0", sql, params):
+            entry = prepared[name] = (f"{name}_0", True)
+    if entry == _REFUSED:
         return execute(sql, params, many, context)
-    return _run(
-        lambda text, values: execute(text, values, many, context), wrapper, name, sql, params
-    )
+    arguments = ", ".join(["%s"] * len(params))
+    return execute(f"EXECUTE {entry[0]} ({arguments})", params, many, context)
 
 
 @contextmanager

@@ -129,3 +129,28 @@ def test_statements_stops_preparing_new_texts_past_the_cap(monkeypatch):
     with prepared.statements():
         assert Appeal.objects.filter(pk=-1, subject="past the cap").exists() is False
     assert _statements("q", "") == before
+
+
+def test_statements_keeps_a_constant_of_the_select_list_typed():
+    from django.db.models import BooleanField, IntegerField, Value
+
+    from appeals.models import Appeal
+    from tests.factories import AppealFactory
+
+    appeal = AppealFactory()
+    query = Appeal.objects.filter(pk=appeal.pk).annotate(
+        flag=Value(False, output_field=BooleanField()),
+        number_one=Value(1, output_field=IntegerField()),
+    )
+    with prepared.statements():
+        for _visit in range(2):
+            assert list(query.values_list("flag", "number_one")) == [(False, 1)]
+
+
+def test_statements_runs_as_it_is_a_text_postgresql_cannot_type_and_the_transaction_goes_on():
+    with prepared.statements(), transaction.atomic(), connection.cursor() as cursor:
+        for _visit in range(2):
+            cursor.execute("SELECT 1 WHERE %s IS NULL", [None])
+            assert cursor.fetchall() == [(1,)]
+        cursor.execute("SELECT %s::integer + 1", [1])  # the transaction is still usable
+        assert cursor.fetchall() == [(2,)]

@@ -142,3 +142,30 @@ def test_likely_duplicates_are_ranked_then_limited_to_what_the_official_may_see(
     assert [row.pk for row, _metres, _shared in found] == [a.pk for a in seen[:DUPLICATE_LIMIT]]
     assert not {a.pk for a in hidden} & {row.pk for row, *_rest in found}
     assert [metres for _row, metres, _shared in found][:2] == [20, 21]
+
+
+def test_an_appeal_without_author_or_email_offers_no_earlier_answers_of_others(client):
+    """R11 part 5 on the card of a paper appeal with neither an author nor an e-mail: a
+    likely duplicate answered to someone else may be merged into, but is not an earlier answer
+    to this citizen (the card's queries run as prepared statements; a constant False in their
+    select list must stay False, not become the text "false")."""
+    import re
+
+    from appeals.models import Answer
+
+    potholes = CategoryFactory()
+    answered = PublicAppealFactory(category=potholes, status="answered", subject="Яма у дома 5")
+    head = member(answered.cabinet, Role.HEAD)
+    Answer.objects.create(appeal=answered, text="Ответ", drafted_by=head, signed_at=timezone.now())
+    paper = PublicAppealFactory(
+        cabinet=answered.cabinet, category=potholes, status="registered", author=None, email="",
+        subject="Опять яма у дома 5", executor=head,
+    )  # fmt: skip
+    client.force_login(head)
+    for _visit in range(2):  # prepared on the first visit, executed on the second
+        page = client.get(reverse("appeals_service:card", args=[paper.pk])).content.decode()
+        earlier = re.search(r'<select name="close_no_merits-earlier".*?</select>', page, re.S)
+        merge = re.search(r'<select name="merge-into".*?</select>', page, re.S)
+        assert earlier is not None and merge is not None
+        assert f'value="{answered.pk}"' not in earlier.group(0)
+        assert f'value="{answered.pk}"' in merge.group(0)
