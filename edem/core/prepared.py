@@ -1,19 +1,25 @@
-"""Server-side prepared statements (PostgreSQL) for the few statements that run so often and are
-so wide that planning them costs more than running them: the analytics refresh folds one appeal
-in two statements whose plans took longer than their execution (issue 12).
+"""Server-side prepared statements (PostgreSQL) for statements that run so often that planning
+them costs more than running them. psycopg 3 prepares a text run five times by itself;
+psycopg2, this project's driver, does not.
 
 ``execute(cursor, name, sql, params)`` runs ``sql`` (Django's ``%s`` placeholders, ``%%`` for a
 per cent sign) as the prepared statement ``name`` of the cursor's connection: the first time on
-a connection it is prepared and executed in one round trip, later only executed, so PostgreSQL
-plans it a few times and then reuses a generic plan. A parameter that needs a type on the
-statement's side (an array that may hold only NULLs, for one) is passed as ``Typed(value,
-"bigint[]")``. Other databases run ``sql`` as it is.
+a connection it is prepared and executed in one round trip, later only executed. A parameter
+that needs a type on the statement's side (an array that may hold only NULLs, for one) is
+passed as ``Typed(value, "bigint[]")``. For statements written for it: the analytics refresh's
+fold (issue 12).
 
-A prepared statement lives in its server session, so the names prepared are kept per
-connection and forgotten when Django opens a new one (``connection_created``). PREPARE is not
-transactional: a rollback keeps it. Not for a pooler in transaction mode (PgBouncer's default
-before 1.21), which hands the session to another client between transactions; the
-docker-compose setup connects directly."""
+``statements()`` does it for every statement Django runs within it (the appeal card, issue 15),
+under a hash of the text. Those texts are Django's, so each is prepared on its own the first
+time and kept only if the parameter types PostgreSQL inferred keep the values' meaning (a
+constant that nothing in the statement types is read as text); else it runs as it is.
+
+Other databases run ``sql`` as it is. A prepared statement lives in its server session, so the
+names prepared are kept per connection and forgotten when Django opens a new one
+(``connection_created``). PREPARE is not transactional: a rollback keeps it. Not behind a
+pooler in transaction or statement mode, which hands the session to another client between
+transactions (PgBouncer does not follow SQL-level PREPARE); the docker-compose setup connects
+directly."""
 
 import datetime
 import decimal
