@@ -26,6 +26,7 @@ from edem.core.jurisdiction import get_profile
 from .answer_templates import templates_for
 from .choices import kept
 from .models import Answer, Appeal, Attachment, ClassifierCode, ExternalRequest
+from .selectors import same_citizen
 from .workflow import WORKING, Status
 
 
@@ -178,12 +179,7 @@ def citizen_appeals(appeal, duplicates=()):
     ``duplicates`` (pks of likely duplicates of a public problem, issue #4) when the appeal is
     public. Each has ``same_person`` and ``answered_on_merits`` (answered, with a signed
     answer)."""
-    same_person = None
-    if appeal.author_id:
-        same_person = Q(author_id=appeal.author_id)
-    if appeal.email:
-        by_email = Q(email__iexact=appeal.email)
-        same_person = by_email if same_person is None else same_person | by_email
+    same_person = same_citizen(appeal)
     wanted = [same_person] if same_person is not None else []
     if appeal.is_public and duplicates:
         wanted.append(Q(pk__in=list(duplicates), is_public=True))

@@ -21,7 +21,7 @@ from .categories import CategoryChoiceField
 from .choices import kept
 from .forms import MultipleFileInput
 from .models import Appeal, Attachment, Category, ClassifierCode, DeadlinePolicy
-from .selectors import OPEN, Scope, earlier_answers
+from .selectors import OPEN, Scope, earlier_answers, same_citizen
 from .workflow import WORKING, Status
 
 
@@ -136,6 +136,21 @@ def _offer(field, choices):
     field.choices = [*empty, *choices]
 
 
+def _offer_addressees(form, appeal, body_field):
+    """The addressees a form sends the appeal or a request to: ``to_cabinet``, the active
+    cabinets but the appeal's own, and ``body_field``, the active external bodies. A blank
+    form shows the kept lists; the querysets that check what is sent are built for a posted
+    form only."""
+    if form.is_bound:
+        to_cabinet = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
+        form.fields["to_cabinet"].queryset = to_cabinet
+        form.fields[body_field].queryset = ExternalBody.objects.active().order_by("name")
+    lists = card_lists(appeal.cabinet_id)
+    others = [(pk, name) for pk, name in lists["cabinets"] if pk != appeal.cabinet_id]
+    _offer(form.fields["to_cabinet"], others)
+    _offer(form.fields[body_field], lists["bodies"])
+
+
 class CardForm(quick.QuickFormMixin, forms.Form):
     """An action form of the appeal card: drawn on every visit, so written without a template
     per field (``edem.core.widgets``)."""
@@ -200,13 +215,7 @@ class ForwardForm(CardForm):
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_bound:  # the querysets check what is sent; a blank form shows kept lists
-            to_cabinet = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
-            self.fields["to_cabinet"].queryset = to_cabinet
-            self.fields["to_body"].queryset = ExternalBody.objects.active()
-        lists = card_lists(appeal.cabinet_id)
-        _offer(self.fields["to_cabinet"], _other_cabinets(lists, appeal))
-        _offer(self.fields["to_body"], lists["bodies"])
+        _offer_addressees(self, appeal, "to_body")
 
     def clean(self):
         data = super().clean()
@@ -267,13 +276,7 @@ class RequestDocumentsForm(CardForm):
 
     def __init__(self, *args, appeal=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_bound:  # the querysets check what is sent; a blank form shows kept lists
-            self.fields["body"].queryset = ExternalBody.objects.active().order_by("name")
-            to_cabinet = Cabinet.objects.active().exclude(pk=appeal.cabinet_id)
-            self.fields["to_cabinet"].queryset = to_cabinet
-        lists = card_lists(appeal.cabinet_id)
-        _offer(self.fields["body"], lists["bodies"])
-        _offer(self.fields["to_cabinet"], _other_cabinets(lists, appeal))
+        _offer_addressees(self, appeal, "body")
         days = get_profile().external_request_days
         self.fields["confirm"].help_text = ngettext(
             "The reply is due %(days)d day after sending.",
@@ -361,10 +364,6 @@ class ExternalReplyForm(CardForm):
         if not self.errors and not data.get("text", "").strip() and not files:
             self.add_error("text", _("Give the text of the reply or attach its scan."))
         return data
-
-
-def _other_cabinets(lists, appeal):
-    return [(pk, name) for pk, name in lists["cabinets"] if pk != appeal.cabinet_id]
 
 
 class ClassifierField(forms.ModelChoiceField):
@@ -591,12 +590,7 @@ class MergeForm(CardForm):
             ]
             field.choices = [("", field.empty_label), *self.candidates]
             return
-        same_person = Q(pk__in=[])
-        if appeal.author_id:
-            same_person |= Q(author_id=appeal.author_id)
-        if appeal.email:
-            same_person |= Q(email__iexact=appeal.email)
-        candidates = same_person
+        candidates = same_citizen(appeal) or Q(pk__in=[])
         if appeal.is_public and user is not None:
             # Duplicates of a public problem reported by others (issue #4).
             duplicates = [other.pk for other, *_rest in likely_duplicates(user, appeal)]

@@ -322,13 +322,21 @@ def open_appeals_of(cabinet):
     )
 
 
+def same_citizen(appeal):
+    """Q: the appeals of the citizen who filed ``appeal`` (the same author, or the same
+    e-mail), or None when it names neither (a letter with a postal address only)."""
+    found = None
+    if appeal.author_id:
+        found = Q(author_id=appeal.author_id)
+    if appeal.email:
+        by_email = Q(email__iexact=appeal.email)
+        found = by_email if found is None else found | by_email
+    return found
+
+
 def earlier_answers(appeal):
     """Appeals of the same citizen to the same body answered on the merits (R11 part 5)."""
-    same_person = Q(pk__in=[])
-    if appeal.author_id:
-        same_person |= Q(author_id=appeal.author_id)
-    if appeal.email:
-        same_person |= Q(email__iexact=appeal.email)
+    same_person = same_citizen(appeal) or Q(pk__in=[])
     return (
         Appeal.objects.filter(same_person, cabinet_id=appeal.cabinet_id, status=Status.ANSWERED)
         .filter(answers__signed_at__isnull=False)
