@@ -176,9 +176,7 @@ def signed_in_page(view=None, *, on_hit=None):
             _versions_a, _versions_b, status, headers, content, note = entry
             if on_hit is not None:
                 on_hit(request, note)
-            response = HttpResponse(_fill(request, content), status=status, headers=headers)
-            response["X-Page-Cache"] = "hit"
-            return response
+            return _replay(request, status, headers, content)
         modified = request.session.modified
         response = view(request, *args, **kwargs)
         if (
@@ -196,12 +194,8 @@ def signed_in_page(view=None, *, on_hit=None):
             if user_version is None:
                 _start(user_key, USER_VERSION_TIMEOUT)
         else:
-            try:
-                note = getattr(response, "page_cache_note", None)
-                entry = (version, user_version, response.status_code, *stored, note)
-                cache.set(key, entry, TIMEOUT)
-            except Exception as error:
-                logger.warning("Cache unwritable (%s).", error)
+            note = getattr(response, "page_cache_note", None)
+            _store(key, (version, user_version, response.status_code, *stored, note))
         response["X-Page-Cache"] = "miss"
         return response
 
@@ -260,6 +254,20 @@ def storable(request, response):
     return headers, content
 
 
+def _replay(request, status, headers, content):
+    """A stored page served again, with this visitor's own CSRF token in its forms."""
+    response = HttpResponse(_fill(request, content), status=status, headers=headers)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _store(key, entry):
+    try:
+        cache.set(key, entry, TIMEOUT)
+    except Exception as error:  # the cache must never fail a page (DESIGN §5)
+        logger.warning("Cache unwritable (%s).", error)
+
+
 def _fill(request, content):
     if PLACEHOLDER not in content:
         return content
@@ -296,8 +304,7 @@ class PageCacheMiddleware:
         entry = found.get(key)
         if version is not None and entry is not None and entry[0] == version:
             _version_at, status, headers, content = entry
-            response = HttpResponse(_fill(request, content), status=status, headers=headers)
-            response["X-Page-Cache"] = "hit"
+            response = _replay(request, status, headers, content)
             patch_vary_headers(response, VARY)
             return response
         response = self.get_response(request)
@@ -307,9 +314,6 @@ class PageCacheMiddleware:
             if version is None:
                 _start()
             else:
-                try:
-                    cache.set(key, (version, response.status_code, *stored), TIMEOUT)
-                except Exception as error:
-                    logger.warning("Cache unwritable (%s).", error)
+                _store(key, (version, response.status_code, *stored))
             response["X-Page-Cache"] = "miss"
         return response
