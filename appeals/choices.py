@@ -9,24 +9,18 @@ up on the next page. The cache is an optimisation, never a dependency (DESIGN §
 cannot be read the lists are built from the database; a bump lost while it was away leaves a
 list stale for at most ``TTL``. The form fields' querysets still check what is sent."""
 
-import secrets
 import time
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
+from edem.core.cache import bump_counter
+
 VERSION_KEY = "appeals:filter-choices-version"
 TTL = 300  # seconds: the longest a lost bump (cache server away) leaves a list stale
 MAX_KEPT = 200
 _kept = {}
-
-
-def _first_version():
-    """Where a version the cache does not hold starts: a random number, so that a cache
-    emptied (or another one, as each test has) never gives again a version this process has
-    kept lists for."""
-    return secrets.randbits(48)
 
 
 def kept(scope, build):
@@ -35,7 +29,9 @@ def kept(scope, build):
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
-            cache.add(VERSION_KEY, _first_version(), None)
+            # Past any value it ever had: a cache emptied (or another one, as each test has)
+            # never gives again a version this process has kept lists for.
+            cache.add(VERSION_KEY, time.time_ns(), None)
             version = cache.get(VERSION_KEY)
     except Exception:  # noqa: BLE001 - the cache is an optimisation (DESIGN §5)
         return build()
@@ -62,13 +58,5 @@ def choices_changed(**kwargs):
     if update_fields and set(update_fields) <= IRRELEVANT_UPDATES:
         return
 
-    def bump():
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, _first_version(), None)
-        except Exception:  # noqa: BLE001, S110 - the TTL bounds what a lost bump costs
-            pass
-
-    bump()
-    transaction.on_commit(bump, using=kwargs.get("using"))
+    bump_counter(VERSION_KEY)
+    transaction.on_commit(lambda: bump_counter(VERSION_KEY), using=kwargs.get("using"))

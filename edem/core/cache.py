@@ -16,6 +16,7 @@ import re
 import threading
 import time
 
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
@@ -148,3 +149,24 @@ class ResilientRedisCache(RedisCache):
         except UNAVAILABLE as error:
             self._failed(error)
         return True
+
+
+def start_counter(key, timeout=None):
+    """Start a version counter past any value it ever had (the time in nanoseconds), so that
+    what was kept under an earlier value is never taken for current. Never raises."""
+    try:
+        cache.set(key, time.time_ns(), timeout)
+    except Exception as error:  # the cache must never fail a write (DESIGN §5)
+        logger.warning("Cache unwritable (%s).", error)
+
+
+def bump_counter(key, timeout=None):
+    """Move a version counter on: what was kept under its value is out of date. A counter the
+    cache does not hold (never started, evicted) starts again (``start_counter``). Never
+    raises: what was kept then expires on its own."""
+    try:
+        cache.incr(key)
+    except ValueError:
+        start_counter(key, timeout)
+    except Exception as error:  # the cache must never fail a write (DESIGN §5)
+        logger.warning("Cache unwritable (%s); what is kept expires on its own.", error)

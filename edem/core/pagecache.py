@@ -40,7 +40,6 @@ import hashlib
 import json
 import logging
 import re
-import time
 from functools import wraps
 
 from django.conf import settings
@@ -50,6 +49,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+
+from edem.core.cache import bump_counter, start_counter
 
 logger = logging.getLogger(__name__)
 
@@ -96,28 +97,12 @@ def _version(value):
 
 def bump():
     """A write changed public content: every cached page is out of date. Never raises."""
-    _bump(VERSION_KEY, None)
+    bump_counter(VERSION_KEY)
 
 
 def bump_user(user_id):
     """The user wrote something: their own cached pages are out of date. Never raises."""
-    _bump(USER_VERSION_KEY.format(user_id), USER_VERSION_TIMEOUT)
-
-
-def _bump(key, timeout):
-    try:
-        cache.incr(key)
-    except ValueError:  # no counter yet (or evicted): start past anything ever stored
-        _start(key, timeout)
-    except Exception as error:  # the cache must never fail a write (DESIGN §5)
-        logger.warning("Cache unwritable (%s); cached pages expire on their own.", error)
-
-
-def _start(key=VERSION_KEY, timeout=None):
-    try:
-        cache.set(key, time.time_ns(), timeout)
-    except Exception as error:
-        logger.warning("Cache unwritable (%s).", error)
+    bump_counter(USER_VERSION_KEY.format(user_id), USER_VERSION_TIMEOUT)
 
 
 def _key(request, prefix=KEY_PREFIX, parts=()):
@@ -190,9 +175,9 @@ def signed_in_page(view=None, *, on_hit=None):
             return response
         if version is None or user_version is None:  # start the counters: store next time
             if version is None:
-                _start()
+                start_counter(VERSION_KEY)
             if user_version is None:
-                _start(user_key, USER_VERSION_TIMEOUT)
+                start_counter(user_key, USER_VERSION_TIMEOUT)
         else:
             note = getattr(response, "page_cache_note", None)
             _store(key, (version, user_version, response.status_code, *stored, note))
@@ -312,7 +297,7 @@ class PageCacheMiddleware:
         stored = storable(request, response)
         if stored is not None:
             if version is None:
-                _start()
+                start_counter(VERSION_KEY)
             else:
                 _store(key, (version, response.status_code, *stored))
             response["X-Page-Cache"] = "miss"
