@@ -62,6 +62,13 @@ def portal(request):
     user = getattr(request, "user", None)
     is_staff_member = bool(user and user.is_authenticated and user.is_cabinet_member)
     municipality = current()
+    urls = _urls()
+    if is_staff_member:
+        appeals_url = urls["queue"]  # the "Appeals" item: the work queue, one's own, or filing
+    elif user is not None and user.is_authenticated:
+        appeals_url = urls["my_appeals"]
+    else:
+        appeals_url = urls["file_appeal"]
     return {
         "portal_name": municipality.portal_name,
         "municipality_name": municipality.name,
@@ -76,6 +83,7 @@ def portal(request):
         "map_attribution": municipality.map_attribution,
         "map_center": ",".join(str(x) for x in municipality.map_center),
         "map_zoom": municipality.map_zoom,
-        "chrome_urls": _urls(),
+        "chrome_urls": urls,
+        "chrome_appeals_url": appeals_url,
         "chrome_languages": _language_choices(),
     }
